@@ -1,0 +1,66 @@
+# NeuroReview: `make demo` serves the app on http://127.0.0.1:8000; `make test` runs the suite
+# against the real PostgreSQL and Redis on 127.0.0.1.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+VAR := var
+DEMO_PATIENTS ?= 8
+DEMO_SEED ?= 20261125
+DEMO_RESOLUTION ?= 1
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/neuroreview
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: demo test serve frontend install install-test lint
+
+$(VENV)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip==25.3
+	# torch first and pinned in every command: the CPU wheel on this disk, never a CUDA download
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet torch==2.13.0 -r requirements.txt
+	# torchdyn's metadata pulls torchvision, which breaks torch's CPU build: install it bare
+	$(PIP) install --quiet --no-deps torchdyn==1.0.6
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(PIP) install --quiet torch==2.13.0 -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+static/frontend/.built: frontend/node_modules/.installed $(shell find frontend/src -type f 2>/dev/null) frontend/vite.config.mjs
+	cd frontend && npm run build
+	touch $@
+
+frontend: static/frontend/.built
+
+demo: install frontend
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py make_demo_cohort --patients $(DEMO_PATIENTS) --seed $(DEMO_SEED) \
+		--resolution $(DEMO_RESOLUTION) --formats brats --out $(VAR)/demo-cohort
+	$(PY) manage.py setup_demo --cohort $(VAR)/demo-cohort
+	$(MAKE) --no-print-directory serve
+
+# A real worker process beside the ASGI server; the worker stops with the server.
+serve:
+	@echo "NeuroReview on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	$(VENV)/bin/celery -A neuroreview worker -Q default,gpu -c 1 --loglevel WARNING & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(VENV)/bin/daphne -b 127.0.0.1 -p 8000 neuroreview.asgi:application
+
+test: install-test frontend
+	cd frontend && npm test --silent
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) NEUROREVIEW_VAR_DIR=$(VAR)/test \
+		$(PY) -m pytest
+
+lint:
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

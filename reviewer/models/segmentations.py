@@ -1,0 +1,74 @@
+"""Label maps on an exam and their lesions (connected components)."""
+
+from django.conf import settings
+from django.db import models
+
+from reviewer.imaging.labels import LabelScheme
+
+LabelSchemeChoices = models.TextChoices(
+    "LabelSchemeChoices", [(s.name, s.value) for s in LabelScheme]
+)
+
+
+class Segmentation(models.Model):
+    """A label map on an exam's grid, with its source: a model version, a reader or a reference."""
+
+    class Source(models.TextChoices):
+        MODEL = "model", "Model version"
+        READER = "reader", "Reader"
+        REFERENCE = "reference", "Reference"
+
+    exam = models.ForeignKey("reviewer.Exam", on_delete=models.PROTECT, related_name="segmentations")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    model_version = models.ForeignKey(
+        "segmentation.ModelVersion", null=True, blank=True, on_delete=models.PROTECT
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    label_scheme = models.CharField(max_length=16, choices=LabelSchemeChoices.choices)
+    file = models.FileField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(source="model", model_version__isnull=False, reader__isnull=True)
+                    | models.Q(source="reader", reader__isnull=False, model_version__isnull=True)
+                    | models.Q(source="reference", reader__isnull=True, model_version__isnull=True)
+                ),
+                name="reviewer_segmentation_source_matches_origin",
+            ),
+            models.UniqueConstraint(
+                fields=["exam"],
+                condition=models.Q(source="reference"),
+                name="reviewer_segmentation_one_reference_per_exam",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} segmentation of {self.exam}"
+
+
+class Lesion(models.Model):
+    """One 26-connected component of a segmentation's foreground. `label` is the label that
+    covers most of it; `label_voxels` gives the whole composition (e.g. necrosis inside oedema)."""
+
+    segmentation = models.ForeignKey(Segmentation, on_delete=models.CASCADE, related_name="lesions")
+    index = models.PositiveIntegerField()  # 1 = largest
+    label = models.PositiveSmallIntegerField()
+    label_voxels = models.JSONField()
+    voxel_count = models.PositiveIntegerField()
+    volume_ml = models.FloatField()
+    centroid_mm = models.JSONField()  # [x, y, z] in RAS scanner coordinates
+    bbox = models.JSONField()  # [[i0, j0, k0], [i1, j1, k1]] voxel indices, inclusive
+
+    class Meta:
+        ordering = ["segmentation", "index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segmentation", "index"], name="reviewer_lesion_unique_index"
+            ),
+        ]

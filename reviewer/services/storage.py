@@ -1,0 +1,50 @@
+"""Files under content-hash names through Django's storage API. A name is the sha256 of the
+bytes, so a file is never overwritten: the same content is the same file."""
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    sha256: str
+
+
+class ImportFiles:
+    """The files one import created, so that a failed import can take them back."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+
+    def store(self, data: bytes, *, folder: str, suffix: str) -> StoredFile:
+        sha256 = hashlib.sha256(data).hexdigest()
+        name = f"{folder}/{sha256[:2]}/{sha256}{suffix}"
+        if not default_storage.exists(name):
+            saved = default_storage.save(name, ContentFile(data))
+            self.created.append(saved)
+            name = saved
+        return StoredFile(name=name, sha256=sha256)
+
+    def discard(self) -> None:
+        for name in self.created:
+            default_storage.delete(name)
+        self.created.clear()
+
+
+@contextmanager
+def atomic_import() -> Iterator[ImportFiles]:
+    """One database transaction plus the files written under it: both land, or neither."""
+    files = ImportFiles()
+    try:
+        with transaction.atomic():
+            yield files
+    except BaseException:
+        files.discard()
+        raise

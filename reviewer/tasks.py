@@ -1,0 +1,49 @@
+import logging
+
+from neuroreview.celery import default_task, gpu_task
+from reviewer.models import ImportJob
+from reviewer.services import import_jobs
+
+logger = logging.getLogger(__name__)
+
+
+@default_task()
+def run_import_job(*, job_pk: int) -> str:
+    """Import one uploaded zip. Idempotent: a finished job is left as it is, and an import that a
+    dead worker left half done was rolled back, so running it again is safe."""
+    job = ImportJob.objects.get(pk=job_pk)
+    try:
+        import_jobs.run(job)
+    except Exception:
+        logger.exception("import job %s failed unexpectedly", job_pk)
+        ImportJob.objects.filter(pk=job_pk).update(
+            status=ImportJob.Status.FAILED, error="Internal error; nothing was imported. See the worker log."
+        )
+        raise
+    return ImportJob.objects.get(pk=job_pk).status
+
+
+def _worker_report(queue: str) -> dict:
+    import socket
+
+    import torch
+
+    cuda = torch.cuda.is_available()
+    return {
+        "queue": queue,
+        "hostname": socket.gethostname(),
+        "cuda": cuda,
+        "devices": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if cuda else [],
+    }
+
+
+@default_task()
+def ping_default() -> dict:
+    """Health probe for the default queue."""
+    return _worker_report("default")
+
+
+@gpu_task()
+def ping_gpu() -> dict:
+    """Health probe for the gpu queue: also says whether the worker sees a CUDA device."""
+    return _worker_report("gpu")
