@@ -12,10 +12,13 @@ from reviewer.permissions import OPERATOR_ROLES, has_role
 class OperatorModelAdmin(admin.ModelAdmin):
     """QA admins and the steward may look at everything here; evidence is never deleted."""
 
-    def has_module_permission(self, request):
-        return has_role(request.user, OPERATOR_ROLES)
+    allowed_roles = OPERATOR_ROLES
 
-    has_view_permission = has_module_permission
+    def has_module_permission(self, request):
+        return has_role(request.user, self.allowed_roles)
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, self.allowed_roles)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -30,7 +33,13 @@ class NeuroReviewUserAdmin(UserAdmin):
     def has_module_permission(self, request):
         return has_role(request.user, (Role.ADMIN,))
 
-    has_view_permission = has_change_permission = has_add_permission = has_module_permission
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, (Role.ADMIN,))
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request):
+        return has_role(request.user, (Role.ADMIN,))
 
 
 @admin.register(Patient)
@@ -40,22 +49,17 @@ class PatientAdmin(GuardedModelAdmin, OperatorModelAdmin):
 
 
 @admin.register(IdentityLink)
-class IdentityLinkAdmin(admin.ModelAdmin):
+class IdentityLinkAdmin(OperatorModelAdmin):
+    """Read-only, and for the data steward alone."""
+
+    allowed_roles = (Role.ADMIN,)
     list_display = ("patient", "source", "source_patient_id", "date_shift_days")
     readonly_fields = [f.name for f in IdentityLink._meta.fields]
-
-    def has_module_permission(self, request):
-        return has_role(request.user, (Role.ADMIN,))
-
-    has_view_permission = has_module_permission
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

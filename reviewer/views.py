@@ -35,8 +35,10 @@ class WorklistView(RoleRequiredMixin, ListView):
     def get_queryset(self):
         visible = Patient.objects.visible_to(self.request.user).with_worklist_columns()
         self.filterset = PatientFilter(self.request.GET, queryset=visible)
-        queryset = self.filterset.qs
-        return queryset if self.request.GET.get("ordering") else queryset.order_by("pseudonym")
+        ordering = self.request.GET.get("ordering", "")
+        if ordering.lstrip("-") not in WORKLIST_ORDERING:
+            ordering = "pseudonym"
+        return self.filterset.qs.order_by(ordering, "pseudonym")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -12,7 +12,7 @@ from reviewer.api.serializers import (
     PatientSerializer,
     SegmentationSerializer,
 )
-from reviewer.filters import PatientFilter
+from reviewer.filters import WORKLIST_ORDERING, PatientFilter
 from reviewer.models import Exam, ImportJob, Patient, Segmentation, Series
 from reviewer.permissions import CLINICAL_ROLES, EXPORT_ROLES, IMPORT_ROLES, role_permission
 from reviewer.services.exports import export_rows
@@ -25,7 +25,7 @@ class PatientViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [role_permission(*CLINICAL_ROLES)]
     filterset_class = PatientFilter
     lookup_field = "pseudonym"
-    ordering_fields = ["pseudonym", "exam_count", "latest_exam_date", "open_alarm_count"]
+    ordering_fields = WORKLIST_ORDERING
     ordering = ["pseudonym"]
 
     def get_queryset(self):

@@ -1,0 +1,4 @@
+export { autosubmit } from "./autosubmit";
+export type { AutosubmitOptions } from "./autosubmit";
+export { rowLinks } from "./rowLinks";
+export type { RowLinkOptions } from "./rowLinks";

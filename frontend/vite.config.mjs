@@ -1,0 +1,38 @@
+// Builds one ES module per page and the stylesheet into ../static/frontend/ under fixed
+// names, so Django templates can name them with {% static %}; whitenoise's manifest
+// storage adds the content hashes at collectstatic.
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+
+const source = (path) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
+export default defineConfig({
+  base: "./",
+  publicDir: false,
+  build: {
+    outDir: fileURLToPath(new URL("../static/frontend/", import.meta.url)),
+    emptyOutDir: true,
+    target: "es2022",
+    sourcemap: true,
+    modulePreload: { polyfill: false },
+    rolldownOptions: {
+      input: {
+        worklist: source("entries/worklist.ts"),
+        import_job: source("entries/import_job.ts"),
+        health: source("entries/health.ts"),
+        app: source("styles/app.css"),
+      },
+      output: {
+        entryFileNames: "[name].js",
+        chunkFileNames: "chunks/[name].js",
+        assetFileNames: "[name][extname]",
+      },
+    },
+  },
+  test: {
+    environment: "happy-dom",
+    environmentOptions: { happyDOM: { url: "http://127.0.0.1:8000/worklist/" } },
+    include: ["tests/**/*.test.ts"],
+    restoreMocks: true,
+  },
+});
