@@ -110,7 +110,10 @@ def import_dicom(
                 link.uid_map[deid.uid(study_uid)] = study_uid
                 for s in study_series:
                     progress(done, total, f"{link.patient}: {s.sequence}")
-                    header = deid.header(s.first_dataset)
+                    try:
+                        header = deid.header(s.first_dataset)
+                    except ImagingInputError as error:  # name the file, not the original UID
+                        raise ImagingInputError(s.files[0], error.reason) from error
                     link.uid_map[deid.uid(s.series_uid)] = s.series_uid
                     cases.add_series(
                         exam,
