@@ -57,10 +57,12 @@ serve:
 	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b 127.0.0.1 -p 8000 neuroreview.asgi:application
 
-test: install-test frontend
+test: install-test frontend lint
 	cd frontend && npm test --silent
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) NEUROREVIEW_VAR_DIR=$(VAR)/test \
 		$(PY) -m pytest
 
-lint:
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run

@@ -5,7 +5,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from guardian.admin import GuardedModelAdmin
 
-from reviewer.models import Alarm, Exam, IdentityLink, ImportJob, Lesion, Patient, Role, Segmentation, Series, User
+from reviewer.models import (
+    Alarm,
+    Exam,
+    IdentityLink,
+    ImportJob,
+    Lesion,
+    Patient,
+    Role,
+    Segmentation,
+    Series,
+    User,
+)
 from reviewer.permissions import OPERATOR_ROLES, has_role
 
 

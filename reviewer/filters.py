@@ -10,9 +10,15 @@ WORKLIST_ORDERING = ("pseudonym", "exam_count", "latest_exam_date", "open_alarm_
 
 
 class PatientFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="pseudonym", lookup_expr="icontains", label="Pseudonym")
-    min_exams = django_filters.NumberFilter(field_name="exam_count", lookup_expr="gte", label="At least N exams")
-    complete = django_filters.BooleanFilter(method="filter_complete", label="All four sequences in every exam")
+    q = django_filters.CharFilter(
+        field_name="pseudonym", lookup_expr="icontains", label="Pseudonym"
+    )
+    min_exams = django_filters.NumberFilter(
+        field_name="exam_count", lookup_expr="gte", label="At least N exams"
+    )
+    complete = django_filters.BooleanFilter(
+        method="filter_complete", label="All four sequences in every exam"
+    )
     has_alarms = django_filters.BooleanFilter(method="filter_has_alarms", label="Open alarms")
 
     class Meta:
@@ -24,4 +30,8 @@ class PatientFilter(django_filters.FilterSet):
         return queryset.filter(complete) if value else queryset.exclude(complete)
 
     def filter_has_alarms(self, queryset, name, value):
-        return queryset.filter(open_alarm_count__gt=0) if value else queryset.filter(open_alarm_count=0)
+        return (
+            queryset.filter(open_alarm_count__gt=0)
+            if value
+            else queryset.filter(open_alarm_count=0)
+        )

@@ -27,7 +27,9 @@ class ImportForm(forms.Form):
 
     def clean_sequence_overrides(self) -> dict[str, str]:
         overrides = {}
-        for number, line in enumerate(self.cleaned_data["sequence_overrides"].splitlines(), start=1):
+        for number, line in enumerate(
+            self.cleaned_data["sequence_overrides"].splitlines(), start=1
+        ):
             if not line.strip():
                 continue
             key, _, value = line.partition("=")

@@ -17,7 +17,8 @@ def run_import_job(*, job_pk: int) -> str:
     except Exception:
         logger.exception("import job %s failed unexpectedly", job_pk)
         ImportJob.objects.filter(pk=job_pk).update(
-            status=ImportJob.Status.FAILED, error="Internal error; nothing was imported. See the worker log."
+            status=ImportJob.Status.FAILED,
+            error="Internal error; nothing was imported. See the worker log.",
         )
         raise
     return ImportJob.objects.get(pk=job_pk).status
@@ -33,7 +34,9 @@ def _worker_report(queue: str) -> dict:
         "queue": queue,
         "hostname": socket.gethostname(),
         "cuda": cuda,
-        "devices": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if cuda else [],
+        "devices": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+        if cuda
+        else [],
     }
 
 

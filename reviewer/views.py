@@ -50,7 +50,11 @@ class WorklistView(RoleRequiredMixin, ListView):
             query=params.urlencode(),
             ordering=current,
             sort_links={
-                key: ("-" + key if current == key else key, current.lstrip("-") == key, current.startswith("-"))
+                key: (
+                    "-" + key if current == key else key,
+                    current.lstrip("-") == key,
+                    current.startswith("-"),
+                )
                 for key in WORKLIST_ORDERING
             },
         )
@@ -67,7 +71,8 @@ class CaseDetailView(RoleRequiredMixin, DetailView):
 
     def get_queryset(self):
         segmentations = Prefetch(
-            "segmentations", queryset=Segmentation.objects.prefetch_related("lesions").order_by("pk")
+            "segmentations",
+            queryset=Segmentation.objects.prefetch_related("lesions").order_by("pk"),
         )
         exams = Prefetch(
             "exams",
@@ -149,5 +154,3 @@ class HealthView(RoleRequiredMixin, TemplateView):
         if request.GET.get("format") == "json":
             return JsonResponse(report, status=200 if report["ok"] else 503)
         return self.render_to_response(self.get_context_data(report=report))
-
-

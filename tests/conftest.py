@@ -24,11 +24,17 @@ def pytest_sessionstart(session):
 
         try:
             psycopg.connect(
-                host=database["HOST"], port=database["PORT"] or 5432, user=database["USER"],
-                password=database["PASSWORD"] or None, dbname="postgres", connect_timeout=3,
+                host=database["HOST"],
+                port=database["PORT"] or 5432,
+                user=database["USER"],
+                password=database["PASSWORD"] or None,
+                dbname="postgres",
+                connect_timeout=3,
             ).close()
         except psycopg.Error as error:
-            problems.append(f"PostgreSQL at {database['HOST']}:{database['PORT']} is unreachable: {error}")
+            problems.append(
+                f"PostgreSQL at {database['HOST']}:{database['PORT']} is unreachable: {error}"
+            )
     if not settings.REDIS_URL:
         problems.append("REDIS_URL must point at Redis (make test sets it)")
     else:
@@ -39,7 +45,9 @@ def pytest_sessionstart(session):
         except redis.RedisError as error:
             problems.append(f"Redis at {settings.REDIS_URL} is unreachable: {error}")
     if problems:
-        pytest.exit("The test services are not available:\n  " + "\n  ".join(problems), returncode=3)
+        pytest.exit(
+            "The test services are not available:\n  " + "\n  ".join(problems), returncode=3
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -53,8 +61,10 @@ def media_root(settings, tmp_path_factory):
 def make_user(db, django_user_model):
     def make(role: str, username: str | None = None, **fields):
         return django_user_model.objects.create_user(
-            username=username or f"{role}-{django_user_model.objects.count()}", password="pw-for-tests-only",
-            role=role, **fields,
+            username=username or f"{role}-{django_user_model.objects.count()}",
+            password="pw-for-tests-only",
+            role=role,
+            **fields,
         )
 
     return make
@@ -84,9 +94,26 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "neuroreview", "worker", "-Q", "default,gpu",
-             "-P", "solo", "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "neuroreview",
+                "worker",
+                "-Q",
+                "default,gpu",
+                "-P",
+                "solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 60
     while "ready" not in log.read_text() and time.monotonic() < deadline:

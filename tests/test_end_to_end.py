@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory):
     out = tmp_path_factory.mktemp("cohort") / "cohort"
-    call_command("make_demo_cohort", "--patients", "2", "--seed", "3", "--resolution", "2", "--out", str(out))
+    call_command(
+        "make_demo_cohort", "--patients", "2", "--seed", "3", "--resolution", "2", "--out", str(out)
+    )
     return out, json.loads((out / "cohort.json").read_text())
 
 

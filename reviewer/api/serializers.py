@@ -14,7 +14,15 @@ class SeriesSerializer(serializers.ModelSerializer):
 class LesionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Lesion
-        fields = ["index", "label", "label_voxels", "voxel_count", "volume_ml", "centroid_mm", "bbox"]
+        fields = [
+            "index",
+            "label",
+            "label_voxels",
+            "voxel_count",
+            "volume_ml",
+            "centroid_mm",
+            "bbox",
+        ]
 
 
 class SegmentationSerializer(serializers.ModelSerializer):
@@ -24,7 +32,17 @@ class SegmentationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Segmentation
-        fields = ["id", "exam", "source", "model_version", "reader", "label_scheme", "sha256", "created_at", "lesions"]
+        fields = [
+            "id",
+            "exam",
+            "source",
+            "model_version",
+            "reader",
+            "label_scheme",
+            "sha256",
+            "created_at",
+            "lesions",
+        ]
 
 
 class ExamSerializer(serializers.ModelSerializer):
@@ -49,7 +67,14 @@ class PatientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Patient
-        fields = ["pseudonym", "exam_count", "latest_exam_date", "missing_series", "open_alarm_count", "review_status"]
+        fields = [
+            "pseudonym",
+            "exam_count",
+            "latest_exam_date",
+            "missing_series",
+            "open_alarm_count",
+            "review_status",
+        ]
 
     def get_review_status(self, patient) -> str:
         return review_status(patient)
@@ -68,7 +93,9 @@ def review_status(patient) -> str:
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
-    file = serializers.FileField(write_only=True, help_text="a .zip of a BraTS folder or of DICOM files")
+    file = serializers.FileField(
+        write_only=True, help_text="a .zip of a BraTS folder or of DICOM files"
+    )
     label_scheme = serializers.ChoiceField(
         choices=[s.value for s in LabelScheme], required=False, write_only=True
     )
@@ -83,10 +110,29 @@ class ImportJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportJob
         fields = [
-            "id", "kind", "status", "progress", "message", "error", "upload_name", "patients",
-            "created_at", "finished_at", "file", "label_scheme", "sequence_overrides",
+            "id",
+            "kind",
+            "status",
+            "progress",
+            "message",
+            "error",
+            "upload_name",
+            "patients",
+            "created_at",
+            "finished_at",
+            "file",
+            "label_scheme",
+            "sequence_overrides",
         ]
-        read_only_fields = ["status", "progress", "message", "error", "upload_name", "created_at", "finished_at"]
+        read_only_fields = [
+            "status",
+            "progress",
+            "message",
+            "error",
+            "upload_name",
+            "created_at",
+            "finished_at",
+        ]
 
     def validate_file(self, upload):
         if not upload.name.lower().endswith(".zip"):

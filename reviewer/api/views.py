@@ -71,7 +71,10 @@ class SegmentationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ImportJobViewSet(
-    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Upload a zip (BraTS folder or DICOM files); a worker imports it, all or nothing."""
 
@@ -89,7 +92,9 @@ class ImportJobViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         options = {k: data[k] for k in ("label_scheme", "sequence_overrides") if data.get(k)}
-        job = create_import_job(user=request.user, kind=data["kind"], upload=data["file"], options=options)
+        job = create_import_job(
+            user=request.user, kind=data["kind"], upload=data["file"], options=options
+        )
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     def retrieve(self, request, *args, **kwargs):

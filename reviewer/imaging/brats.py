@@ -71,8 +71,9 @@ def _case(folder: Path, manifest: dict[str, dict]) -> BratsCase:
             images[sequence] = path
         else:
             raise ImagingInputError(
-                path, "unknown file name: expected a suffix _flair, _t1, _t1ce, _t2, _seg "
-                "(BraTS 2020) or -t2f, -t1n, -t1c, -t2w, -seg (BraTS 2023)"
+                path,
+                "unknown file name: expected a suffix _flair, _t1, _t1ce, _t2, _seg "
+                "(BraTS 2020) or -t2f, -t1n, -t1c, -t2w, -seg (BraTS 2023)",
             )
     missing = [s.value for s in Sequence if s not in images]
     if missing:

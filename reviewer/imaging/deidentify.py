@@ -52,7 +52,9 @@ def _rows(action: Action, keywords: str) -> dict[str, Action]:
 
 
 PROFILE: dict[str, Action] = {
-    **_rows(Action.ZERO, """
+    **_rows(
+        Action.ZERO,
+        """
         AccessionNumber AcquisitionContextSequence BarcodeValue ClinicalTrialCoordinatingCenterName
         ClinicalTrialProtocolName ClinicalTrialSiteID ClinicalTrialSiteName ClinicalTrialTimePointID
         ConsultingPhysicianName ContentCreatorName ContrastBolusAgent DeviceSerialNumber
@@ -60,8 +62,11 @@ PROFILE: dict[str, Action] = {
         OperatorsName PatientBirthDate PatientID PatientName PatientSex PatientSexNeutered
         PlacerOrderNumberImagingServiceRequest ReferencedPerformedProcedureStepSequence
         ReferencedStudySequence ReferringPhysicianName RequestedProcedureDescription ReviewerName
-        StationName StudyID VerifyingObserverIdentificationCodeSequence"""),
-    **_rows(Action.REMOVE, """
+        StationName StudyID VerifyingObserverIdentificationCodeSequence""",
+    ),
+    **_rows(
+        Action.REMOVE,
+        """
         AcquisitionComments AcquisitionDeviceProcessingDescription AcquisitionProtocolDescription
         ActualHumanPerformersSequence AdditionalPatientHistory AddressTrial AdmissionID
         AdmittingDiagnosesCodeSequence AdmittingDiagnosesDescription Allergies Arbitrary
@@ -119,16 +124,22 @@ PROFILE: dict[str, Action] = {
         StudyComments StudyDescription StudyIDIssuer TelephoneNumberTrial TextComments TextString
         TimezoneOffsetFromUTC TopicAuthor TopicKeywords TopicSubject TopicTitle
         TransducerIdentificationSequence UDISequence UniqueDeviceIdentifier VerbalSourceTrial
-        VerbalSourceIdentifierCodeSequenceTrial VisitComments XRayDetectorLabel"""),
-    **_rows(Action.DUMMY, """
+        VerbalSourceIdentifierCodeSequenceTrial VisitComments XRayDetectorLabel""",
+    ),
+    **_rows(
+        Action.DUMMY,
+        """
         AcquisitionFieldOfViewLabel ClinicalTrialProtocolEthicsCommitteeName
         ClinicalTrialProtocolID ClinicalTrialSponsorName ClinicalTrialSubjectID
         ClinicalTrialSubjectReadingID PersonIdentificationCodeSequence PersonName
         VerifyingObserverName VerifyingObserverSequence VerifyingOrganization XRayDetectorID
-        XRaySourceID"""),
+        XRaySourceID""",
+    ),
     **_rows(Action.KEEP, "ReferencedImageSequence SourceImageSequence"),
     # The Modified Dates option's C: dates shift, times are kept.
-    **_rows(Action.CLEAN, """
+    **_rows(
+        Action.CLEAN,
+        """
         AcquisitionDate AcquisitionDateTime AcquisitionTime AdmittingDate AdmittingTime ContentDate
         ContentTime CurveDate CurveTime EndAcquisitionDateTime ExpectedCompletionDateTime
         InstanceCoercionDateTime LastMenstrualDate ObservationDateTrial ObservationTimeTrial
@@ -139,8 +150,11 @@ PROFILE: dict[str, Action] = {
         ScheduledProcedureStepEndTime ScheduledProcedureStepExpirationDateTime
         ScheduledProcedureStepModificationDateTime ScheduledProcedureStepStartDate
         ScheduledProcedureStepStartDateTime ScheduledProcedureStepStartTime SeriesDate SeriesTime
-        StartAcquisitionDateTime StudyDate StudyTime"""),
-    **_rows(Action.UID, """
+        StartAcquisitionDateTime StudyDate StudyTime""",
+    ),
+    **_rows(
+        Action.UID,
+        """
         ConcatenationUID DeviceUID DigitalSignatureUID DimensionOrganizationUID
         FailedSOPInstanceUIDList FiducialUID FrameOfReferenceUID InstanceCreatorUID
         IrradiationEventUID LargePaletteColorLookupTableUID ManufacturerDeviceClassUID
@@ -151,7 +165,8 @@ PROFILE: dict[str, Action] = {
         RelatedFrameOfReferenceUID SeriesInstanceUID SOPInstanceUID StorageMediaFileSetUID
         StudyInstanceUID SynchronizationFrameOfReferenceUID TargetUID
         TemplateExtensionCreatorUID TemplateExtensionOrganizationUID TrackingUID TransactionUID
-        UID"""),
+        UID""",
+    ),
 }
 
 # CID 7050 De-identification Methods.
@@ -161,10 +176,16 @@ METHOD_CODES: tuple[tuple[str, str], ...] = (
 )
 METHOD: tuple[str, ...] = tuple(meaning for _, meaning in METHOD_CODES)  # LO: 64 chars each
 _DICOM_ROOT = "1.2.840.10008."  # UIDs the standard defines name classes and schemes, not people
-_NAMING_UIDS = frozenset({
-    "TransferSyntaxUID", "ReferencedTransferSyntaxUIDInFile", "CodingSchemeUID", "ContextUID",
-    "MappingResourceUID", "ContextGroupExtensionCreatorUID",
-})
+_NAMING_UIDS = frozenset(
+    {
+        "TransferSyntaxUID",
+        "ReferencedTransferSyntaxUIDInFile",
+        "CodingSchemeUID",
+        "ContextUID",
+        "MappingResourceUID",
+        "ContextGroupExtensionCreatorUID",
+    }
+)
 _BULK_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN"})
 _PSEUDONYM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # fits LO and PN, no delimiters
 
@@ -266,28 +287,38 @@ class Deidentifier:
             elif element.VR == "SQ":  # D, K and C on a sequence: clean its items
                 for item in element.value:
                     self._clean(item)
-            elif action is Action.DUMMY:
-                element.value = _dummy(element.VR)
-            elif action is Action.UID:
-                keyword = element.keyword
+            else:
+                self._apply(action, element)
+
+    def _apply(self, action: Action, element: DataElement) -> None:
+        """Carry out D, U or C (dates only) on the value of a non-sequence ``element``."""
+        if action is Action.DUMMY:
+            element.value = _dummy(element.VR)
+        elif action is Action.UID:
+            keyword = element.keyword  # bound once per element, not per loop iteration
+            element.value = _map_values(
+                element.value, lambda v: v if _names_a_class(keyword, v) else self.uid(v)
+            )
+        elif action is Action.CLEAN and element.VR in ("DA", "DT"):
+            try:
                 element.value = _map_values(
-                    element.value, lambda v: v if _names_a_class(keyword, v) else self.uid(v)
+                    element.value, lambda v: _shift_date(v, self.date_shift_days)
                 )
-            elif action is Action.CLEAN and element.VR in ("DA", "DT"):
-                try:
-                    element.value = _map_values(
-                        element.value, lambda v: _shift_date(v, self.date_shift_days)
-                    )
-                except ValueError as exc:
-                    raise ImagingInputError(
-                        element.keyword or str(tag), f"invalid date ({exc})"
-                    ) from exc
+            except ValueError as exc:
+                raise ImagingInputError(
+                    element.keyword or str(element.tag), f"invalid date ({exc})"
+                ) from exc
 
     def _file_meta(self, meta: FileMetaDataset, clean: Dataset) -> FileMetaDataset:
         """File meta rebuilt with what a reader needs; AE titles of the sender are dropped."""
         rebuilt = FileMetaDataset()
-        for keyword in ("FileMetaInformationVersion", "MediaStorageSOPClassUID",
-                        "TransferSyntaxUID", "ImplementationClassUID", "ImplementationVersionName"):
+        for keyword in (
+            "FileMetaInformationVersion",
+            "MediaStorageSOPClassUID",
+            "TransferSyntaxUID",
+            "ImplementationClassUID",
+            "ImplementationVersionName",
+        ):
             if keyword in meta:
                 rebuilt[keyword] = copy.deepcopy(meta[keyword])
         if "SOPInstanceUID" in clean:

@@ -11,8 +11,8 @@ to RAS (x and y negated), so the volume can be written as NIfTI as it is.
 
 import dataclasses
 import os
-from collections import Counter
 import tempfile
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -148,11 +148,20 @@ def _skipped(name: str) -> bool:
 
 def _read_header(path: Path, name: str, relative: PurePosixPath) -> _Slice | None:
     """The slice record of an image file, None for a DICOM object without pixels."""
+    header, has_preamble = _parse_header(path, name)
     try:
-        header = pydicom.dcmread(path, stop_before_pixels=True)
-        has_preamble = True
+        return _checked_slice(header, has_preamble, path, name, relative)
+    except ImagingInputError:
+        raise
+    except Exception as exc:
+        raise ImagingInputError(name, f"unreadable DICOM header ({exc})") from exc
+
+
+def _parse_header(path: Path, name: str) -> tuple[Dataset, bool]:
+    """The header of the file at ``path`` without its pixels, and whether it has a preamble."""
+    try:
+        return pydicom.dcmread(path, stop_before_pixels=True), True
     except InvalidDicomError:  # no "DICM" marker: maybe a bare dataset, maybe not DICOM at all
-        has_preamble = False
         try:
             header = pydicom.dcmread(path, stop_before_pixels=True, force=True)
             if "SOPClassUID" not in header:
@@ -161,36 +170,48 @@ def _read_header(path: Path, name: str, relative: PurePosixPath) -> _Slice | Non
             raise
         except Exception as exc:
             raise ImagingInputError(name, "not a DICOM file") from exc
+        return header, False
     except Exception as exc:
         raise ImagingInputError(name, f"truncated or corrupt DICOM file ({exc})") from exc
-    try:
-        if "Rows" not in header:
-            meta = getattr(header, "file_meta", None) or Dataset()
-            sop_class = UID(
-                str(header.get("SOPClassUID") or meta.get("MediaStorageSOPClassUID", ""))
-            )
-            if not sop_class or "Image Storage" in sop_class.name:
-                raise ImagingInputError(name, "incomplete image header (truncated file?)")
-            return None  # a structured report, presentation state or other object without pixels
-        frames = int(header.get("NumberOfFrames") or 1)
-        if frames > 1 or "PerFrameFunctionalGroupsSequence" in header:
-            raise ImagingInputError(name, "multi-frame (enhanced) images are not supported")
-        if int(header.get("SamplesPerPixel") or 1) != 1:
-            raise ImagingInputError(name, "colour images are not supported")
-        for keyword in ("StudyInstanceUID", "SeriesInstanceUID", "ImagePositionPatient",
-                        "ImageOrientationPatient", "PixelSpacing", "Columns"):
-            if header.get(keyword) in (None, ""):
-                truncated = " (truncated file?)" if has_preamble else ""
-                raise ImagingInputError(name, f"no {keyword}{truncated}")
-        return _Slice(
-            path, name, relative, header, int(header.Rows), int(header.Columns),
-            _floats(header.PixelSpacing, 2), _floats(header.ImageOrientationPatient, 6),
-            _floats(header.ImagePositionPatient, 3),
-        )
-    except ImagingInputError:
-        raise
-    except Exception as exc:
-        raise ImagingInputError(name, f"unreadable DICOM header ({exc})") from exc
+
+
+def _checked_slice(
+    header: Dataset, has_preamble: bool, path: Path, name: str, relative: PurePosixPath
+) -> _Slice | None:
+    """The slice record built from ``header`` once it is checked, None when it has no pixels."""
+    if "Rows" not in header:
+        meta = getattr(header, "file_meta", None) or Dataset()
+        sop_class = UID(str(header.get("SOPClassUID") or meta.get("MediaStorageSOPClassUID", "")))
+        if not sop_class or "Image Storage" in sop_class.name:
+            raise ImagingInputError(name, "incomplete image header (truncated file?)")
+        return None  # a structured report, presentation state or other object without pixels
+    frames = int(header.get("NumberOfFrames") or 1)
+    if frames > 1 or "PerFrameFunctionalGroupsSequence" in header:
+        raise ImagingInputError(name, "multi-frame (enhanced) images are not supported")
+    if int(header.get("SamplesPerPixel") or 1) != 1:
+        raise ImagingInputError(name, "colour images are not supported")
+    for keyword in (
+        "StudyInstanceUID",
+        "SeriesInstanceUID",
+        "ImagePositionPatient",
+        "ImageOrientationPatient",
+        "PixelSpacing",
+        "Columns",
+    ):
+        if header.get(keyword) in (None, ""):
+            truncated = " (truncated file?)" if has_preamble else ""
+            raise ImagingInputError(name, f"no {keyword}{truncated}")
+    return _Slice(
+        path,
+        name,
+        relative,
+        header,
+        int(header.Rows),
+        int(header.Columns),
+        _floats(header.PixelSpacing, 2),
+        _floats(header.ImageOrientationPatient, 6),
+        _floats(header.ImagePositionPatient, 3),
+    )
 
 
 def _floats(value, count: int) -> np.ndarray:
@@ -219,7 +240,8 @@ def _build_series(slices: list[_Slice], overrides: Mapping[str, Sequence]) -> Di
         study_uid=str(header.StudyInstanceUID),
         series_uid=series_uid,
         series_description=description,
-        sequence=overrides.get(series_uid) or overrides.get(description)
+        sequence=overrides.get(series_uid)
+        or overrides.get(description)
         or recognize_description(description),
         modality=str(header.get("Modality", "")),
         first_dataset=header,
@@ -245,8 +267,9 @@ def _check_consistent(slices: list[_Slice], label: str) -> None:
         for item in slices:
             if not np.allclose(value(item), usual, atol=_GEOMETRY_ATOL):
                 raise ImagingInputError(
-                    item.name, f"{label}: {attribute} {_text(value(item))} differs from "
-                    f"{_text(np.array(usual))} in {count} other files of the series"
+                    item.name,
+                    f"{label}: {attribute} {_text(value(item))} differs from "
+                    f"{_text(np.array(usual))} in {count} other files of the series",
                 )
     orientation = slices[0].orientation
     r, c = orientation[:3], orientation[3:]
@@ -269,31 +292,36 @@ def _ordered_slices(slices: list[_Slice], label: str) -> tuple[list[_Slice], np.
     for k, gap in enumerate(gaps):
         if gap < _DUPLICATE_MM:
             raise ImagingInputError(
-                label, f"duplicate slice position z={z[k]:.2f} mm in "
-                f"{ordered[k].relative} and {ordered[k + 1].relative}"
+                label,
+                f"duplicate slice position z={z[k]:.2f} mm in "
+                f"{ordered[k].relative} and {ordered[k + 1].relative}",
             )
     spacing = _nominal_spacing(gaps)
     tolerance = _spacing_tolerance(spacing)
     for k, gap in enumerate(gaps):
         if abs(gap - spacing) > tolerance:
-            where = (f"between z={z[k]:.2f} mm ({ordered[k].relative}) and "
-                     f"z={z[k + 1]:.2f} mm ({ordered[k + 1].relative})")
+            where = (
+                f"between z={z[k]:.2f} mm ({ordered[k].relative}) and "
+                f"z={z[k + 1]:.2f} mm ({ordered[k + 1].relative})"
+            )
             multiple = round(gap / spacing)
             if multiple >= 2 and abs(gap - multiple * spacing) <= tolerance * multiple:
                 missing = "missing slice" if multiple == 2 else f"{multiple - 1} missing slices"
                 raise ImagingInputError(label, f"{missing} {where}; slice spacing {spacing:.2f} mm")
             raise ImagingInputError(
-                label, f"uneven slice spacing: gap of {gap:.2f} mm {where}, "
-                f"where slices are {spacing:.2f} mm apart"
+                label,
+                f"uneven slice spacing: gap of {gap:.2f} mm {where}, "
+                f"where slices are {spacing:.2f} mm apart",
             )
     shift_limit = _IN_PLANE_SHIFT_PIXELS * float(min(slices[0].pixel_spacing))
-    for item, depth in zip(ordered, z):
+    for item, depth in zip(ordered, z, strict=True):
         offset = item.position - ordered[0].position
         in_plane = offset - (depth - z[0]) * normal
         if np.linalg.norm(in_plane) > shift_limit:
             raise ImagingInputError(
-                item.name, f"{label}: slice is shifted {np.linalg.norm(in_plane):.2f} mm within "
-                "its plane (gantry tilt or sheared stack), not supported"
+                item.name,
+                f"{label}: slice is shifted {np.linalg.norm(in_plane):.2f} mm within "
+                "its plane (gantry tilt or sheared stack), not supported",
             )
     return ordered, normal, float((z[-1] - z[0]) / (len(z) - 1))
 

@@ -54,7 +54,10 @@ def load_volume(path: Path) -> Volume:
         raise
     except Exception as error:  # nibabel raises many types for damaged files
         raise ImagingInputError(path, f"unreadable NIfTI ({error})") from error
-    if not np.isfinite(canonical.affine).all() or abs(np.linalg.det(canonical.affine[:3, :3])) < 1e-9:
+    if (
+        not np.isfinite(canonical.affine).all()
+        or abs(np.linalg.det(canonical.affine[:3, :3])) < 1e-9
+    ):
         raise ImagingInputError(path, "the affine is not a valid voxel-to-scanner transform")
     if np.issubdtype(data.dtype, np.floating) and not np.isfinite(data).all():
         raise ImagingInputError(path, "the volume contains NaN or infinite values")

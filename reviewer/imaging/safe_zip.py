@@ -51,8 +51,9 @@ def extract_zip(
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         raise ImagingInputError(zip_path, f"not a readable zip archive ({exc})") from exc
     with archive:
-        files = _checked_file_members(zip_path, archive.infolist(), max_total_bytes, max_members,
-                                      max_ratio)
+        files = _checked_file_members(
+            zip_path, archive.infolist(), max_total_bytes, max_members, max_ratio
+        )
         dest_dir = Path(dest_dir)
         dest_dir.mkdir(parents=True, exist_ok=True)
         root = dest_dir.resolve()
@@ -150,4 +151,3 @@ def _normalized(name: str) -> str:
 
 def _member(zip_path: Path, info: zipfile.ZipInfo) -> str:
     return f"{zip_path}:{info.filename}"
-

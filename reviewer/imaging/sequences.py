@@ -14,7 +14,7 @@ class Sequence(enum.StrEnum):
 
 CHANNEL_ORDER: tuple[Sequence, ...] = (Sequence.FLAIR, Sequence.T1, Sequence.T1CE, Sequence.T2)
 
-# BraTS 2020/2021 suffixes and the BraTS 2023 ones (t2f = FLAIR, t1n = native T1, t1c = contrast T1).
+# BraTS 2020/2021 suffixes, then BraTS 2023's (t2f = FLAIR, t1n = native T1, t1c = contrast T1).
 BRATS_SUFFIXES: dict[str, Sequence] = {
     "flair": Sequence.FLAIR,
     "t1": Sequence.T1,

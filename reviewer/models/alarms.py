@@ -23,3 +23,6 @@ class Alarm(models.Model):
 
     class Meta:
         ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.exam}"

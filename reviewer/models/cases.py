@@ -54,6 +54,9 @@ class IdentityLink(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"identity of {self.patient}"
+
 
 class Exam(models.Model):
     """One MRI session of a patient: a timepoint. `order` is its rank among the patient's exams
@@ -103,5 +106,3 @@ class Series(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exam} {self.sequence}"
-
-

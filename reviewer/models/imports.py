@@ -34,6 +34,9 @@ class ImportJob(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.upload_name})"
+
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINAL

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from reviewer.imaging.labels import LabelScheme
+from reviewer.imaging.labels import LABELS, LabelScheme
 
 LabelSchemeChoices = models.TextChoices(
     "LabelSchemeChoices", [(s.name, s.value) for s in LabelScheme]
@@ -18,7 +18,9 @@ class Segmentation(models.Model):
         READER = "reader", "Reader"
         REFERENCE = "reference", "Reference"
 
-    exam = models.ForeignKey("reviewer.Exam", on_delete=models.PROTECT, related_name="segmentations")
+    exam = models.ForeignKey(
+        "reviewer.Exam", on_delete=models.PROTECT, related_name="segmentations"
+    )
     source = models.CharField(max_length=16, choices=Source.choices)
     model_version = models.ForeignKey(
         "segmentation.ModelVersion", null=True, blank=True, on_delete=models.PROTECT
@@ -72,3 +74,11 @@ class Lesion(models.Model):
                 fields=["segmentation", "index"], name="reviewer_lesion_unique_index"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"lesion {self.index} of {self.segmentation}"
+
+    @property
+    def label_name(self) -> str:
+        """The region the main label stands for in the segmentation's scheme (e.g. oedema)."""
+        return LABELS[LabelScheme(self.segmentation.label_scheme)].get(self.label, str(self.label))

@@ -40,7 +40,9 @@ def patient_for_source(*, source: str, source_patient_id: str, **identity) -> Id
 
 
 def add_exam(patient: Patient, *, date, source_name: str, dicom_study_uid: str = "") -> Exam:
-    duplicate = patient.exams.filter(source_name=source_name) if source_name else Exam.objects.none()
+    duplicate = (
+        patient.exams.filter(source_name=source_name) if source_name else Exam.objects.none()
+    )
     if dicom_study_uid:
         duplicate = duplicate | patient.exams.filter(dicom_study_uid=dicom_study_uid)
     if duplicate.exists():

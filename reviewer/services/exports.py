@@ -4,8 +4,16 @@ hashes and lesion volumes, with the software version for provenance."""
 from reviewer.models import Lesion, Patient, Series
 
 EXPORT_COLUMNS = [
-    "pseudonym", "exam_order", "days_from_baseline", "sequence", "shape", "spacing_mm", "series_sha256",
-    "reference_lesion_count", "reference_volume_ml", "software_version",
+    "pseudonym",
+    "exam_order",
+    "days_from_baseline",
+    "sequence",
+    "shape",
+    "spacing_mm",
+    "series_sha256",
+    "reference_lesion_count",
+    "reference_volume_ml",
+    "software_version",
 ]
 SOFTWARE_VERSION = "neuroreview 0.1.0"
 
@@ -35,7 +43,9 @@ def export_rows(user) -> list[dict]:
             {
                 "pseudonym": exam.patient.pseudonym,
                 "exam_order": exam.order,
-                "days_from_baseline": (exam.date - baseline).days if exam.date and baseline else None,
+                "days_from_baseline": (exam.date - baseline).days
+                if exam.date and baseline
+                else None,
                 "sequence": s.sequence,
                 "shape": "x".join(map(str, s.shape)),
                 "spacing_mm": "x".join(f"{v:g}" for v in s.spacing),

@@ -46,14 +46,20 @@ def health() -> dict:
         checks["worker_default"], _ = check_worker(ping_default)
         checks["worker_gpu"], gpu_report = check_worker(ping_gpu)
     else:
-        checks["worker_default"] = checks["worker_gpu"] = {"ok": False, "detail": "broker unreachable"}
+        checks["worker_default"] = checks["worker_gpu"] = {
+            "ok": False,
+            "detail": "broker unreachable",
+        }
         gpu_report = None
     if gpu_report is None:
         checks["gpu"] = {"ok": False, "detail": "unknown: no gpu-queue worker answered"}
     elif gpu_report["cuda"]:
         checks["gpu"] = {"ok": True, "detail": ", ".join(gpu_report["devices"])}
     else:
-        checks["gpu"] = {"ok": False, "detail": "the gpu-queue worker sees no CUDA device (runs on CPU)"}
+        checks["gpu"] = {
+            "ok": False,
+            "detail": "the gpu-queue worker sees no CUDA device (runs on CPU)",
+        }
     # The application works without a GPU (inference falls back to the CPU).
     essential = ("database", "broker", "worker_default", "worker_gpu")
     return {"ok": all(checks[name]["ok"] for name in essential), "checks": checks}

@@ -72,13 +72,17 @@ def run(job: ImportJob) -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix=f"import-{job.pk}-"))
     try:
-        root = extract_zip(Path(job.upload), workdir, max_total_bytes=settings.NEUROREVIEW_IMPORT_MAX_BYTES)
+        root = extract_zip(
+            Path(job.upload), workdir, max_total_bytes=settings.NEUROREVIEW_IMPORT_MAX_BYTES
+        )
         patients = _import(job, root, progress)
     except ImagingInputError as error:
         _finish(job, status=ImportJob.Status.FAILED, error=f"Nothing was imported. {error}")
     else:
         job.patients.set(patients)
-        _finish(job, status=ImportJob.Status.SUCCEEDED, message=f"Imported {len(patients)} patient(s)")
+        _finish(
+            job, status=ImportJob.Status.SUCCEEDED, message=f"Imported {len(patients)} patient(s)"
+        )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -87,7 +91,9 @@ def _import(job: ImportJob, root: Path, progress):
     if job.kind == ImportJob.Kind.BRATS:
         scheme = job.options.get("label_scheme")
         return import_brats(
-            _single_top_folder(root), label_scheme=LabelScheme(scheme) if scheme else None, progress=progress
+            _single_top_folder(root),
+            label_scheme=LabelScheme(scheme) if scheme else None,
+            progress=progress,
         )
     overrides = {k: Sequence(v) for k, v in job.options.get("sequence_overrides", {}).items()}
     return import_dicom(root, sequence_overrides=overrides, progress=progress)

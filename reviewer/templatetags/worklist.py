@@ -10,5 +10,9 @@ def sort_header(context, key: str, label: str) -> str:
     next_ordering, active, descending = context["sort_links"][key]
     state = (" is-desc" if descending else " is-asc") if active else ""
     return format_html(
-        '<a class="sort{}" href="?{}&amp;ordering={}">{}</a>', state, context["query"], next_ordering, label
+        '<a class="sort{}" href="?{}&amp;ordering={}">{}</a>',
+        state,
+        context["query"],
+        next_ordering,
+        label,
     )

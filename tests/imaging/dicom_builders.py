@@ -125,9 +125,17 @@ def write_series(
         stored = k * 1000 + np.arange(rows * columns).reshape(rows, columns)
         values[:, :, k] = (stored * slope + intercept).T
         ds = mr_slice(
-            study_uid=study_uid, series_uid=series_uid, frame_uid=frame_uid, rows=rows,
-            columns=columns, position=positions[k], orientation=orientation,
-            pixel_spacing=pixel_spacing, stored=stored, instance=k + 1, **slice_options,
+            study_uid=study_uid,
+            series_uid=series_uid,
+            frame_uid=frame_uid,
+            rows=rows,
+            columns=columns,
+            position=positions[k],
+            orientation=orientation,
+            pixel_spacing=pixel_spacing,
+            stored=stored,
+            instance=k + 1,
+            **slice_options,
         )
         if edit is not None:
             edit(k, ds)

@@ -26,8 +26,12 @@ def deidentifier() -> Deidentifier:
 
 def _slice(study_uid: str, series_uid: str, frame_uid: str, **options) -> Dataset:
     return mr_slice(
-        study_uid=study_uid, series_uid=series_uid, frame_uid=frame_uid,
-        position=np.zeros(3), stored=np.zeros((10, 12)), **options,
+        study_uid=study_uid,
+        series_uid=series_uid,
+        frame_uid=frame_uid,
+        position=np.zeros(3),
+        stored=np.zeros((10, 12)),
+        **options,
     )
 
 
@@ -60,23 +64,42 @@ def test_every_keyword_of_the_action_table_is_a_dicom_keyword():
 # Expected outcomes written from PS3.15 Table E.1-1 (basic profile column, and the Modified Dates
 # option column for dates), independently of the module's table.
 STANDARD_ROWS = [
-    ("PatientBirthDate", "emptied"), ("PatientSex", "emptied"), ("PatientAge", "removed"),
-    ("PatientAddress", "removed"), ("OtherPatientIDs", "removed"), ("AccessionNumber", "emptied"),
-    ("StudyID", "emptied"), ("ReferringPhysicianName", "emptied"),
-    ("PerformingPhysicianName", "removed"), ("OperatorsName", "emptied"),
-    ("InstitutionName", "emptied"), ("InstitutionAddress", "removed"), ("StationName", "emptied"),
-    ("DeviceSerialNumber", "emptied"), ("StudyDescription", "removed"),
-    ("SeriesDescription", "removed"), ("ProtocolName", "removed"), ("ImageComments", "removed"),
-    ("RequestAttributesSequence", "removed"), ("StudyTime", "kept"), ("Manufacturer", "kept"),
-    ("MagneticFieldStrength", "kept"), ("EchoTime", "kept"), ("SOPClassUID", "kept"),
-    ("StudyDate", "shifted"), ("SeriesDate", "shifted"), ("ContentDate", "shifted"),
-    ("AcquisitionDateTime", "shifted"), ("StudyInstanceUID", "replaced"),
-    ("SeriesInstanceUID", "replaced"), ("SOPInstanceUID", "replaced"),
+    ("PatientBirthDate", "emptied"),
+    ("PatientSex", "emptied"),
+    ("PatientAge", "removed"),
+    ("PatientAddress", "removed"),
+    ("OtherPatientIDs", "removed"),
+    ("AccessionNumber", "emptied"),
+    ("StudyID", "emptied"),
+    ("ReferringPhysicianName", "emptied"),
+    ("PerformingPhysicianName", "removed"),
+    ("OperatorsName", "emptied"),
+    ("InstitutionName", "emptied"),
+    ("InstitutionAddress", "removed"),
+    ("StationName", "emptied"),
+    ("DeviceSerialNumber", "emptied"),
+    ("StudyDescription", "removed"),
+    ("SeriesDescription", "removed"),
+    ("ProtocolName", "removed"),
+    ("ImageComments", "removed"),
+    ("RequestAttributesSequence", "removed"),
+    ("StudyTime", "kept"),
+    ("Manufacturer", "kept"),
+    ("MagneticFieldStrength", "kept"),
+    ("EchoTime", "kept"),
+    ("SOPClassUID", "kept"),
+    ("StudyDate", "shifted"),
+    ("SeriesDate", "shifted"),
+    ("ContentDate", "shifted"),
+    ("AcquisitionDateTime", "shifted"),
+    ("StudyInstanceUID", "replaced"),
+    ("SeriesInstanceUID", "replaced"),
+    ("SOPInstanceUID", "replaced"),
     ("FrameOfReferenceUID", "replaced"),
 ]
 
 
-@pytest.mark.parametrize("keyword, outcome", STANDARD_ROWS)
+@pytest.mark.parametrize(("keyword", "outcome"), STANDARD_ROWS)
 def test_attribute_is_treated_as_table_e1_1_says(deidentifier, identified, keyword, outcome):
     original = identified[keyword].value
     clean = deidentifier.dataset(identified)
@@ -107,21 +130,25 @@ def test_every_table_attribute_present_is_removed_emptied_replaced_or_shifted(de
     for keyword, action in PROFILE.items():
         if keyword not in ds or keyword in ("PatientName", "PatientID"):
             continue
-        before, vr = ds[keyword].value, ds[keyword].VR
-        if action is Action.REMOVE:
-            assert keyword not in clean, keyword
-        elif action is Action.ZERO:
-            assert clean[keyword].is_empty, keyword
-        elif action is Action.UID:
-            assert clean[keyword].value != before and str(clean[keyword].value).startswith("2.25.")
-        elif action is Action.CLEAN and vr in ("DA", "DT"):
-            assert clean[keyword].value == _shifted(before), keyword
-        elif vr == "SQ":  # D and K: the items are cleaned, the sequence stays
-            assert keyword in clean, keyword
-        elif action is Action.DUMMY:
-            assert clean[keyword].value not in (None, "", before), keyword
-        else:
-            assert clean[keyword].value == before, keyword  # times under the Modified Dates option
+        _assert_treated_as_profile_says(keyword, action, ds, clean)
+
+
+def _assert_treated_as_profile_says(keyword: str, action: Action, ds: Dataset, clean: Dataset):
+    before, vr = ds[keyword].value, ds[keyword].VR
+    if action is Action.REMOVE:
+        assert keyword not in clean, keyword
+    elif action is Action.ZERO:
+        assert clean[keyword].is_empty, keyword
+    elif action is Action.UID:
+        assert clean[keyword].value != before and str(clean[keyword].value).startswith("2.25.")
+    elif action is Action.CLEAN and vr in ("DA", "DT"):
+        assert clean[keyword].value == _shifted(before), keyword
+    elif vr == "SQ":  # D and K: the items are cleaned, the sequence stays
+        assert keyword in clean, keyword
+    elif action is Action.DUMMY:
+        assert clean[keyword].value not in (None, "", before), keyword
+    else:
+        assert clean[keyword].value == before, keyword  # times under the Modified Dates option
 
 
 def _sample(vr: str):
@@ -131,9 +158,21 @@ def _sample(vr: str):
         item.CodeValue, item.CodingSchemeDesignator, item.CodeMeaning = "1", "99LOCAL", "secret"
         return [item]
     return {
-        "PN": "Doe^Jane", "DA": "20200115", "TM": "101500", "DT": "20200115101500",
-        "UI": "1.2.826.0.1.3680043.8.498.12345", "AS": "050Y", "US": 7, "SS": 7, "UL": 7,
-        "SL": 7, "FL": 7.0, "FD": 7.0, "DS": "7", "IS": "7", "AT": 0x00100010,
+        "PN": "Doe^Jane",
+        "DA": "20200115",
+        "TM": "101500",
+        "DT": "20200115101500",
+        "UI": "1.2.826.0.1.3680043.8.498.12345",
+        "AS": "050Y",
+        "US": 7,
+        "SS": 7,
+        "UL": 7,
+        "SL": 7,
+        "FL": 7.0,
+        "FD": 7.0,
+        "DS": "7",
+        "IS": "7",
+        "AT": 0x00100010,
     }.get(vr, b"\x01\x02" if vr.startswith("O") or vr == "UN" else "SECRET")
 
 
@@ -142,8 +181,10 @@ def test_name_and_id_become_the_pseudonym_and_the_method_is_recorded(deidentifie
     assert (str(clean.PatientName), clean.PatientID) == ("NR-0007", "NR-0007")
     assert clean.PatientIdentityRemoved == "YES"
     assert clean.LongitudinalTemporalInformationModified == "MODIFIED"
-    codes = {(item.CodeValue, item.CodingSchemeDesignator) for item in
-             clean.DeidentificationMethodCodeSequence}
+    codes = {
+        (item.CodeValue, item.CodingSchemeDesignator)
+        for item in clean.DeidentificationMethodCodeSequence
+    }
     assert codes == {("113100", "DCM"), ("113107", "DCM")}
     assert all(len(value) <= 64 for value in clean.DeidentificationMethod)
 
@@ -164,8 +205,10 @@ def test_dates_shift_by_exactly_the_offset_so_intervals_survive(deidentifier):
     baseline, follow_up = deidentifier.date("20200115"), deidentifier.date("20200722")
     assert baseline == "20181211"
     days = datetime.date.fromisoformat
-    assert (days(f"{follow_up[:4]}-{follow_up[4:6]}-{follow_up[6:]}")
-            - days(f"{baseline[:4]}-{baseline[4:6]}-{baseline[6:]}")).days == 189
+    assert (
+        days(f"{follow_up[:4]}-{follow_up[4:6]}-{follow_up[6:]}")
+        - days(f"{baseline[:4]}-{baseline[4:6]}-{baseline[6:]}")
+    ).days == 189
 
 
 def test_acr_nema_dates_are_understood_and_nonsense_dates_refused(deidentifier, identified):
@@ -225,9 +268,21 @@ def test_deidentified_dataset_writes_and_reads_back(deidentifier, identified, tm
 def test_header_is_json_and_carries_no_identity(deidentifier, identified):
     header = deidentifier.header(identified)
     text = json.dumps(header)
-    for secret in ("Doe", "Jane", "General Hospital", "MRI3T", "ACC123456", "19700101",
-                   "20200115", "SN-4711", "Grey", "Tech^Tom", identified.StudyInstanceUID,
-                   identified.SOPInstanceUID, "SIEMENS CSA"):
+    for secret in (
+        "Doe",
+        "Jane",
+        "General Hospital",
+        "MRI3T",
+        "ACC123456",
+        "19700101",
+        "20200115",
+        "SN-4711",
+        "Grey",
+        "Tech^Tom",
+        identified.StudyInstanceUID,
+        identified.SOPInstanceUID,
+        "SIEMENS CSA",
+    ):
         assert secret not in text
     assert header["PatientID"] == "NR-0007" and header["StudyDate"] == "20181211"
     assert header["Rows"] == 10 and "PixelData" not in header
@@ -236,8 +291,13 @@ def test_header_is_json_and_carries_no_identity(deidentifier, identified):
 
 @pytest.mark.parametrize(
     "options",
-    [{"pseudonym": ""}, {"pseudonym": "Doe^Jane"}, {"pseudonym": "x" * 65},
-     {"uid_secret": b"short"}, {"date_shift_days": 1.5}],
+    [
+        {"pseudonym": ""},
+        {"pseudonym": "Doe^Jane"},
+        {"pseudonym": "x" * 65},
+        {"uid_secret": b"short"},
+        {"date_shift_days": 1.5},
+    ],
 )
 def test_bad_configuration_is_refused_at_construction(options):
     arguments = {"pseudonym": "NR-1", "date_shift_days": 0, "uid_secret": SECRET} | options

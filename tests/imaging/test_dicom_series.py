@@ -45,7 +45,7 @@ def test_voxels_lie_where_simpleitk_puts_them_with_the_same_values(tmp_path, ori
     sitk_index = np.linalg.solve(index_to_lps, lps - np.array(image.GetOrigin())[:, None])
     assert np.allclose(sitk_index, np.round(sitk_index), atol=1e-4)
     i, j, k = np.round(sitk_index).astype(int)
-    assert len(set(zip(i, j, k))) == ijk.shape[1]
+    assert len(set(zip(i, j, k, strict=True))) == ijk.shape[1]
     assert np.allclose(reference[k, j, i], series.array.reshape(-1))
 
 
@@ -177,7 +177,7 @@ def test_undecodable_pixel_data_is_refused_naming_the_file(tmp_path):
     assert caught.value.source == str(written.files[4])
 
 
-@pytest.mark.parametrize("slices, lost", [(7, 3), (4, 1)], ids=["in-a-long-stack", "of-four"])
+@pytest.mark.parametrize(("slices", "lost"), [(7, 3), (4, 1)], ids=["in-a-long-stack", "of-four"])
 def test_missing_slice_is_refused_naming_the_series_and_the_gap(tmp_path, slices, lost):
     written = write_series(tmp_path, slices=slices, description="AX T2")
     written.files[lost].unlink()

@@ -26,7 +26,9 @@ def label_map(enhancing: int = 4) -> np.ndarray:
 
 def images(seed: int = 0) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return {key: rng.integers(0, 4000, SHAPE).astype(np.int16) for key in ("flair", "t1", "t1ce", "t2")}
+    return {
+        key: rng.integers(0, 4000, SHAPE).astype(np.int16) for key in ("flair", "t1", "t1ce", "t2")
+    }
 
 
 def to_lps(array: np.ndarray, affine: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -18,7 +18,9 @@ class ExamFactory(factory.django.DjangoModelFactory):
 
     patient = factory.SubFactory(PatientFactory)
     order = factory.Sequence(lambda n: n)
-    date = factory.LazyAttribute(lambda e: datetime.date(2024, 1, 1) + datetime.timedelta(days=90 * e.order))
+    date = factory.LazyAttribute(
+        lambda e: datetime.date(2024, 1, 1) + datetime.timedelta(days=90 * e.order)
+    )
 
 
 class SeriesFactory(factory.django.DjangoModelFactory):
@@ -34,7 +36,9 @@ class SeriesFactory(factory.django.DjangoModelFactory):
     affine = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
 
 
-def patient_with_exams(exams: int = 3, sequences=("FLAIR", "T1", "T1CE", "T2"), **fields) -> Patient:
+def patient_with_exams(
+    exams: int = 3, sequences=("FLAIR", "T1", "T1CE", "T2"), **fields
+) -> Patient:
     patient = PatientFactory(**fields)
     for order in range(exams):
         exam = ExamFactory(patient=patient, order=order)

@@ -68,8 +68,12 @@ def test_an_lps_case_is_stored_in_ras_with_the_same_voxels_in_physical_space(tmp
     [lps] = import_brats(tmp_path / "lps")
 
     for sequence in ("FLAIR", "T1CE"):
-        ras_data, ras_affine = stored_array(Series.objects.get(exam__patient=ras, sequence=sequence))
-        lps_data, lps_affine = stored_array(Series.objects.get(exam__patient=lps, sequence=sequence))
+        ras_data, ras_affine = stored_array(
+            Series.objects.get(exam__patient=ras, sequence=sequence)
+        )
+        lps_data, lps_affine = stored_array(
+            Series.objects.get(exam__patient=lps, sequence=sequence)
+        )
         np.testing.assert_array_equal(lps_data, ras_data)
         np.testing.assert_allclose(lps_affine, ras_affine)
     assert nib.aff2axcodes(ras_affine) == ("R", "A", "S")
@@ -124,7 +128,9 @@ def test_patients_get_random_pseudonyms_and_the_source_name_only_in_the_identity
         ("not_nifti", "unreadable NIfTI"),
     ],
 )
-def test_a_bad_case_is_refused_naming_the_file_and_nothing_is_stored(tmp_path, media_root, damage, expected):
+def test_a_bad_case_is_refused_naming_the_file_and_nothing_is_stored(
+    tmp_path, media_root, damage, expected
+):
     build.write_case(tmp_path, "good")
     bad = build.write_case(tmp_path, "bad", skip=("t1ce",) if damage == "missing_sequence" else ())
     t2 = bad / "bad_t2.nii.gz"
@@ -180,3 +186,13 @@ def test_the_command_accepts_an_explicit_label_scheme(tmp_path):
     call_command("import_brats", str(tmp_path), "--label-scheme", "brats2023")
 
     assert Segmentation.objects.get().label_scheme == "brats2023"
+
+
+def test_the_case_page_shows_each_exam_with_its_lesions_by_region(tmp_path, make_user, client_for):
+    build.write_case(tmp_path, "case")
+    [patient] = import_brats(tmp_path)
+
+    page = client_for(make_user("qa_admin")).get(f"/cases/{patient.pseudonym}/").content.decode()
+
+    assert "Exam 0 (baseline)" in page and "T1CE" in page
+    assert "oedema" in page and f"{144 * 1.5 * 1.5 * 2.0 / 1000:.2f}" in page

@@ -22,12 +22,18 @@ pytestmark = pytest.mark.django_db
 DESCRIPTIONS = {"flair": "AX FLAIR", "t1": "AX T1", "t1ce": "AX T1 POST GD", "t2": "AX T2"}
 
 
-def write_study(root, *, study_date="20200115", patient_id="PAT-0001", descriptions=DESCRIPTIONS, **options):
+def write_study(
+    root, *, study_date="20200115", patient_id="PAT-0001", descriptions=DESCRIPTIONS, **options
+):
     study_uid = generate_uid()
     return {
         name: write_series(
-            root / study_date / name, study_uid=study_uid, description=description,
-            study_date=study_date, patient_id=patient_id, **options,
+            root / study_date / name,
+            study_uid=study_uid,
+            description=description,
+            study_date=study_date,
+            patient_id=patient_id,
+            **options,
         )
         for name, description in descriptions.items()
     }
@@ -41,7 +47,9 @@ def test_a_study_becomes_one_exam_with_its_four_sequences_and_other_series_are_l
     write_study(tmp_path, descriptions={**DESCRIPTIONS, "dwi": "DWI b1000"})
     messages = []
 
-    [patient] = import_dicom(tmp_path, progress=lambda done, total, message: messages.append(message))
+    [patient] = import_dicom(
+        tmp_path, progress=lambda done, total, message: messages.append(message)
+    )
 
     exam = patient.exams.get()
     assert sorted(exam.series.values_list("sequence", flat=True)) == ["FLAIR", "T1", "T1CE", "T2"]
@@ -53,9 +61,19 @@ def test_nothing_identifying_is_stored_beside_the_patient(tmp_path):
 
     [patient] = import_dicom(tmp_path)
 
-    stored = json.dumps(list(Series.objects.values("dicom_header", "dicom_study_uid", "dicom_series_uid")))
+    stored = json.dumps(
+        list(Series.objects.values("dicom_header", "dicom_study_uid", "dicom_series_uid"))
+    )
     stored += json.dumps(list(Exam.objects.values("source_name", "dicom_study_uid")))
-    for identifier in ("Doe", "PAT-0001", "19700101", "ACC123456", "General Hospital", "House", "MRI3T"):
+    for identifier in (
+        "Doe",
+        "PAT-0001",
+        "19700101",
+        "ACC123456",
+        "General Hospital",
+        "House",
+        "MRI3T",
+    ):
         assert identifier not in stored
     header = Series.objects.filter(exam__patient=patient).first().dicom_header
     assert header["PatientName"] == patient.pseudonym and header["PatientIdentityRemoved"] == "YES"
@@ -106,8 +124,10 @@ def test_voxels_keep_their_physical_position(tmp_path):
 
     image = nib.load(default_storage.path(Series.objects.get(sequence="T2").file.name))
     for k, (i, j) in [(0, (0, 0)), (5, (11, 9)), (3, (4, 7))]:
-        lps = written.positions[k] + i * 0.8 * np.array(written.orientation[0]) + j * 0.9 * np.array(
-            written.orientation[1]
+        lps = (
+            written.positions[k]
+            + i * 0.8 * np.array(written.orientation[0])
+            + j * 0.9 * np.array(written.orientation[1])
         )
         ras = lps * [-1, -1, 1]
         voxel = np.round(np.linalg.inv(image.affine) @ np.append(ras, 1))[:3].astype(int)
@@ -150,7 +170,9 @@ def break_slice_gap(folder):
         ("burned_in", "sc/IM.*BurnedInAnnotation"),
     ],
 )
-def test_bad_dicom_is_refused_with_the_reason_and_nothing_is_stored(tmp_path, media_root, damage, expected):
+def test_bad_dicom_is_refused_with_the_reason_and_nothing_is_stored(
+    tmp_path, media_root, damage, expected
+):
     written = write_study(tmp_path / "good", study_date="20190101")
     if damage == "not_dicom":
         (tmp_path / "good" / "notes.txt").write_text("scanner log")
@@ -160,16 +182,30 @@ def test_bad_dicom_is_refused_with_the_reason_and_nothing_is_stored(tmp_path, me
     elif damage == "missing_slice":
         written["t2"].files[2].unlink()
     elif damage == "other_grid":
-        write_series(tmp_path / "good" / "t2b", study_uid=written["t1"].study_uid, description="AX T2 thin",
-                     slice_spacing=1.0, study_date="20190101")
+        write_series(
+            tmp_path / "good" / "t2b",
+            study_uid=written["t1"].study_uid,
+            description="AX T2 thin",
+            slice_spacing=1.0,
+            study_date="20190101",
+        )
         for path in written["t2"].files:
             path.unlink()
     elif damage == "two_flairs":
-        write_series(tmp_path / "good" / "flair2", study_uid=written["t1"].study_uid, description="COR FLAIR",
-                     study_date="20190101")
+        write_series(
+            tmp_path / "good" / "flair2",
+            study_uid=written["t1"].study_uid,
+            description="COR FLAIR",
+            study_date="20190101",
+        )
     elif damage == "burned_in":
-        write_series(tmp_path / "good" / "sc", study_uid=written["t1"].study_uid, description="AX T2 annotated",
-                     study_date="20190101", edit=lambda k, ds: setattr(ds, "BurnedInAnnotation", "YES"))
+        write_series(
+            tmp_path / "good" / "sc",
+            study_uid=written["t1"].study_uid,
+            description="AX T2 annotated",
+            study_date="20190101",
+            edit=lambda k, ds: setattr(ds, "BurnedInAnnotation", "YES"),
+        )
         for path in written["t2"].files:
             path.unlink()
 

@@ -55,7 +55,9 @@ def test_the_api_refuses_anonymous_requests(client, url):
     assert client.get(url).status_code in (401, 403)
 
 
-def test_a_radiologist_sees_only_patients_granted_to_them(make_user, client_for, patient, other_patient):
+def test_a_radiologist_sees_only_patients_granted_to_them(
+    make_user, client_for, patient, other_patient
+):
     radiologist = make_user("radiologist")
     grant_patient(patient, radiologist)
     client = client_for(radiologist)
@@ -67,7 +69,9 @@ def test_a_radiologist_sees_only_patients_granted_to_them(make_user, client_for,
     assert client.get("/api/patients/NR-ASSIGNED/").status_code == 200
 
 
-def test_a_radiologist_gets_404_for_a_patient_not_granted_to_them(make_user, client_for, patient, other_patient):
+def test_a_radiologist_gets_404_for_a_patient_not_granted_to_them(
+    make_user, client_for, patient, other_patient
+):
     radiologist = make_user("radiologist")
     grant_patient(patient, radiologist)
     client = client_for(radiologist)
@@ -78,13 +82,17 @@ def test_a_radiologist_gets_404_for_a_patient_not_granted_to_them(make_user, cli
     assert "NR-ELSEWHERE" not in client.get("/worklist/").content.decode()
 
 
-def test_a_radiologist_sees_patients_granted_to_their_reading_group(make_user, client_for, patient, other_patient):
+def test_a_radiologist_sees_patients_granted_to_their_reading_group(
+    make_user, client_for, patient, other_patient
+):
     group = Group.objects.create(name="neuro")
     radiologist = make_user("radiologist")
     radiologist.groups.add(group)
     grant_patient(other_patient, group)
 
-    listed = [p["pseudonym"] for p in client_for(radiologist).get("/api/patients/").json()["results"]]
+    listed = [
+        p["pseudonym"] for p in client_for(radiologist).get("/api/patients/").json()["results"]
+    ]
 
     assert listed == ["NR-ELSEWHERE"]
 
@@ -95,7 +103,9 @@ def test_a_qa_admin_sees_every_patient(make_user, client_for, patient, other_pat
     assert {p["pseudonym"] for p in listed} == {"NR-ASSIGNED", "NR-ELSEWHERE"}
 
 
-def test_a_researcher_exports_only_patients_released_to_them_without_dates(make_user, client_for, patient, other_patient):
+def test_a_researcher_exports_only_patients_released_to_them_without_dates(
+    make_user, client_for, patient, other_patient
+):
     researcher = make_user("researcher")
     grant_patient(patient, researcher)
 

@@ -44,14 +44,26 @@ def test_health_page_answers_json_for_qa_admins(celery_worker_process, make_user
     response = client_for(make_user("qa_admin")).get("/health/?format=json")
 
     assert response.status_code == 200
-    assert set(response.json()["checks"]) == {"database", "broker", "worker_default", "worker_gpu", "gpu"}
+    assert set(response.json()["checks"]) == {
+        "database",
+        "broker",
+        "worker_default",
+        "worker_gpu",
+        "gpu",
+    }
 
 
-def test_an_uploaded_brats_zip_is_imported_by_the_worker(celery_worker_process, make_user, client_for, tmp_path):
+def test_an_uploaded_brats_zip_is_imported_by_the_worker(
+    celery_worker_process, make_user, client_for, tmp_path
+):
     build.write_case(tmp_path / "upload", "BraTS-GLI-00001-000", layout="2023", enhancing=3)
-    upload = SimpleUploadedFile("cohort.zip", zipped(tmp_path / "upload"), content_type="application/zip")
+    upload = SimpleUploadedFile(
+        "cohort.zip", zipped(tmp_path / "upload"), content_type="application/zip"
+    )
 
-    response = client_for(make_user("qa_admin")).post("/api/imports/", {"kind": "brats", "file": upload})
+    response = client_for(make_user("qa_admin")).post(
+        "/api/imports/", {"kind": "brats", "file": upload}
+    )
 
     assert response.status_code == 202
     job = wait_for(response.json()["id"])
@@ -60,11 +72,15 @@ def test_an_uploaded_brats_zip_is_imported_by_the_worker(celery_worker_process, 
     assert patient.exams.get().series.count() == 4
 
 
-def test_a_bad_upload_fails_with_the_reason_and_imports_nothing(celery_worker_process, make_user, client_for, tmp_path):
+def test_a_bad_upload_fails_with_the_reason_and_imports_nothing(
+    celery_worker_process, make_user, client_for, tmp_path
+):
     build.write_case(tmp_path / "upload", "case", skip=("t2",))
     upload = SimpleUploadedFile("bad.zip", zipped(tmp_path / "upload"))
 
-    response = client_for(make_user("qa_admin")).post("/api/imports/", {"kind": "brats", "file": upload})
+    response = client_for(make_user("qa_admin")).post(
+        "/api/imports/", {"kind": "brats", "file": upload}
+    )
 
     job = wait_for(response.json()["id"])
     assert job.status == "failed"
@@ -72,12 +88,18 @@ def test_a_bad_upload_fails_with_the_reason_and_imports_nothing(celery_worker_pr
     assert not Patient.objects.exists()
 
 
-def test_a_finished_job_run_again_changes_nothing(celery_worker_process, make_user, client_for, tmp_path):
+def test_a_finished_job_run_again_changes_nothing(
+    celery_worker_process, make_user, client_for, tmp_path
+):
     from reviewer.tasks import run_import_job
 
     build.write_case(tmp_path / "upload", "case")
     upload = SimpleUploadedFile("one.zip", zipped(tmp_path / "upload"))
-    job = wait_for(client_for(make_user("qa_admin")).post("/api/imports/", {"kind": "brats", "file": upload}).json()["id"])
+    job = wait_for(
+        client_for(make_user("qa_admin"))
+        .post("/api/imports/", {"kind": "brats", "file": upload})
+        .json()["id"]
+    )
 
     run_import_job.apply_async(kwargs={"job_pk": job.pk}).get(timeout=60)
 

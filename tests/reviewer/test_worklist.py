@@ -33,8 +33,16 @@ def test_the_worklist_sorts_by_number_of_exams_both_ways(qa_client):
     for exams, name in [(1, "NR-ONE"), (3, "NR-THREE"), (2, "NR-TWO")]:
         patient_with_exams(exams=exams, pseudonym=name)
 
-    assert pseudonyms(qa_client.get("/api/patients/?ordering=exam_count")) == ["NR-ONE", "NR-TWO", "NR-THREE"]
-    assert pseudonyms(qa_client.get("/api/patients/?ordering=-exam_count")) == ["NR-THREE", "NR-TWO", "NR-ONE"]
+    assert pseudonyms(qa_client.get("/api/patients/?ordering=exam_count")) == [
+        "NR-ONE",
+        "NR-TWO",
+        "NR-THREE",
+    ]
+    assert pseudonyms(qa_client.get("/api/patients/?ordering=-exam_count")) == [
+        "NR-THREE",
+        "NR-TWO",
+        "NR-ONE",
+    ]
     page = qa_client.get("/worklist/?ordering=-exam_count").content.decode()
     assert page.index("NR-THREE") < page.index("NR-TWO") < page.index("NR-ONE")
 

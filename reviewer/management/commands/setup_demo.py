@@ -56,7 +56,11 @@ class Command(BaseCommand):
     def _users(self) -> dict[str, str]:
         """Passwords are generated once and kept, outside git, in var/demo-credentials.txt."""
         path = Path(settings.VAR_DIR) / "demo-credentials.txt"
-        known = dict(line.split(" ", 1) for line in path.read_text().splitlines()) if path.exists() else {}
+        known = (
+            dict(line.split(" ", 1) for line in path.read_text().splitlines())
+            if path.exists()
+            else {}
+        )
         for username, role in DEMO_USERS.items():
             user = User.objects.filter(username=username).first()
             if user is None or username not in known:
