@@ -237,3 +237,14 @@ def test_sequences_can_be_overridden_by_series_uid(tmp_path):
     [patient] = import_dicom(tmp_path, sequence_overrides={written["odd"].series_uid: Sequence.T1})
 
     assert list(patient.exams.get().series.values_list("sequence", flat=True)) == ["T1"]
+
+
+def test_a_decompression_bomb_is_refused_before_anything_is_written(tmp_path, media_root):
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as handle:
+        handle.writestr("study/IM0001", b"\0" * (64 * 1024 * 1024))
+
+    with pytest.raises(ImagingInputError, match="bomb.zip.*IM0001"):
+        import_dicom(archive)
+
+    assert nothing_stored(media_root)
