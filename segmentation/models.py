@@ -3,22 +3,31 @@ from django.db import models
 
 class ModelVersion(models.Model):
     """Trained weights + configuration + hash + training-data manifest: what a model-made
-    segmentation points to."""
+    segmentation points to. Registered from an artifact folder (see segmentation.artifacts)."""
+
+    class Kind(models.TextChoices):
+        NODE = "node", "Neural ODE"
+        UNET = "unet", "U-Net"
 
     name = models.CharField(max_length=64)
     version = models.CharField(max_length=32)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.NODE)
     target = models.CharField(max_length=8, blank=True)  # ET, TC or WT
+    sequences = models.JSONField(default=list)  # input sequences, in channel order
+    preset = models.CharField(max_length=16, blank=True)
     weights = models.FileField(max_length=255, blank=True)
     sha256 = models.CharField(max_length=64)
     configuration = models.JSONField(default=dict)
     training_manifest = models.JSONField(default=dict)
+    validation_metrics = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["name", "version"], name="segmentation_modelversion_unique_version"
-            )
+            ),
+            models.UniqueConstraint(fields=["sha256"], name="segmentation_modelversion_unique_sha"),
         ]
 
     def __str__(self) -> str:
