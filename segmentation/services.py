@@ -30,7 +30,9 @@ def register_model_version(folder: Path) -> ModelVersion:
         preset=card.get("preset", ""),
         weights=name,
         sha256=artifact.sha256,
-        configuration={k: card[k] for k in ("config", "label_scheme", "normalization") if k in card},
+        configuration={
+            k: card[k] for k in ("config", "label_scheme", "normalization") if k in card
+        },
         training_manifest={"training": card["training"], "manifest": card["manifest"]},
         validation_metrics=card.get("validation", {}),
     )
