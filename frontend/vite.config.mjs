@@ -18,7 +18,7 @@ export default defineConfig({
     rolldownOptions: {
       input: {
         worklist: source("entries/worklist.ts"),
-        import_job: source("entries/import_job.ts"),
+        job: source("entries/job.ts"),
         health: source("entries/health.ts"),
         app: source("styles/app.css"),
       },

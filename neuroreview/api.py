@@ -6,12 +6,15 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from reviewer.api import views
+from segmentation import api as segmentation_api
 
 router = DefaultRouter()
 router.register("patients", views.PatientViewSet, basename="patient")
 router.register("exams", views.ExamViewSet, basename="exam")
 router.register("segmentations", views.SegmentationViewSet, basename="segmentation")
 router.register("imports", views.ImportJobViewSet, basename="import")
+router.register("inference-jobs", segmentation_api.InferenceJobViewSet, basename="inference-job")
+router.register("model-versions", segmentation_api.ModelVersionViewSet, basename="model-version")
 
 urlpatterns = [
     path("", include(router.urls)),

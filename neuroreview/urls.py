@@ -7,5 +7,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("neuroreview.api")),
+    path("", include("segmentation.urls")),
     path("", include("reviewer.urls")),
 ]

@@ -5,20 +5,23 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from reviewer.models import ImportJob
 from reviewer.permissions import IMPORT_ROLES, has_role
-from reviewer.services.import_jobs import job_state
+from reviewer.services.progress import job_state
 
 POLL_S = 0.5
 FORBIDDEN = 4403
 
 
-class ImportJobConsumer(AsyncJsonWebsocketConsumer):
-    """Streams an import job's progress until it ends. It reads the job's state rather than
-    waiting for pushes, so it works with any channel layer, the demo's in-memory one included."""
+class JobProgressConsumer(AsyncJsonWebsocketConsumer):
+    """Streams a background job's state until it ends: the current state on connect, then every
+    change. It reads the state rather than waiting for pushes, so it works with any channel
+    layer, the demo's in-memory one included. Subclasses say which jobs a user may follow."""
+
+    def visible_jobs(self, user):
+        raise NotImplementedError
 
     async def connect(self):
-        user = self.scope["user"]
         pk = self.scope["url_route"]["kwargs"]["pk"]
-        self.job = await database_sync_to_async(self._visible_job)(user, pk)
+        self.job = await database_sync_to_async(self._visible_job)(self.scope["user"], pk)
         if self.job is None:
             await self.close(code=FORBIDDEN)
             return
@@ -36,19 +39,23 @@ class ImportJobConsumer(AsyncJsonWebsocketConsumer):
             if state != last:
                 await self.send_json(state)
                 last = state
-            if state["status"] in ImportJob.FINAL:
+            if state["status"] in self.job.FINAL:
                 await self.close()
                 return
             await asyncio.sleep(POLL_S)
 
     def _state(self) -> dict:
-        return job_state(ImportJob.objects.get(pk=self.job.pk))
+        return job_state(type(self.job).objects.get(pk=self.job.pk))
 
-    @staticmethod
-    def _visible_job(user, pk) -> ImportJob | None:
-        if not has_role(user, IMPORT_ROLES):
+    def _visible_job(self, user, pk):
+        if not user.is_authenticated:
             return None
-        jobs = ImportJob.objects.filter(pk=pk)
-        if not user.is_data_steward:
-            jobs = jobs.filter(created_by=user)
-        return jobs.first()
+        return self.visible_jobs(user).filter(pk=pk).first()
+
+
+class ImportJobConsumer(JobProgressConsumer):
+    def visible_jobs(self, user):
+        if not has_role(user, IMPORT_ROLES):
+            return ImportJob.objects.none()
+        jobs = ImportJob.objects.all()
+        return jobs if user.is_data_steward else jobs.filter(created_by=user)

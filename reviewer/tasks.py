@@ -1,27 +1,14 @@
-import logging
-
 from neuroreview.celery import default_task, gpu_task
 from reviewer.models import ImportJob
 from reviewer.services import import_jobs
-
-logger = logging.getLogger(__name__)
+from reviewer.services.progress import run_job
 
 
 @default_task()
 def run_import_job(*, job_pk: int) -> str:
     """Import one uploaded zip. Idempotent: a finished job is left as it is, and an import that a
     dead worker left half done was rolled back, so running it again is safe."""
-    job = ImportJob.objects.get(pk=job_pk)
-    try:
-        import_jobs.run(job)
-    except Exception:
-        logger.exception("import job %s failed unexpectedly", job_pk)
-        ImportJob.objects.filter(pk=job_pk).update(
-            status=ImportJob.Status.FAILED,
-            error="Internal error; nothing was imported. See the worker log.",
-        )
-        raise
-    return ImportJob.objects.get(pk=job_pk).status
+    return run_job(ImportJob.objects.get(pk=job_pk), import_jobs.run)
 
 
 def _worker_report(queue: str) -> dict:

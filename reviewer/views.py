@@ -18,7 +18,8 @@ from reviewer.permissions import (
 )
 from reviewer.services.exports import EXPORT_COLUMNS, export_rows
 from reviewer.services.health import health
-from reviewer.services.import_jobs import create_import_job, job_state
+from reviewer.services.import_jobs import create_import_job
+from reviewer.services.progress import job_state
 
 
 class HomeView(LoginRequiredMixin, RedirectView):
@@ -77,7 +78,9 @@ class CaseDetailView(RoleRequiredMixin, DetailView):
         exams = Prefetch(
             "exams",
             queryset=Exam.objects.prefetch_related(
-                Prefetch("series", queryset=Series.objects.order_by("sequence")), segmentations
+                Prefetch("series", queryset=Series.objects.order_by("sequence")),
+                segmentations,
+                "alarms",
             ),
         )
         return Patient.objects.visible_to(self.request.user).prefetch_related(exams)
@@ -115,7 +118,9 @@ class ImportDetailView(RoleRequiredMixin, DetailView):
         return jobs if user.is_data_steward else jobs.filter(created_by=user)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(state=job_state(self.object), **kwargs)
+        return super().get_context_data(
+            state=job_state(self.object), ws_path=f"/ws/imports/{self.object.pk}/", **kwargs
+        )
 
 
 class ExportView(RoleRequiredMixin, TemplateView):

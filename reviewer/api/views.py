@@ -16,7 +16,8 @@ from reviewer.filters import WORKLIST_ORDERING, PatientFilter
 from reviewer.models import Exam, ImportJob, Patient, Segmentation, Series
 from reviewer.permissions import CLINICAL_ROLES, EXPORT_ROLES, IMPORT_ROLES, role_permission
 from reviewer.services.exports import export_rows
-from reviewer.services.import_jobs import create_import_job, job_state
+from reviewer.services.import_jobs import create_import_job
+from reviewer.services.progress import job_state
 
 
 class PatientViewSet(viewsets.ReadOnlyModelViewSet):

@@ -29,6 +29,8 @@ class Segmentation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     label_scheme = models.CharField(max_length=16, choices=LabelSchemeChoices.choices)
+    # ET, TC or WT for a single-target binary map (one model per target); blank for a full map
+    target = models.CharField(max_length=8, blank=True)
     file = models.FileField(max_length=255)
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -47,6 +49,11 @@ class Segmentation(models.Model):
                 fields=["exam"],
                 condition=models.Q(source="reference"),
                 name="reviewer_segmentation_one_reference_per_exam",
+            ),
+            models.UniqueConstraint(
+                fields=["exam", "model_version"],
+                condition=models.Q(source="model"),
+                name="reviewer_segmentation_one_per_model_version",
             ),
         ]
 

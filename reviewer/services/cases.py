@@ -88,9 +88,18 @@ def add_series(
     )
 
 
-def add_reference_segmentation(
-    exam: Exam, volume: Volume, scheme: LabelScheme, files: ImportFiles, *, source_file: str
+def add_segmentation(
+    exam: Exam,
+    volume: Volume,
+    scheme: LabelScheme,
+    files: ImportFiles,
+    *,
+    source_file: str,
+    source: str = Segmentation.Source.REFERENCE,
+    model_version=None,
+    target: str = "",
 ) -> Segmentation:
+    """Store a label map (checked against its scheme) and measure its lesions."""
     labels = np.asarray(volume.array())
     if not np.array_equal(labels, np.round(labels)) or labels.min() < 0:
         raise ImagingInputError(source_file, "a label map must hold non-negative integers")
@@ -105,7 +114,9 @@ def add_reference_segmentation(
     stored = files.store(label_volume.to_bytes(), folder="segmentations", suffix=".nii.gz")
     segmentation = Segmentation.objects.create(
         exam=exam,
-        source=Segmentation.Source.REFERENCE,
+        source=source,
+        model_version=model_version,
+        target=target,
         label_scheme=scheme.value,
         file=stored.name,
         sha256=stored.sha256,

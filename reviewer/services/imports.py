@@ -51,7 +51,7 @@ def import_brats(
                 cases.add_series(exam, sequence, volumes[sequence], files)
             if label_map is not None:
                 scheme = label_scheme or case.label_scheme or _detected_scheme(label_map)
-                cases.add_reference_segmentation(
+                cases.add_segmentation(
                     exam, label_map, scheme, files, source_file=str(case.segmentation)
                 )
             patients[link.patient.pk] = link.patient

@@ -1,11 +1,13 @@
 """Files under content-hash names through Django's storage API. A name is the sha256 of the
 bytes, so a file is never overwritten: the same content is the same file."""
 
+import gzip
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import nibabel as nib
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -48,3 +50,12 @@ def atomic_import() -> Iterator[ImportFiles]:
     except BaseException:
         files.discard()
         raise
+
+
+def read_nifti(name: str) -> nib.Nifti1Image:
+    """A stored NIfTI file, read through the storage API (works with object storage too)."""
+    with default_storage.open(name, "rb") as handle:
+        data = handle.read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return nib.Nifti1Image.from_bytes(data)

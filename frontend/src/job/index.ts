@@ -1,5 +1,5 @@
-export { followImportJob } from "./followImportJob";
+export { followJob } from "./followJob";
 export { progressSocket } from "./progressSocket";
 export type { ProgressSocketOptions } from "./progressSocket";
-export { renderImportJob } from "./renderImportJob";
+export { renderJob } from "./renderJob";
 export { socketUrl } from "./socketUrl";

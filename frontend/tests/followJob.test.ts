@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { followImportJob } from "../src/importJob/followImportJob";
-import { socketUrl } from "../src/importJob/socketUrl";
+import { followJob } from "../src/job/followJob";
+import { socketUrl } from "../src/job/socketUrl";
 
 /** Stands in for the browser's WebSocket; the test plays the server. */
 class FakeSocket extends EventTarget {
@@ -22,14 +22,14 @@ class FakeSocket extends EventTarget {
 let sockets: FakeSocket[];
 const latest = (): FakeSocket => sockets[sockets.length - 1]!;
 
-function importJobPage(): HTMLElement {
+function jobPage(): HTMLElement {
   document.body.innerHTML = `
-    <section data-import-job data-ws-path="/ws/imports/12/">
+    <section data-job data-ws-path="/ws/imports/12/">
       <progress data-progress max="100"></progress> <span data-status></span>
       <p data-message></p> <ul data-result></ul>
     </section>`;
   const section = document.querySelector<HTMLElement>("section")!;
-  followImportJob(section, {
+  followJob(section, {
     createSocket: (url) => {
       sockets.push(new FakeSocket(url));
       return latest() as unknown as WebSocket;
@@ -40,7 +40,7 @@ function importJobPage(): HTMLElement {
 
 const text = (section: HTMLElement, selector: string): string => section.querySelector(selector)!.textContent ?? "";
 
-describe("followImportJob", () => {
+describe("followJob", () => {
   beforeEach(() => {
     sockets = [];
     vi.useFakeTimers();
@@ -48,12 +48,12 @@ describe("followImportJob", () => {
   afterEach(() => vi.useRealTimers());
 
   it("connects to the section's WebSocket path on the page's host", () => {
-    importJobPage();
+    jobPage();
     expect(latest().url).toBe("ws://127.0.0.1:8000/ws/imports/12/");
   });
 
   it("shows the progress, status and message of each update", () => {
-    const section = importJobPage();
+    const section = jobPage();
     latest().send({ status: "running", progress: 40, message: "Reading DICOM series 2 of 5" });
     expect(section.querySelector("progress")!.value).toBe(40);
     expect(text(section, "[data-status]")).toBe("Running");
@@ -61,7 +61,7 @@ describe("followImportJob", () => {
   });
 
   it("lists the imported patients as links on success and closes the socket", () => {
-    const section = importJobPage();
+    const section = jobPage();
     latest().send({
       status: "succeeded", progress: 100, message: "Imported 2 patients",
       patients: [{ pseudonym: "NR-0001", url: "/patients/NR-0001/" }, { pseudonym: "NR-0002", url: "javascript:alert(1)" }],
@@ -73,7 +73,7 @@ describe("followImportJob", () => {
   });
 
   it("shows the error prominently on failure", () => {
-    const section = importJobPage();
+    const section = jobPage();
     latest().send({ status: "failed", progress: 30, message: "Importing", error: "Series FLAIR has no pixel data" });
     expect(section.classList).toContain("is-error");
     expect(text(section, "[data-message]")).toBe("Series FLAIR has no pixel data");
@@ -81,7 +81,7 @@ describe("followImportJob", () => {
   });
 
   it("reconnects after a drop and says the connection is lost after five failed tries", () => {
-    const section = importJobPage();
+    const section = jobPage();
     latest().send({ status: "running", progress: 10, message: "Queued files" });
     for (let attempt = 0; attempt < 5; attempt += 1) {
       latest().drop();

@@ -1,9 +1,9 @@
 import { requireElement } from "../dom/requireElement";
 import { setBadge } from "../dom/setBadge";
 import type { BadgeTone } from "../types/BadgeTone";
-import type { ImportJobMessage } from "../types/ImportJobMessage";
+import type { JobMessage } from "../types/JobMessage";
 
-const STATUS_BADGES: Record<ImportJobMessage["status"], [label: string, tone: BadgeTone]> = {
+const STATUS_BADGES: Record<JobMessage["status"], [label: string, tone: BadgeTone]> = {
   queued: ["Queued", "muted"],
   running: ["Running", "info"],
   succeeded: ["Succeeded", "ok"],
@@ -11,12 +11,12 @@ const STATUS_BADGES: Record<ImportJobMessage["status"], [label: string, tone: Ba
 };
 
 /**
- * Show one import job update in its `section[data-import-job]`: progress bar, status
- * badge and message; on success the links to the imported patients; on failure the
- * error, announced to screen readers, with `is-error` on the section.
+ * Show one job update in its `section[data-job]`: progress bar, status badge and
+ * message; on success the links to the patients it created or updated; on failure
+ * the error, announced to screen readers, with `is-error` on the section.
  * An update with an unknown status is ignored.
  */
-export function renderImportJob(section: HTMLElement, update: ImportJobMessage): void {
+export function renderJob(section: HTMLElement, update: JobMessage): void {
   if (!Object.hasOwn(STATUS_BADGES, update.status)) return;
   const [label, tone] = STATUS_BADGES[update.status];
   const failed = update.status === "failed";

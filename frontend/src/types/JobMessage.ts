@@ -1,5 +1,5 @@
-/** One WebSocket message about an import job, as the server's consumer sends it. */
-export interface ImportJobMessage {
+/** One WebSocket message about a background job, as the server's consumer sends it. */
+export interface JobMessage {
   status: "queued" | "running" | "succeeded" | "failed";
   /** Percent done, 0–100. */
   progress: number;

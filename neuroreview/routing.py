@@ -1,0 +1,11 @@
+"""WebSocket routes of all apps."""
+
+from django.urls import path
+
+from reviewer.consumers import ImportJobConsumer
+from segmentation.consumers import InferenceJobConsumer
+
+websocket_urlpatterns = [
+    path("ws/imports/<int:pk>/", ImportJobConsumer.as_asgi()),
+    path("ws/inference/<int:pk>/", InferenceJobConsumer.as_asgi()),
+]

@@ -1,0 +1,75 @@
+from django.shortcuts import get_object_or_404
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from reviewer.models import Exam, Patient
+from reviewer.permissions import CLINICAL_ROLES, role_permission
+from reviewer.services.progress import job_state
+from segmentation.inference_jobs import create_inference_job
+from segmentation.models import InferenceJob, ModelVersion
+
+
+class InferenceJobSerializer(serializers.ModelSerializer):
+    patient = serializers.SlugRelatedField(slug_field="pseudonym", queryset=Patient.objects.all())
+    exam = serializers.PrimaryKeyRelatedField(queryset=Exam.objects.all(), required=False)
+
+    class Meta:
+        model = InferenceJob
+        fields = [
+            "id", "patient", "exam", "status", "progress", "message", "error", "device",
+            "created_at", "finished_at",
+        ]  # fmt: skip
+        read_only_fields = ["status", "progress", "message", "error", "device", "finished_at"]
+
+    def validate(self, data):
+        exam = data.get("exam")
+        if exam is not None and exam.patient_id != data["patient"].pk:
+            raise serializers.ValidationError({"exam": "This exam belongs to another patient."})
+        return data
+
+
+class InferenceJobViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Segment a patient's exams (or one exam) with the deployed model versions, on a GPU worker
+    when one is there. Progress: GET the job, or the WebSocket /ws/inference/<id>/."""
+
+    permission_classes = [role_permission(*CLINICAL_ROLES)]
+    serializer_class = InferenceJobSerializer
+
+    def get_queryset(self):
+        visible = Patient.objects.visible_to(self.request.user)
+        return InferenceJob.objects.filter(patient__in=visible).select_related("patient")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        patient = serializer.validated_data["patient"]
+        get_object_or_404(Patient.objects.visible_to(request.user), pk=patient.pk)
+        job = create_inference_job(
+            user=request.user, patient=patient, exam=serializer.validated_data.get("exam")
+        )
+        return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    def retrieve(self, request, *args, **kwargs):
+        job = self.get_object()
+        return Response({**self.get_serializer(job).data, **job_state(job)})
+
+
+class ModelVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ModelVersion
+        fields = [
+            "id", "name", "version", "kind", "target", "sequences", "preset", "sha256",
+            "configuration", "training_manifest", "validation_metrics", "deployed_at",
+        ]  # fmt: skip
+
+
+class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [role_permission(*CLINICAL_ROLES)]
+    serializer_class = ModelVersionSerializer
+    queryset = ModelVersion.objects.order_by("target", "kind", "name")
+    filterset_fields = ["kind", "target"]

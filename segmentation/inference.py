@@ -1,0 +1,111 @@
+"""Running an inference job: every deployed model version on every exam of the job, each result
+stored in its own transaction (so a rerun skips what exists), then the NODE models' ACC curves
+and the ensemble alarms of the exams touched."""
+
+from collections.abc import Iterable
+
+import numpy as np
+from django.core.files.storage import default_storage
+
+from reviewer.imaging.labels import LabelScheme
+from reviewer.imaging.nifti_io import volume_from_array
+from reviewer.imaging.sequences import Sequence
+from reviewer.models import Exam, Segmentation
+from reviewer.services import cases, progress
+from reviewer.services.storage import atomic_import, read_nifti
+from segmentation import ensemble, predict
+from segmentation.data import normalize_exam
+from segmentation.models import ExamFlow, InferenceJob, ModelVersion
+
+
+def run(job: InferenceJob) -> None:
+    if job.is_finished:
+        return
+    versions = list(ModelVersion.objects.deployed().order_by("target", "kind", "name"))
+    if not versions:
+        progress.finish(
+            job, status=InferenceJob.Status.FAILED, error="No model version is deployed."
+        )
+        return
+    progress.start(job)
+    device = predict.choose_device()
+    InferenceJob.objects.filter(pk=job.pk).update(device=predict.device_name(device))
+    exams = [job.exam] if job.exam else list(job.patient.exams.order_by("order"))
+    report = progress.reporter(job)
+    loaded = {}
+    total, done, skipped = len(exams) * len(versions), 0, []
+    for exam in exams:
+        images = _exam_images(exam)
+        missing = [s.value for s in Sequence if s not in images]
+        if missing:
+            skipped.append(f"exam {exam.order} lacks {', '.join(missing)}")
+            done += len(versions)
+            continue
+        channels, _ = normalize_exam(images)
+        affine = _affine(exam)
+        for version in versions:
+            report(done, total, f"exam {exam.order}: {version.name}")
+            if version.pk not in loaded:
+                loaded[version.pk] = _load(version, device)
+            _segment(exam, version, loaded[version.pk], channels, affine, device)
+            done += 1
+        ensemble.update_exam(exam)
+    ensemble.refresh_alarms()
+    segmented = len(exams) - len(skipped)
+    note = f"; skipped {'; '.join(skipped)}" if skipped else ""
+    progress.finish(
+        job,
+        status=InferenceJob.Status.SUCCEEDED,
+        message=f"Segmented {segmented} exam(s) with {len(versions)} model(s){note}",
+    )
+
+
+def _segment(exam: Exam, version: ModelVersion, model, channels, affine, device) -> None:
+    if Segmentation.objects.filter(exam=exam, model_version=version).exists():
+        return  # done by an earlier run of this or another job
+    mask = predict.predict_exam(model, channels, version.sequences, device=device)
+    with atomic_import() as files:
+        segmentation = cases.add_segmentation(
+            exam,
+            volume_from_array(mask.astype(np.uint8), affine),
+            LabelScheme.LESION,
+            files,
+            source_file=f"{version} on exam {exam.order}",
+            source=Segmentation.Source.MODEL,
+            model_version=version,
+            target=version.target,
+        )
+        if version.kind == ModelVersion.Kind.NODE:
+            _store_flow(segmentation, predict.exam_flow(model, channels, device=device))
+
+
+def _load(version: ModelVersion, device):
+    with default_storage.open(version.weights.name, "rb") as handle:
+        weights = handle.read()
+    return predict.load_model(version.kind, version.configuration["config"], weights, device)
+
+
+def _store_flow(segmentation: Segmentation, flow: predict.ExamAcc) -> None:
+    ExamFlow.objects.create(
+        segmentation=segmentation,
+        stages=[round(float(t), 4) for t in flow.stages],
+        acc_mean=_json_floats(flow.mean),
+        acc_sd=_json_floats(flow.sd),
+        slices=flow.slices,
+    )
+
+
+def _json_floats(rows: Iterable) -> list:
+    """NaN is not JSON: an undefined ACC (empty union on every slice) is stored as null."""
+    return [[None if np.isnan(v) else round(float(v), 6) for v in row] for row in rows]
+
+
+def _exam_images(exam: Exam) -> dict[Sequence, np.ndarray]:
+    return {
+        Sequence(series.sequence): np.asanyarray(read_nifti(series.file.name).dataobj)
+        for series in exam.series.all()
+    }
+
+
+def _affine(exam: Exam) -> np.ndarray:
+    return np.asarray(exam.series.first().affine, dtype=float)
