@@ -3,11 +3,11 @@
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.core.cache import cache
 
 from neuroreview.asgi import application
 from reviewer.models import ImportJob
-from reviewer.services.import_jobs import job_state
+from reviewer.services import progress
+from reviewer.services.progress import job_state
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,9 +34,7 @@ async def open_socket(client, user, job):
 async def test_the_owner_receives_the_current_state_then_the_final_one(client, make_user):
     owner = await sync_to_async(make_user)("qa_admin")
     job = await sync_to_async(make_job)(owner)
-    await sync_to_async(cache.set)(
-        f"import-job-progress:{job.pk}", {"progress": 40, "message": "case 2 of 5"}
-    )
+    await sync_to_async(progress.reporter(job))(2, 5, "case 2 of 5")
     communicator, connected, _ = await open_socket(client, owner, job)
 
     assert connected
@@ -83,7 +81,7 @@ async def test_anonymous_sockets_are_refused(make_user):
 
 def test_job_state_reads_live_progress_until_the_job_ends(make_user):
     job = make_job(make_user("qa_admin"))
-    cache.set(f"import-job-progress:{job.pk}", {"progress": 55, "message": "reading"})
+    progress.reporter(job)(11, 20, "reading")
 
     assert job_state(job)["progress"] == 55
     job.status = ImportJob.Status.FAILED
