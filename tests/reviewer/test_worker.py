@@ -104,3 +104,30 @@ def test_a_finished_job_run_again_changes_nothing(
     run_import_job.apply_async(kwargs={"job_pk": job.pk}).get(timeout=60)
 
     assert Patient.objects.count() == 1 and ImportJob.objects.get(pk=job.pk).status == "succeeded"
+
+
+def test_an_inference_job_runs_on_the_gpu_queue_worker(
+    celery_worker_process, settings, make_user, client_for, tmp_path
+):
+    from reviewer.services.imports import import_brats
+    from segmentation.models import InferenceJob
+    from tests.segmentation.model_builders import node_version, unet_version
+
+    _, worker_media, _ = celery_worker_process
+    settings.MEDIA_ROOT = worker_media  # the worker reads what this process stores
+    build.write_case(tmp_path / "in", "case")
+    [patient] = import_brats(tmp_path / "in")
+    node_version(tmp_path / "models")
+    unet_version(tmp_path / "models", seed=1)
+
+    response = client_for(make_user("qa_admin")).post(
+        "/api/inference-jobs/", {"patient": patient.pseudonym}, content_type="application/json"
+    )
+
+    job_pk = response.json()["id"]
+    deadline = time.monotonic() + 300
+    while not InferenceJob.objects.get(pk=job_pk).is_finished and time.monotonic() < deadline:
+        time.sleep(0.5)
+    job = InferenceJob.objects.get(pk=job_pk)
+    assert job.status == "succeeded", job.error
+    assert patient.exams.get().segmentations.filter(source="model").count() == 2

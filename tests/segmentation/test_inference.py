@@ -1,0 +1,164 @@
+"""Inference jobs: deployed model versions segment a patient's exams, with ACC curves for NODE
+models and ensemble alarms; reruns make no duplicates; access follows the patient."""
+
+import numpy as np
+import pytest
+
+from reviewer.models import Alarm, Segmentation
+from reviewer.permissions import grant_patient
+from reviewer.services.imports import import_brats
+from segmentation import inference
+from segmentation.models import EnsembleAgreement, ExamFlow, InferenceJob
+from tests.reviewer import brats_builders as build
+from tests.segmentation.model_builders import node_version, unet_version
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def patient(tmp_path):
+    build.write_case(tmp_path / "in", "BraTS-GLI-00001-000", layout="2023", enhancing=3)
+    build.write_case(tmp_path / "in", "BraTS-GLI-00001-001", layout="2023", enhancing=3, seed=1)
+    [patient] = import_brats(tmp_path / "in")
+    return patient
+
+
+@pytest.fixture
+def ensemble(tmp_path):
+    models = tmp_path / "models"
+    return [
+        node_version(models, seed=0),
+        unet_version(models, seed=1),
+        unet_version(models, seed=2),
+    ]
+
+
+def run_job(patient, user, exam=None) -> InferenceJob:
+    job = InferenceJob.objects.create(patient=patient, exam=exam, created_by=user)
+    inference.run(job)
+    return InferenceJob.objects.get(pk=job.pk)
+
+
+def test_every_deployed_model_segments_every_exam(patient, ensemble, make_user):
+    job = run_job(patient, make_user("qa_admin"))
+
+    assert job.status == "succeeded", job.error
+    assert Segmentation.objects.filter(source="model").count() == 2 * len(ensemble)
+    assert set(Segmentation.objects.filter(source="model").values_list("target", flat=True)) == {
+        "WT"
+    }
+    assert job.device == "CPU"
+
+
+def test_node_segmentations_get_acc_curves_over_101_stages(patient, ensemble, make_user):
+    run_job(patient, make_user("qa_admin"))
+
+    flow = ExamFlow.objects.get(segmentation__exam__order=0)
+    assert len(flow.stages) == 101 and flow.stages[0] == 0.0 and flow.stages[-1] == 1.0
+    assert np.array(flow.acc_mean, dtype=float).shape == (101, 4)
+    assert flow.slices == build.SHAPE[2]
+
+
+def test_running_a_job_again_adds_no_segmentation(patient, ensemble, make_user):
+    user = make_user("qa_admin")
+    run_job(patient, user)
+    before = list(Segmentation.objects.order_by("pk").values_list("pk", "sha256"))
+
+    run_job(patient, user)
+
+    assert list(Segmentation.objects.order_by("pk").values_list("pk", "sha256")) == before
+
+
+def test_model_segmentations_are_reproducible_from_the_same_weights(patient, ensemble, make_user):
+    run_job(patient, make_user("qa_admin"))
+    first = dict(Segmentation.objects.filter(source="model").values_list("pk", "sha256"))
+    Segmentation.objects.filter(source="model").delete()
+
+    run_job(patient, make_user("qa_admin"))
+
+    assert sorted(Segmentation.objects.filter(source="model").values_list("sha256", flat=True)) == (
+        sorted(first.values())
+    )
+
+
+def test_each_candidate_is_measured_against_the_fusion(patient, ensemble, make_user):
+    run_job(patient, make_user("qa_admin"))
+
+    assert EnsembleAgreement.objects.count() == 2 * len(ensemble)
+    assert all(a.dice is None or 0.0 <= a.dice <= 1.0 for a in EnsembleAgreement.objects.all())
+
+
+def test_alarms_carry_their_evidence_and_count_as_risk(patient, ensemble, make_user):
+    run_job(patient, make_user("qa_admin"))
+
+    for alarm in Alarm.objects.filter(kind="unreliable"):
+        assert {"target", "model_version", "metric", "value", "threshold", "alpha"} <= set(
+            alarm.evidence
+        )
+        assert alarm.evidence["alpha"] == 0.1
+    risk = {
+        exam.pk: exam.alarms.filter(cleared_at__isnull=True).count() for exam in patient.exams.all()
+    }
+    assert sum(risk.values()) == Alarm.objects.filter(cleared_at__isnull=True).count()
+
+
+def test_a_job_without_deployed_models_fails_clearly(patient, make_user):
+    job = run_job(patient, make_user("qa_admin"))
+
+    assert job.status == "failed" and "No model version is deployed" in job.error
+
+
+def test_one_exam_can_be_segmented_alone(patient, ensemble, make_user):
+    run_job(patient, make_user("qa_admin"), exam=patient.exams.get(order=1))
+
+    assert set(
+        Segmentation.objects.filter(source="model").values_list("exam__order", flat=True)
+    ) == {1}
+
+
+def test_a_radiologist_starts_a_job_for_a_visible_patient_from_the_case_page(
+    patient, ensemble, make_user, client_for, django_capture_on_commit_callbacks
+):
+    radiologist = make_user("radiologist")
+    grant_patient(patient, radiologist)
+
+    with django_capture_on_commit_callbacks() as enqueued:
+        response = client_for(radiologist).post(f"/cases/{patient.pseudonym}/segment/")
+
+    job = InferenceJob.objects.get()
+    assert response.status_code == 302 and response.url == f"/inference/{job.pk}/"
+    assert len(enqueued) == 1
+
+
+def test_a_radiologist_cannot_start_a_job_for_a_patient_not_granted(patient, make_user, client_for):
+    response = client_for(make_user("radiologist")).post(f"/cases/{patient.pseudonym}/segment/")
+
+    assert response.status_code == 404 and not InferenceJob.objects.exists()
+
+
+def test_the_api_starts_a_job_and_refuses_an_exam_of_another_patient(
+    patient, tmp_path, make_user, client_for
+):
+    client = client_for(make_user("qa_admin"))
+    build.write_case(tmp_path / "other", "other")
+    [other] = import_brats(tmp_path / "other")
+
+    refused = client.post(
+        "/api/inference-jobs/",
+        {"patient": patient.pseudonym, "exam": other.exams.get().pk},
+        content_type="application/json",
+    )
+    accepted = client.post(
+        "/api/inference-jobs/", {"patient": patient.pseudonym}, content_type="application/json"
+    )
+
+    assert refused.status_code == 400 and "exam" in refused.json()
+    assert accepted.status_code == 202 and accepted.json()["status"] == "queued"
+
+
+def test_researchers_cannot_start_jobs(patient, make_user, client_for):
+    response = client_for(make_user("researcher")).post(
+        "/api/inference-jobs/", {"patient": patient.pseudonym}, content_type="application/json"
+    )
+
+    assert response.status_code == 403
