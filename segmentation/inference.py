@@ -18,7 +18,8 @@ from segmentation.data import normalize_exam
 from segmentation.models import ExamFlow, InferenceJob, ModelVersion
 
 
-def run(job: InferenceJob) -> None:
+def run(job: InferenceJob, *, also_report=None) -> None:
+    """Run a job to its end; ``also_report(done, total, message)`` sees its progress too."""
     if job.is_finished:
         return
     versions = list(ModelVersion.objects.deployed().order_by("target", "kind", "name"))
@@ -31,7 +32,13 @@ def run(job: InferenceJob) -> None:
     device = predict.choose_device()
     InferenceJob.objects.filter(pk=job.pk).update(device=predict.device_name(device))
     exams = [job.exam] if job.exam else list(job.patient.exams.order_by("order"))
-    report = progress.reporter(job)
+    publish = progress.reporter(job)
+
+    def report(done: int, total: int, message: str) -> None:
+        publish(done, total, message)
+        if also_report is not None:
+            also_report(done, total, message)
+
     loaded = {}
     total, done, skipped = len(exams) * len(versions), 0, []
     for exam in exams:
@@ -76,7 +83,8 @@ def _segment(exam: Exam, version: ModelVersion, model, channels, affine, device)
             target=version.target,
         )
         if version.kind == ModelVersion.Kind.NODE:
-            _store_flow(segmentation, predict.exam_flow(model, channels, device=device))
+            segmented = mask.any(axis=(0, 1))
+            _store_flow(segmentation, predict.exam_flow(model, channels, segmented, device=device))
 
 
 def _load(version: ModelVersion, device):

@@ -74,14 +74,19 @@ def predict_exam(
 def exam_flow(
     model: NODESegmenter,
     channels: np.ndarray,
+    segmented_slices: np.ndarray,
     *,
     device: torch.device,
     stages: int = ACC_STAGES,
     batch_size: int = BATCH_SIZE,
 ) -> ExamAcc:
-    """The exam's ACC (eq. 6 of paper 000) over its slices that hold brain, without frames."""
-    slices = np.moveaxis(channels, -1, 0)
-    slices = slices[slices.reshape(len(slices), -1).any(axis=1)]
+    """The exam's ACC (eq. 6 of paper 000) over the slices where the model found something,
+    without keeping frames. The paper averages over tumour slices (its test images); with no
+    reference at inference time, the slices of the prediction γ stand in for them."""
+    slices = np.moveaxis(channels, -1, 0)[np.asarray(segmented_slices, dtype=bool)]
+    if not len(slices):
+        undefined = np.full((stages, len(CHANNELS)), np.nan)
+        return ExamAcc(stage_grid(stages), undefined, undefined, 0)
     counts = exam_contributions(model, slices, stages=stages, batch_size=batch_size, device=device)
     return ExamAcc(stage_grid(stages), counts.acc, counts.acc_sd, len(slices))
 

@@ -7,6 +7,7 @@ import pytest
 from reviewer.models import Alarm, Segmentation
 from reviewer.permissions import grant_patient
 from reviewer.services.imports import import_brats
+from reviewer.services.storage import read_nifti
 from segmentation import inference
 from segmentation.models import EnsembleAgreement, ExamFlow, InferenceJob
 from tests.reviewer import brats_builders as build
@@ -56,7 +57,8 @@ def test_node_segmentations_get_acc_curves_over_101_stages(patient, ensemble, ma
     flow = ExamFlow.objects.get(segmentation__exam__order=0)
     assert len(flow.stages) == 101 and flow.stages[0] == 0.0 and flow.stages[-1] == 1.0
     assert np.array(flow.acc_mean, dtype=float).shape == (101, 4)
-    assert flow.slices == build.SHAPE[2]
+    mask = read_nifti(flow.segmentation.file.name).get_fdata() > 0
+    assert flow.slices == int(mask.any(axis=(0, 1)).sum())
 
 
 def test_running_a_job_again_adds_no_segmentation(patient, ensemble, make_user):
@@ -162,3 +164,24 @@ def test_researchers_cannot_start_jobs(patient, make_user, client_for):
     )
 
     assert response.status_code == 403
+
+
+def test_the_segment_command_segments_a_patient_and_reports(patient, ensemble, make_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_user("admin")
+    out = StringIO()
+
+    call_command("segment", "--patient", patient.pseudonym, stdout=out)
+
+    assert f"{patient.pseudonym}: succeeded" in out.getvalue()
+    assert Segmentation.objects.filter(source="model").count() == 2 * len(ensemble)
+
+
+def test_the_segment_command_names_an_unknown_patient(make_user):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="NR-NOBODY"):
+        call_command("segment", "--patient", "NR-NOBODY")
