@@ -13,7 +13,7 @@ DEMO_RESOLUTION ?= 1
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/neuroreview
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test serve frontend install install-test lint
+.PHONY: demo test bench serve frontend install install-test lint
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -61,6 +61,10 @@ test: install-test frontend lint
 	cd frontend && npm test --silent
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) NEUROREVIEW_VAR_DIR=$(VAR)/test \
 		$(PY) -m pytest
+
+# Benchmarks (not tests): JSON lines on stdout, naming the device.
+bench: install
+	$(PY) -m segmentation.bench
 
 lint: install-test
 	$(VENV)/bin/ruff check .

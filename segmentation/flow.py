@@ -78,14 +78,14 @@ def rk4_step(f: VectorField, t: float, x: Tensor, dt: float) -> Tensor:
     """One classic RK4 step of dx/dt = f(t, x) from (t, x) to t + dt (local error O(dt⁵))."""
     k: list[Tensor] = []
     for c_i, a_i in zip(RK4.c, RK4.a, strict=True):
-        x_i = x
-        for a_ij, k_j in zip(a_i, k, strict=True):
-            if a_ij:
-                x_i = torch.add(x_i, k_j, alpha=dt * a_ij)
-        k.append(f(t + c_i * dt, x_i))
-    for b_i, k_i in zip(RK4.b, k, strict=True):
-        x = torch.add(x, k_i, alpha=dt * b_i)
-    return x
+        k.append(f(t + c_i * dt, _increment(x, dt, a_i, k)))
+    return _increment(x, dt, RK4.b, k)
+
+
+def _increment(x: Tensor, dt: float, weights: tuple[float, ...], k: list[Tensor]) -> Tensor:
+    """x + Δt Σ_j weights_j k_j, skipping zero weights (the first stage is x itself)."""
+    terms = [weight * k_j for weight, k_j in zip(weights, k, strict=True) if weight]
+    return x + dt * sum(terms[1:], terms[0]) if terms else x
 
 
 def stage_grid(stages: int) -> list[float]:
@@ -95,7 +95,9 @@ def stage_grid(stages: int) -> list[float]:
     return [index / (stages - 1) for index in range(stages)]
 
 
-def integrate(f: VectorField, x0: Tensor, t_grid: Sequence[float]) -> Iterator[tuple[float, Tensor]]:
+def integrate(
+    f: VectorField, x0: Tensor, t_grid: Sequence[float]
+) -> Iterator[tuple[float, Tensor]]:
     """Eq. (2) of [1], I_t = I_0 + ∫_0^t f dτ, by RK4 from grid point to grid point.
 
     Yields ``(t, x)`` for every t of ``t_grid``, the first being ``(t_grid[0], x0)``; a consumer
@@ -120,7 +122,10 @@ def segmentation_frame(I_t: Tensor, w: Tensor) -> Tensor:
 
 
 def bcf(I_t: Tensor, w: Tensor) -> Tensor:
-    """Eq. (5): η_t^k = [w_k I_t^k − Σ_{n≠k} w_n I_t^n > 0] = [2 w_k I_t^k > S_t], bool (…, 4, H, W)."""
+    """Eq. (5): η_t^k = [w_k I_t^k − Σ_{n≠k} w_n I_t^n > 0] = [2 w_k I_t^k > S_t].
+
+    ``I_t`` (…, 4, H, W) → bool (…, 4, H, W); several k may hold at one pixel where S_t < 0.
+    """
     weighted = I_t * w.view(-1, 1, 1)
     return 2 * weighted > weighted.sum(dim=-3, keepdim=True)
 
@@ -152,21 +157,25 @@ class _Trace(NamedTuple):
     union: Tensor
     code: Tensor  # (T, B, H, W) uint8, η packed
     gamma: Tensor  # (B, H, W) bool
-    images: list[Tensor]  # I_t per stage, (B, 4, H, W) float16 on the CPU, if kept
-    frames: list[Tensor]  # J_t per stage, (B, H, W) float16 on the CPU, if kept
+    images: Tensor | None  # I_t, (T, B, 4, H, W) float16 on the CPU, if kept
+    frames: Tensor | None  # J_t, (T, B, H, W) float16 on the CPU, if kept
 
 
 def _trace(model, x0: Tensor, stages: int, keep_frames: bool) -> _Trace:
     """One integration of a batch, keeping the BCF packed until γ is known (module docstring)."""
     w = model.weights
     t_grid = stage_grid(stages)
-    code = torch.empty((stages, x0.shape[0], *x0.shape[2:]), dtype=torch.uint8, device=x0.device)
-    images, frames = [], []
+    batch, _, height, width = x0.shape
+    code = torch.empty((stages, batch, height, width), dtype=torch.uint8, device=x0.device)
+    images = frames = None
+    if keep_frames:
+        images = torch.empty((stages, *x0.shape), dtype=torch.float16)
+        frames = torch.empty((stages, batch, height, width), dtype=torch.float16)
     for index, (_, I_t) in enumerate(integrate(model.vector_field, x0, t_grid)):
         code[index] = _pack(bcf(I_t, w))
         if keep_frames:
-            images.append(I_t.to("cpu", torch.float16))
-            frames.append(segmentation_frame(I_t, w).to("cpu", torch.float16))
+            images[index] = I_t
+            frames[index] = segmentation_frame(I_t, w)
     gamma = segmentation_frame(I_t, w) > 0.5
     counts = [acc_counts(_unpack(code_t), gamma) for code_t in code]
     intersection, union = (torch.stack(c) for c in zip(*counts, strict=True))
@@ -221,8 +230,8 @@ def slice_flow(model, x0_slice: Tensor | np.ndarray, stages: int = 101) -> Slice
         trace = _trace(model, x0, stages, keep_frames=True)
     return SliceFlow(
         t=np.asarray(trace.t),
-        I_t=torch.cat(trace.images).numpy(),
-        J_t=torch.cat(trace.frames).numpy(),
+        I_t=trace.images[:, 0].numpy(),
+        J_t=trace.frames[:, 0].numpy(),
         bcf_code=trace.code[:, 0].cpu().numpy(),
         gamma=trace.gamma[0].cpu().numpy(),
         intersection=trace.intersection[:, 0].cpu().numpy(),

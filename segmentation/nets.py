@@ -19,6 +19,7 @@ References
 """
 
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 
 import torch
 import torch.nn.functional as F
@@ -102,10 +103,10 @@ class UNet(nn.Module):
         self.config = config
         widths = [config.base_width * 2**level for level in range(config.depth)]
         self.down = nn.ModuleList([_double_conv(config.input_width, widths[0])])
-        self.down.extend(_double_conv(w_in, w_out) for w_in, w_out in zip(widths, widths[1:]))
+        self.down.extend(_double_conv(w_in, w_out) for w_in, w_out in pairwise(widths))
         self.up = nn.ModuleList(
             nn.ConvTranspose2d(w_in, w_out, kernel_size=2, stride=2)
-            for w_in, w_out in zip(widths[:0:-1], widths[-2::-1])
+            for w_in, w_out in pairwise(widths[::-1])
         )
         self.merge = nn.ModuleList(_double_conv(2 * w, w) for w in widths[-2::-1])
         self.out = nn.Conv2d(widths[0], config.out_channels, kernel_size=1)
@@ -118,7 +119,7 @@ class UNet(nn.Module):
             x = block(x if level == 0 else F.max_pool2d(x, 2))
             skips.append(x)
         skips.pop()
-        for up, merge in zip(self.up, self.merge):
+        for up, merge in zip(self.up, self.merge, strict=True):
             x = merge(torch.cat([skips.pop(), up(x)], dim=1))
         return self.out(x)[..., :height, :width]
 
@@ -140,8 +141,12 @@ class TimeAwareUNet(nn.Module):
 
     def forward(self, t: Tensor | float, x: Tensor, args: dict | None = None) -> Tensor:
         if self.config.time_aware:
-            stage = torch.as_tensor(t, dtype=x.dtype, device=x.device).reshape(1, 1, 1, 1)
-            x = torch.cat([x, stage.expand(x.shape[0], 1, *x.shape[2:])], dim=1)
+            shape = (x.shape[0], 1, *x.shape[2:])
+            if isinstance(t, Tensor):  # torchdyn's t; its adjoint differentiates through it
+                stage = t.to(x.dtype).reshape(1, 1, 1, 1).expand(shape)
+            else:  # a number: filled on the device, no host-to-device copy per evaluation
+                stage = x.new_full(shape, t)
+            x = torch.cat([x, stage], dim=1)
         return self.unet(x)
 
 

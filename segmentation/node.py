@@ -9,7 +9,8 @@ The state is the 4-channel slice I(t) ∈ ℝ^{B×4×H×W} in the order [FLAIR, 
 f is :class:`~segmentation.nets.TimeAwareUNet`; the head of eq. (3) is a bias-free 1×1
 convolution 4→1, whose weights are the w_k of eqs. (4)–(6) (:mod:`segmentation.flow`). Inference
 integrates with the project's own RK4; training uses torchdyn's adjoint [2] through
-:func:`torchdyn_node`, on the same vector field and the same tableau.
+:func:`torchdyn_node`, on the same vector field and with the same RK4 step
+(:mod:`segmentation.torchdyn_solver` says why not torchdyn's own).
 
 References
 ----------
@@ -21,11 +22,12 @@ References
 """
 
 import hashlib
+from collections import deque
 
 import torch
 from torch import Tensor, nn
 
-from segmentation.flow import integrate, stage_grid
+from segmentation.flow import RK4, integrate, stage_grid
 from segmentation.nets import TimeAwareUNet, UNetConfig
 
 CHANNELS = ("FLAIR", "T1", "T1CE", "T2")
@@ -63,9 +65,9 @@ class NODESegmenter(nn.Module):
         steps
             RK4 steps on [0, 1]; ``self.steps`` when omitted.
         """
-        for _, i_t in integrate(self.vector_field, x0, stage_grid((steps or self.steps) + 1)):
-            pass  # streaming: only the last state, I_1, is kept
-        return self.head(i_t)
+        states = integrate(self.vector_field, x0, stage_grid((steps or self.steps) + 1))
+        _, I_1 = deque(states, maxlen=1)[0]  # streaming: only the last state is kept
+        return self.head(I_1)
 
     def config(self) -> dict:
         """JSON-able description for the model card (A11 of the spec)."""
@@ -78,6 +80,7 @@ class NODESegmenter(nn.Module):
             "normalisation": "none",
             "head": "conv1x1 4->1, bias=False, sigmoid",
             "solver": "rk4",
+            "stage_times": list(RK4.c),  # classic RK4, under torchdyn too
             "tolerance": "inert (fixed-step RK4)",
             "steps": self.steps,
         }
