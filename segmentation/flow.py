@@ -1,8 +1,9 @@
 """The flow engine of [1]: classic RK4 and the frames I_t, J_t, BCF η_t and ACC μ_t along a flow.
 
 A flow integrates eq. (1) of [1], dI/dt = f(I(t), t, θ), from I_0 on a grid of stages in [0, 1]
-(default Δt = 0.01: 101 stages) with fixed-step classic RK4, the tableau torchdyn [2] uses, batched
-over slices on the model's device. Along it, with S_t = Σ_k w_k I_t^k and the head weights w_k:
+(default Δt = 0.01: 101 stages) with fixed-step classic RK4 (:mod:`segmentation.rk4`, the tableau
+torchdyn [2] uses), batched over slices on the model's device. Along it, with the head weights
+w_k and S_t = Σ_k w_k I_t^k:
 
     (4)  J_t = σ(S_t)                                      segmentation frame
     (5)  η_t^k = [w_k I_t^k − Σ_{n≠k} w_n I_t^n > 0] = [2 w_k I_t^k > S_t]     BCF
@@ -20,12 +21,10 @@ References
     deep neural network behaviors in multi-parametric MRI-based glioma segmentation."
     Medical Physics 50(8), 2023 (seeds/000_f96c462993bbedc4.txt).
 [2] Poli M., Massaroli S., et al. "TorchDyn: implicit models and neural numerical methods in
-    PyTorch." 2021; torchdyn 1.0.6, ``numerics/solvers/_constants.py::construct_rk4``.
+    PyTorch." 2021; torchdyn 1.0.6.
 """
 
-from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -33,6 +32,7 @@ import torch
 from torch import Tensor
 
 from segmentation.flow_cache import FlowCache, FlowKey
+from segmentation.rk4 import RK4, ButcherTableau, integrate, rk4_step, stage_grid
 
 __all__ = [
     "RK4",
@@ -47,6 +47,7 @@ __all__ = [
     "exam_acc",
     "exam_contributions",
     "integrate",
+    "prepare_for_flow",
     "rk4_step",
     "segmentation_frame",
     "slice_flow",
@@ -54,61 +55,7 @@ __all__ = [
     "weighted_sum",
 ]
 
-VectorField = Callable[[float, Tensor], Tensor]
 _BITS = torch.arange(4, dtype=torch.uint8)  # channel k of η is bit k of the packed BCF code
-
-
-class ButcherTableau(NamedTuple):
-    """An explicit Runge–Kutta scheme: k_i = f(t + c_i Δt, x + Δt Σ_j a_ij k_j),
-    x(t + Δt) = x + Δt Σ_i b_i k_i; row i of ``a`` holds its i coefficients a_ij, j < i."""
-
-    c: tuple[float, ...]
-    a: tuple[tuple[float, ...], ...]
-    b: tuple[float, ...]
-
-
-RK4 = ButcherTableau(
-    c=(0.0, 1 / 2, 1 / 2, 1.0),
-    a=((), (1 / 2,), (0.0, 1 / 2), (0.0, 0.0, 1.0)),
-    b=(1 / 6, 1 / 3, 1 / 3, 1 / 6),
-)
-
-
-def rk4_step(f: VectorField, t: float, x: Tensor, dt: float) -> Tensor:
-    """One classic RK4 step of dx/dt = f(t, x) from (t, x) to t + dt (local error O(dt⁵))."""
-    k: list[Tensor] = []
-    for c_i, a_i in zip(RK4.c, RK4.a, strict=True):
-        k.append(f(t + c_i * dt, _increment(x, dt, a_i, k)))
-    return _increment(x, dt, RK4.b, k)
-
-
-def _increment(x: Tensor, dt: float, weights: tuple[float, ...], k: list[Tensor]) -> Tensor:
-    """x + Δt Σ_j weights_j k_j, skipping zero weights (the first stage is x itself)."""
-    terms = [weight * k_j for weight, k_j in zip(weights, k, strict=True) if weight]
-    return x + dt * sum(terms[1:], terms[0]) if terms else x
-
-
-def stage_grid(stages: int) -> list[float]:
-    """``stages`` equally spaced stages from t = 0 to t = 1, both included."""
-    if stages < 2:
-        raise ValueError(f"a flow needs at least 2 stages (t = 0 and t = 1), got {stages}")
-    return [index / (stages - 1) for index in range(stages)]
-
-
-def integrate(
-    f: VectorField, x0: Tensor, t_grid: Sequence[float]
-) -> Iterator[tuple[float, Tensor]]:
-    """Eq. (2) of [1], I_t = I_0 + ∫_0^t f dτ, by RK4 from grid point to grid point.
-
-    Yields ``(t, x)`` for every t of ``t_grid``, the first being ``(t_grid[0], x0)``; a consumer
-    that drops each x holds one state at a time.
-    """
-    t_grid = [float(t) for t in t_grid]
-    x = x0
-    yield t_grid[0], x
-    for t, t_next in pairwise(t_grid):
-        x = rk4_step(f, t, x, t_next - t)
-        yield t_next, x
 
 
 def weighted_sum(I_t: Tensor, w: Tensor) -> Tensor:
@@ -182,8 +129,13 @@ def _trace(model, x0: Tensor, stages: int, keep_frames: bool) -> _Trace:
     return _Trace(t_grid, intersection, union, code, gamma, images, frames)
 
 
-def _device_of(model) -> torch.device:
-    return next(model.parameters()).device
+def prepare_for_flow(model) -> torch.device:
+    """The model's device. On the CPU its parameters are made channels-last, which changes their
+    layout, not their values: oneDNN's convolutions at 8–64 channels then run ≈1.8× faster."""
+    device = next(model.parameters()).device
+    if device.type == "cpu":
+        model.to(memory_format=torch.channels_last)
+    return device
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,7 +177,7 @@ def slice_flow(model, x0_slice: Tensor | np.ndarray, stages: int = 101) -> Slice
     stages
         Grid points on [0, 1], both ends included.
     """
-    x0 = torch.as_tensor(x0_slice, dtype=torch.float32).to(_device_of(model)).unsqueeze(0)
+    x0 = torch.as_tensor(x0_slice, dtype=torch.float32).to(prepare_for_flow(model)).unsqueeze(0)
     with torch.inference_mode():
         trace = _trace(model, x0, stages, keep_frames=True)
     return SliceFlow(
@@ -278,9 +230,11 @@ def exam_contributions(
 ) -> ExamContributions:
     """Eq. (6) for every slice of ``volume`` (S, 4, H, W), in batches, keeping no frames.
 
-    ``device`` defaults to the model's; memory grows with ``batch_size``, never with S.
+    Batches go to ``device``, where the model must be (by default the model's device). Memory
+    grows with ``batch_size`` and the stages, never with S.
     """
-    device = torch.device(device) if device is not None else _device_of(model)
+    model_device = prepare_for_flow(model)
+    device = torch.device(device) if device is not None else model_device
     volume = torch.as_tensor(volume, dtype=torch.float32)
     intersections, unions = [], []
     with torch.inference_mode():

@@ -143,7 +143,7 @@ class TimeAwareUNet(nn.Module):
         if self.config.time_aware:
             shape = (x.shape[0], 1, *x.shape[2:])
             if isinstance(t, Tensor):  # torchdyn's t; its adjoint differentiates through it
-                stage = t.to(x.dtype).reshape(1, 1, 1, 1).expand(shape)
+                stage = t.to(x).reshape(1, 1, 1, 1).expand(shape)
             else:  # a number: filled on the device, no host-to-device copy per evaluation
                 stage = x.new_full(shape, t)
             x = torch.cat([x, stage], dim=1)

@@ -27,8 +27,8 @@ from collections import deque
 import torch
 from torch import Tensor, nn
 
-from segmentation.flow import RK4, integrate, stage_grid
 from segmentation.nets import TimeAwareUNet, UNetConfig
+from segmentation.rk4 import RK4, integrate, stage_grid
 
 CHANNELS = ("FLAIR", "T1", "T1CE", "T2")
 STEPS = 100  # Δt = 0.01, the paper's analysis grid (101 stages)
