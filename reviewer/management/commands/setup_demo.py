@@ -7,12 +7,19 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
 
 from reviewer.imaging.errors import ImagingInputError
 from reviewer.management.progress import progress_bar
 from reviewer.models import IdentityLink, Patient, Role, User
 from reviewer.permissions import grant_patient
 from reviewer.services.imports import import_brats
+from segmentation.inference_jobs import create_inference_job
+from segmentation.models import InferenceJob
+from segmentation.services import register_model_version
+
+BUNDLED_WEIGHTS = Path(__file__).resolve().parents[3] / "segmentation" / "weights"
 
 READING_GROUP = "neuro-reading"
 DEMO_USERS = {
@@ -38,9 +45,31 @@ class Command(BaseCommand):
         for patient in Patient.objects.all():
             grant_patient(patient, group)
             grant_patient(patient, researcher)
+        self._models_and_jobs(User.objects.get(username="qa_admin"))
         self.stdout.write("\nDemo users (also in var/demo-credentials.txt):")
         for username, password in credentials.items():
             self.stdout.write(f"  {username:<12} {password:<24} {DEMO_USERS[username].label}")
+
+    def _models_and_jobs(self, user: User) -> None:
+        """Register and deploy the bundled weights, and queue the segmentation of every patient
+        not segmented yet: the worker beside the server works through them."""
+        folders = sorted(p.parent for p in BUNDLED_WEIGHTS.glob("*/model.json"))
+        for folder in folders:
+            version = register_model_version(folder)
+            if version.deployed_at is None:
+                version.deployed_at = timezone.now()
+                version.save(update_fields=["deployed_at"])
+        if not folders:
+            self.stdout.write("No bundled weights found; skipping segmentation.")
+            return
+        pending = list(Patient.objects.exclude(pk__in=InferenceJob.objects.values("patient")))
+        with transaction.atomic():
+            for patient in pending:
+                create_inference_job(user=user, patient=patient)
+        self.stdout.write(
+            f"{len(folders)} model versions deployed; {len(pending)} patients queued for "
+            "segmentation (follow them on the worklist)."
+        )
 
     def _import(self, brats: Path) -> None:
         if IdentityLink.objects.filter(source="brats").exists():
