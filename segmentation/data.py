@@ -169,10 +169,12 @@ def file_hashes(case: BratsCase) -> dict[str, str]:
 
 
 def channel_indices(sequences: list[Sequence | str]) -> list[int]:
-    """Channel positions of ``sequences`` in CHANNEL_ORDER, in that order; unknown ones raise."""
-    wanted = {Sequence(s) for s in sequences}
-    if not wanted:
-        raise ValueError("at least one sequence is needed")
+    """Channel positions of ``sequences`` (all four when empty) in CHANNEL_ORDER, in that order.
+
+    >>> channel_indices(["T2", "FLAIR"])
+    [0, 3]
+    """
+    wanted = {Sequence(s) for s in sequences} or set(CHANNEL_ORDER)
     return [i for i, s in enumerate(CHANNEL_ORDER) if s in wanted]
 
 
