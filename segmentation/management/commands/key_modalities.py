@@ -38,7 +38,9 @@ class Command(BaseCommand):
         parser.add_argument("--tau", type=float, default=TAU, help="key rule: μ_1 ≥ τ")
         parser.add_argument("--preset", default=DEFAULTS.preset, choices=sorted(PRESETS))
         parser.add_argument("--steps", type=int, default=DEFAULTS.steps, help="NODE RK4 steps")
-        parser.add_argument("--stages", type=int, default=101, help="ACC grid on [0, 1]")
+        parser.add_argument(
+            "--stages", type=int, default=Settings.stages, help="ACC grid; 101: Δt = 0.01"
+        )
         parser.add_argument("--crop", type=int, default=DEFAULTS.crop, help="0: whole slices")
         parser.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size)
         parser.add_argument("--threads", type=int, help="torch threads (default: torch's)")
