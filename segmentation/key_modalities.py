@@ -59,6 +59,17 @@ class Settings:
     tau: float = TAU
     stages: int = 21  # ACC grid, Δt = 1 / (stages − 1): 0.05 on CPUs; [1]'s 0.01 is 101
     alpha: float = 0.05
+    # target -> the key sequences its U-Nets use instead of the rule's (e.g. [1]'s published ones)
+    given_key: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for target, sequences in self.given_key.items():
+            Target(target)
+            if not sequences or len(set(sequences)) != len(sequences):
+                raise ValueError(f"the key sequences given for {target} must be distinct, not none")
+            for name in sequences:
+                if name not in SEQUENCES:
+                    raise ValueError(f"{name!r} is not one of {', '.join(SEQUENCES)}")
 
     def as_json(self) -> dict:
         return {
@@ -70,6 +81,7 @@ class Settings:
             "slice_rule": data.SliceRule.WT.value,
             "test_fraction": data.VALIDATION_FRACTION,
             "threads": torch.get_num_threads(),
+            "given_key": self.given_key,
         }
 
 
@@ -167,7 +179,10 @@ def analyse(data_dir: Path, settings: Settings, out_dir: Path, *, progress: bool
         identified[target], curves[target] = _identify(
             cohort, training_patients, test_patients, target, settings, out_dir, bar
         )
-    configurations = {target: _configurations(identified[target]["key"]) for target in Target}
+    compared = {
+        target: settings.given_key.get(target.value, identified[target]["key"]) for target in Target
+    }
+    configurations = {target: _configurations(compared[target]) for target in Target}
     bar.total += len(folds) * sum(len(_distinct(c)) for c in configurations.values())
     bar.refresh()
     table = {
@@ -225,7 +240,9 @@ def _identify(cohort: Cohort, training_patients, test_patients, target, settings
 
 
 def _configurations(key: list[str]) -> dict[str, list[str]]:
-    return {BASELINE: list(SEQUENCES), "key": key, "complementary": complementary(key)}
+    """The U-Net inputs: all four, the key and the complementary sequences, in channel order."""
+    in_order = [name for name in SEQUENCES if name in key]
+    return {BASELINE: list(SEQUENCES), "key": in_order, "complementary": complementary(key)}
 
 
 def _distinct(configurations: dict[str, list[str]]) -> set[tuple[str, ...]]:
@@ -255,6 +272,10 @@ def _report(cohort, settings, identified, table, training_patients, test_patient
             "minimum_p_folds": minimum_p(len(folds)),
         },
         "key_rule": f"mu_1 >= {settings.tau} and mu_1 - mu_0 > 0, ranked by mu_1 (heuristic)",
+        "key_source": {
+            target.value: "given" if target.value in settings.given_key else "rule"
+            for target in Target
+        },
         "settings": settings.as_json(),
         "cohort": {
             "glioma_patients": len(cohort.patients),

@@ -51,6 +51,8 @@ def _table_lines(report: dict) -> list[str]:
     ]
     for target, rows in report["table"].items():
         inputs = ["+".join(rows[c]["sequences"]) or "(none)" for c in CONFIGURATIONS]
+        if report["key_source"][target] == "given":
+            inputs[1] += " (given)"
         lines.append(f"{target:<8}{'inputs':<14}" + "".join(f"{i:<{CELL}}" for i in inputs))
         for metric in METRICS:
             cells = [_fold_cell(rows[c], metric, statistics["alpha"]) for c in CONFIGURATIONS]

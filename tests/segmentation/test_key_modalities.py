@@ -18,6 +18,7 @@ from reviewer.imaging.synthetic import build_cohort
 from segmentation.data import ExamSlices
 from segmentation.key_modalities import (
     SEQUENCES,
+    Settings,
     acc_features,
     complementary,
     key_sequences,
@@ -111,6 +112,15 @@ def test_an_undefined_curve_has_no_features_and_is_never_key():
     features = acc_features(T, mu)
     assert set(features["T1CE"].values()) == {None}
     assert key_sequences(features) == []
+
+
+@pytest.mark.parametrize(
+    "given_key",
+    [{"WT": ["FLAIR", "FLAIR"]}, {"WT": []}, {"XT": ["T1"]}, {"ET": ["PD"]}],
+)
+def test_given_key_sequences_must_be_distinct_known_sequences_of_a_target(given_key):
+    with pytest.raises(ValueError):
+        Settings(given_key=given_key)
 
 
 @pytest.mark.parametrize(
@@ -221,6 +231,7 @@ def test_the_command_ends_with_one_json_line_of_key_sequences_and_table(tiny_coh
         "key_modalities",
         data=tiny_cohort,
         out=tmp_path,
+        key=["wt=T2,FLAIR"],
         json=True,
         no_progress=True,
         threads=1,
@@ -229,17 +240,20 @@ def test_the_command_ends_with_one_json_line_of_key_sequences_and_table(tiny_coh
     )
     text, last = stdout.getvalue().rstrip("\n").rsplit("\n", 1)
     report = json.loads(last)
-    assert "Table I" in text and "Mean ACC" in text
+    assert "Table I" in text and "Mean ACC" in text and "FLAIR+T2 (given)" in text
     assert set(report["key_sequences"]) == {"ET", "TC", "WT"}
+    assert report["key_source"] == {"ET": "rule", "TC": "rule", "WT": "given"}
     for target, key in report["key_sequences"].items():
         assert set(key) <= set(SEQUENCES)
         assert list(report["acc_at_1"][target]) == list(SEQUENCES)
         rows = report["table"][target]
+        compared = ["FLAIR", "T2"] if target == "WT" else [s for s in SEQUENCES if s in key]
         assert rows["all"]["sequences"] == list(SEQUENCES)
-        assert rows["key"]["sequences"] == key
-        assert rows["complementary"]["sequences"] == complementary(key)
+        assert rows["key"]["sequences"] == compared
+        assert rows["complementary"]["sequences"] == complementary(compared)
         assert rows["all"]["folds"]["n"] == 2
         assert set(rows["all"]["folds"]["dice"]) == {"mean", "sd", "values"}
+        assert set(rows["complementary"]["folds"]["dice"]) == {"mean", "sd", "values", "p"}
     assert report["settings"] | TINY == report["settings"]
     assert report["statistics"]["minimum_p_folds"] == 0.5
     assert len(report["cohort"]["folds"]) == 2
@@ -250,3 +264,8 @@ def test_the_command_ends_with_one_json_line_of_key_sequences_and_table(tiny_coh
 def test_the_command_refuses_more_folds_than_training_patients(tiny_cohort, tmp_path):
     with pytest.raises(CommandError, match="3 folds need"):
         call_command("key_modalities", data=tiny_cohort, out=tmp_path, folds=3, no_progress=True)
+
+
+def test_the_command_refuses_a_key_without_sequences(tiny_cohort, tmp_path):
+    with pytest.raises(CommandError, match="TARGET=SEQ"):
+        call_command("key_modalities", data=tiny_cohort, out=tmp_path, key=["WT"])

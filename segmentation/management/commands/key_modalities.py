@@ -43,6 +43,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--crop", type=int, default=DEFAULTS.crop, help="0: whole slices")
         parser.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size)
+        parser.add_argument(
+            "--key",
+            action="append",
+            default=[],
+            metavar="TARGET=SEQ[,SEQ]",
+            help="compare U-Nets on these key sequences instead of the rule's (repeatable), "
+            "e.g. the paper's ET=T1CE TC=T1CE WT=FLAIR,T2",
+        )
         parser.add_argument("--threads", type=int, help="torch threads (default: torch's)")
         parser.add_argument("--out", type=Path, help="models and report (default under var/)")
         parser.add_argument("--json", action="store_true", help="end with one JSON line")
@@ -65,6 +73,7 @@ class Command(BaseCommand):
                 folds=options["folds"],
                 tau=options["tau"],
                 stages=options["stages"],
+                given_key=_given_key(options["key"]),
             )
             out = options["out"] or _default_out(options["data"], analysis)
             report = analyse(options["data"], analysis, out, progress=not options["no_progress"])
@@ -74,6 +83,16 @@ class Command(BaseCommand):
         self.stdout.write(f"Report and models in {report['out']} ({report['seconds']} s).")
         if options["json"]:
             self.stdout.write(json.dumps(report, separators=(",", ":")))
+
+
+def _given_key(values: list[str]) -> dict[str, list[str]]:
+    given = {}
+    for value in values:
+        target, _, sequences = value.partition("=")
+        if not sequences:
+            raise CommandError(f"--key {value!r}: write TARGET=SEQ[,SEQ], e.g. WT=FLAIR,T2")
+        given[target.strip().upper()] = [s.strip().upper() for s in sequences.split(",")]
+    return given
 
 
 def _default_out(data: Path, analysis: Settings) -> Path:
