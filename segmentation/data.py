@@ -6,8 +6,9 @@ mask (voxels non-zero in any sequence); voxels outside the mask are 0. Slices ([
 axial slices whose whole tumour is non-empty by default (24 422 slices of 369 patients in [1]
 fit that rule); the rule is configurable and recorded with its counts. Split: 8:2 by patient [1].
 
-[1] Yang et al., "Neural ODE to visualize U-Net behavior in multi-parametric MRI glioma
-    segmentation" (seed 000, l.159–181, l.473–475).
+[1] Yang Z., Hu Z., Ji H., et al. "A neural ordinary differential equation model for visualizing
+    deep neural network behaviors in multi-parametric MRI-based glioma segmentation." Medical
+    Physics 50(8), 2023 (seeds/000_f96c462993bbedc4.txt, l.159–181, l.473–475).
 [2] spec/node-and-radiogenomics.md.
 """
 
@@ -21,7 +22,7 @@ import torch
 
 from reviewer.imaging.brats import BratsCase, discover_cases
 from reviewer.imaging.labels import LabelScheme, detect_scheme
-from reviewer.imaging.nifti_io import load_volume
+from reviewer.imaging.nifti_io import check_same_grid, load_volume
 from reviewer.imaging.sequences import CHANNEL_ORDER, Sequence
 from segmentation.targets import TARGET_LABELS, Target, target_mask
 
@@ -128,9 +129,12 @@ def glioma_cases(
 
 
 def load_exam(case: BratsCase, scheme: LabelScheme) -> Exam:
-    volumes = {s: load_volume(path) for s, path in case.images.items()}
+    volumes = {path: load_volume(path) for path in case.images.values()}
     labels = load_volume(case.segmentation)
-    image, limits = normalize_exam({s: np.asarray(v.array()) for s, v in volumes.items()})
+    check_same_grid((case.segmentation, labels), volumes)
+    image, limits = normalize_exam(
+        {s: np.asarray(volumes[path].array()) for s, path in case.images.items()}
+    )
     return Exam(
         name=case.name,
         patient=case.patient_key,

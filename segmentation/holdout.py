@@ -1,10 +1,11 @@
 """Validation of a trained model on held-out patients: whole slices, metrics per exam volume.
 
-Every axial slice that holds brain is segmented uncropped (a prediction elsewhere would be on
-empty background), the slices are stacked back into the exam's volume, and the volume is
-measured against the reference target with :func:`segmentation.metrics.binary_metrics`. The
-summary is the mean and SD over exams. For a NODE, the spec's check A13 [1] compares γ on the
-grid the model was trained on with γ at Δt = 0.01, the grid of the flows the viewer shows.
+By default every axial slice that holds brain is segmented uncropped (the rest of the volume
+counts as predicted empty), the slices are stacked back into the exam's volume, and the volume
+is measured against the reference target with :func:`segmentation.metrics.binary_metrics`. The
+summary is the mean and SD over exams; the Hausdorff distance of an exam with an empty mask is
+infinite, stored as null and left out of its mean. For a NODE, the spec's check A13 [1]
+compares γ on the grid the model was trained on with γ at Δt = 0.01, the grid of the flows.
 
 [1] spec/node-and-radiogenomics.md, §A5 (A13) and §A6 (A16: per-volume aggregation).
 """
@@ -49,7 +50,8 @@ def validate(
             keep = data.slice_indices(exam, rule)
             slices = data.axial_slices(exam.image)[keep][:, channels]
             predicted = np.zeros(data.axial_slices(exam.labels).shape, bool)
-            predicted[keep] = _segment(model, slices, batch_size)
+            if len(keep):
+                predicted[keep] = _segment(model, slices, batch_size)
             reference = target_mask(exam.labels, target, scheme)
             metrics = binary_metrics(np.moveaxis(predicted, 0, -1), reference, exam.spacing)
             per_case[case.name] = {
@@ -59,8 +61,8 @@ def validate(
                 **{key: _json_number(value) for key, value in metrics.items()},
             }
             areas = data.axial_slices(reference)[keep].sum(axis=(1, 2))
-            best = int(np.argmax(areas))
-            if areas[best] >= largest.get(case.patient_key, (-1, None))[0]:
+            best = int(np.argmax(areas)) if len(keep) else None
+            if best is not None and areas[best] >= largest.get(case.patient_key, (-1,))[0]:
                 largest[case.patient_key] = (areas[best], slices[best])
         summary = _summary(per_case, rule)
         if isinstance(model, NODESegmenter) and largest:

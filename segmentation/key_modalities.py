@@ -13,7 +13,9 @@ area under the curve. [1] picks the key sequences by eye; the rule here is the h
 The U-Nets on all four, the key and the complementary sequences are then compared by
 :mod:`segmentation.unet_comparison`.
 
-[1] Yang et al., seeds/000_f96c462993bbedc4.txt (l.489–517, l.587–613, l.646–688).
+[1] Yang Z., Hu Z., Ji H., et al. "A neural ordinary differential equation model for visualizing
+    deep neural network behaviors in multi-parametric MRI-based glioma segmentation." Medical
+    Physics 50(8), 2023 (seeds/000_f96c462993bbedc4.txt, l.489–517, l.587–613, l.646–688).
 [2] spec/node-and-radiogenomics.md, §A6–A9.
 """
 
@@ -63,13 +65,10 @@ class Settings:
     given_key: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self):
-        for target, sequences in self.given_key.items():
+        for target, names in self.given_key.items():
             Target(target)
-            if not sequences or len(set(sequences)) != len(sequences):
-                raise ValueError(f"the key sequences given for {target} must be distinct, not none")
-            for name in sequences:
-                if name not in SEQUENCES:
-                    raise ValueError(f"{name!r} is not one of {', '.join(SEQUENCES)}")
+            if not names or len(set(names)) < len(names) or set(names) - set(SEQUENCES):
+                raise ValueError(f"key of {target}: give distinct names among {SEQUENCES}")
 
     def as_json(self) -> dict:
         return {
@@ -225,7 +224,14 @@ def _identify(cohort: Cohort, training_patients, test_patients, target, settings
     features = acc_features(contributions.t, contributions.acc, contributions.acc_sd)
     pooled, _ = evaluate(model, test_exams, target, list(range(len(SEQUENCES))), batch_size)
     bar.update()
+    warning = None
+    if pooled.tp + pooled.fp == 0:  # γ empty: μ = 0 wherever η is not, NaN elsewhere
+        warning = (
+            f"the {target} NODE segments nothing on the test images, so no sequence can be "
+            "key: train it longer (--node-epochs)"
+        )
     identified = {
+        "warning": warning,
         "features": features,
         "images": int(contributions.union.shape[0]),
         "key": key_sequences(features, settings.tau),
@@ -262,6 +268,7 @@ def _report(cohort, settings, identified, table, training_patients, test_patient
             for target, found in by_target.items()
         },
         "node_test": {target: found["node_test"] for target, found in by_target.items()},
+        "warnings": [found["warning"] for found in by_target.values() if found["warning"]],
         "table": table,
         "statistics": {
             "test": "Wilcoxon signed-rank, two-sided, against all four sequences",

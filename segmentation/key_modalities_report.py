@@ -1,7 +1,9 @@
 """The key-modality report as text: the mean ACC at t = 1 and the key sequences per target, then
 the U-Net comparison in the shape of Table I of [1] (000 l.646–688).
 
-[1] Yang et al., seeds/000_f96c462993bbedc4.txt.
+[1] Yang Z., Hu Z., Ji H., et al. "A neural ordinary differential equation model for visualizing
+    deep neural network behaviors in multi-parametric MRI-based glioma segmentation." Medical
+    Physics 50(8), 2023 (seeds/000_f96c462993bbedc4.txt).
 """
 
 from segmentation.key_modalities import SEQUENCES
@@ -35,7 +37,7 @@ def _acc_lines(report: dict) -> list[str]:
         lines.append(f"{target:<8}{acc['images']:>7}  " + "".join(f"{c:<16}" for c in cells) + key)
     dice = ", ".join(f"{t} {node['dice']:.3f}" for t, node in report["node_test"].items())
     lines.append(f"NODE Dice on the test patients' WT slices (pooled pixels): {dice}")
-    return lines
+    return lines + [f"Warning: {warning}" for warning in report["warnings"]]
 
 
 def _table_lines(report: dict) -> list[str]:

@@ -12,7 +12,9 @@ a generator keyed by (seed, e) and draws its crops from (seed, e, index), so a r
 the weights of an uninterrupted one. Validation segments every brain slice of the held-out
 patients' exams, whole (uncropped), and measures each exam volume against its reference.
 
-[1] Yang et al., seeds/000_f96c462993bbedc4.txt (l.467–507).
+[1] Yang Z., Hu Z., Ji H., et al. "A neural ordinary differential equation model for visualizing
+    deep neural network behaviors in multi-parametric MRI-based glioma segmentation." Medical
+    Physics 50(8), 2023 (seeds/000_f96c462993bbedc4.txt, l.467–507).
 [2] spec/node-and-radiogenomics.md.
 [3] Poli, Massaroli et al., "TorchDyn: implicit models and neural numerical methods in
     PyTorch", 2021; torchdyn 1.0.6.

@@ -14,7 +14,9 @@ alike. With n pairs and no ties its smallest p is 2/2^n, so k ≥ 6 folds are ne
 p < 0.05. A secondary test pairs the images (slices holding the target in the reference), whose
 many pairs make small differences significant.
 
-[1] Yang et al., seeds/000_f96c462993bbedc4.txt (l.489–517, l.646–688).
+[1] Yang Z., Hu Z., Ji H., et al. "A neural ordinary differential equation model for visualizing
+    deep neural network behaviors in multi-parametric MRI-based glioma segmentation." Medical
+    Physics 50(8), 2023 (seeds/000_f96c462993bbedc4.txt, l.489–517, l.646–688).
 [2] spec/node-and-radiogenomics.md, §A6.
 """
 

@@ -222,7 +222,15 @@ def tiny_cohort(tmp_path_factory):
     return out / "brats"
 
 
-TINY = {"folds": 2, "epochs": 1, "node_epochs": 1, "steps": 1, "stages": 3, "crop": 32}
+TINY = {
+    "folds": 2,
+    "epochs": 1,
+    "node_epochs": 1,
+    "steps": 1,
+    "stages": 2,
+    "crop": 16,
+    "batch_size": 32,
+}
 
 
 def test_the_command_ends_with_one_json_line_of_key_sequences_and_table(tiny_cohort, tmp_path):
@@ -255,6 +263,7 @@ def test_the_command_ends_with_one_json_line_of_key_sequences_and_table(tiny_coh
         assert set(rows["all"]["folds"]["dice"]) == {"mean", "sd", "values"}
         assert set(rows["complementary"]["folds"]["dice"]) == {"mean", "sd", "values", "p"}
     assert report["settings"] | TINY == report["settings"]
+    assert all("NODE segments nothing" in warning for warning in report["warnings"])
     assert report["statistics"]["minimum_p_folds"] == 0.5
     assert len(report["cohort"]["folds"]) == 2
     assert (tmp_path / "key_modalities.json").is_file()

@@ -5,6 +5,7 @@ cohort of three patients (two gliomas, one MS patient) is shared; runs train on 
 import hashlib
 import json
 
+import nibabel as nib
 import numpy as np
 import pytest
 import torch
@@ -110,6 +111,32 @@ def test_training_data_leave_out_ms_patients_and_split_by_patient(cohort):
     assert manifest["slices"]["training"] == sum(len(s.labels) for s in prepared.training) > 0
     for exam in prepared.training:  # the WT > 0 rule
         assert target_mask(exam.labels, "WT", exam.scheme).any(axis=(1, 2)).all()
+
+
+def test_brats_2023_folders_are_read_with_label_3_as_enhancing_tumour(cohort, tmp_path):
+    suffixes = {"flair": "t2f", "t1": "t1n", "t1ce": "t1c", "t2": "t2w", "seg": "seg"}
+    enhancing = {}
+    for case in discover_cases(cohort):
+        if case.label_scheme != LabelScheme.BRATS2020:
+            continue
+        name = case.name.replace("BraTS-SYN-", "BraTS-GLI-")  # patient-timepoint, as in 2023
+        (tmp_path / name).mkdir()
+        for path in [*case.images.values(), case.segmentation]:
+            image = nib.load(path)
+            array = np.asanyarray(image.dataobj)
+            if path == case.segmentation:
+                array = np.where(array == 4, 3, array).astype(array.dtype)
+                enhancing[name] = int((array == 3).sum())
+            suffix = suffixes[path.name.split("_")[-1].removesuffix(".nii.gz")]
+            nib.save(
+                nib.Nifti1Image(array, image.affine), tmp_path / name / f"{name}-{suffix}.nii.gz"
+            )
+    usable, _ = data.glioma_cases(tmp_path, LabelScheme.BRATS2020)  # no exams.csv: detected
+    assert {scheme for _, scheme in usable} == {LabelScheme.BRATS2023}
+    assert len({case.patient_key for case, _ in usable}) == 2
+    case, scheme = usable[0]
+    exam = data.load_exam(case, scheme)
+    assert target_mask(exam.labels, Target.ET, scheme).sum() == enhancing[case.name] > 0
 
 
 def test_node_training_writes_an_artifact_whose_hash_is_its_weights(node_run):

@@ -2,7 +2,9 @@
 on a BraTS folder (:mod:`segmentation.key_modalities`), printed as text and, with ``--json``, as
 one JSON object on the last line.
 
-[1] Yang et al., seeds/000_f96c462993bbedc4.txt.
+[1] Yang Z., Hu Z., Ji H., et al. "A neural ordinary differential equation model for visualizing
+    deep neural network behaviors in multi-parametric MRI-based glioma segmentation." Medical
+    Physics 50(8), 2023 (seeds/000_f96c462993bbedc4.txt).
 """
 
 import hashlib
