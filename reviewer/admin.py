@@ -12,6 +12,7 @@ from reviewer.models import (
     ImportJob,
     Lesion,
     Patient,
+    Registration,
     Role,
     Segmentation,
     Series,
@@ -74,5 +75,5 @@ class IdentityLinkAdmin(OperatorModelAdmin):
         return False
 
 
-for model in (Exam, Series, Segmentation, Lesion, Alarm, ImportJob):
+for model in (Exam, Series, Segmentation, Lesion, Alarm, ImportJob, Registration):
     admin.site.register(model, OperatorModelAdmin)

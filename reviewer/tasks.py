@@ -1,7 +1,8 @@
 from neuroreview.celery import default_task, gpu_task
-from reviewer.models import ImportJob
+from reviewer.models import Exam, ImportJob
 from reviewer.services import import_jobs
 from reviewer.services.progress import run_job
+from reviewer.services.registration import register_exams
 
 
 @default_task()
@@ -37,3 +38,12 @@ def ping_default() -> dict:
 def ping_gpu() -> dict:
     """Health probe for the gpu queue: also says whether the worker sees a CUDA device."""
     return _worker_report("gpu")
+
+
+@default_task()
+def register_prior(*, moving_exam_pk: int, fixed_exam_pk: int) -> str:
+    """Register a prior exam onto a later one for the viewer. Idempotent: a pair registered (or
+    failed) on the current series is left as it is. Returns the registration's status."""
+    moving = Exam.objects.get(pk=moving_exam_pk)
+    fixed = Exam.objects.get(pk=fixed_exam_pk)
+    return register_exams(moving, fixed).status

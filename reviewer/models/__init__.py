@@ -9,6 +9,7 @@ from reviewer.models.cases import (
     Series,
 )
 from reviewer.models.imports import ImportJob
+from reviewer.models.registrations import Registration
 from reviewer.models.segmentations import Lesion, Segmentation
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Patient",
     "PatientGroupObjectPermission",
     "PatientUserObjectPermission",
+    "Registration",
     "Role",
     "Segmentation",
     "Series",
