@@ -1,0 +1,74 @@
+import type { Config, Layout, PlotMouseEvent } from "plotly.js-dist-min";
+import { accTraces, stageMarker } from "./accTraces";
+import type { AccCurves } from "./accTraces";
+
+type Plotly = (typeof import("plotly.js-dist-min"))["default"];
+
+export interface AccChart {
+  /** Draw the curves of a flow with the marker at stage `t`. */
+  show(curves: AccCurves, t: number): void;
+  /** Move the stage marker. */
+  mark(t: number): void;
+  destroy(): void;
+}
+
+const CONFIG: Partial<Config> = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+
+function layout(t: number): Partial<Layout> {
+  return {
+    autosize: true,
+    height: 250,
+    margin: { l: 48, r: 16, t: 30, b: 40 },
+    font: { family: "system-ui, sans-serif", size: 11, color: "#1a222c" },
+    paper_bgcolor: "rgba(0,0,0,0)",
+    title: { text: "ACC μ<sub>t</sub> — solid: this slice, dashed: exam, band: cohort mean ± SD", font: { size: 12 } },
+    xaxis: { title: { text: "network stage t" }, range: [0, 1], zeroline: false },
+    yaxis: { title: { text: "μ" }, range: [0, 1], zeroline: false },
+    legend: { orientation: "h", x: 0, y: -0.25 },
+    shapes: [stageMarker(t)],
+    hovermode: "closest",
+  };
+}
+
+/**
+ * The ACC chart in `element`; clicking a point calls `onPick` with its stage. plotly.js is
+ * loaded on the first `show`: it is several megabytes that the exam viewer must not wait for.
+ */
+export function accChart(element: HTMLElement, onPick: (t: number) => void): AccChart {
+  let plotly: Promise<Plotly> | undefined;
+  let drawn: Promise<Plotly | undefined> = Promise.resolve(undefined);
+  let destroyed = false;
+
+  const onClick = (event: PlotMouseEvent): void => {
+    const x = event.points[0]?.x;
+    if (typeof x === "number") onPick(x);
+  };
+
+  return {
+    show(curves, t) {
+      // Chained, so that a redraw never races the one before it.
+      drawn = drawn
+        .then(async () => {
+          const Plotly = await (plotly ??= import("plotly.js-dist-min").then((module) => module.default));
+          if (destroyed) return undefined;
+          const first = !element.classList.contains("js-plotly-plot");
+          const plot = await Plotly.react(element, accTraces(curves), layout(t), CONFIG);
+          if (first) plot.on("plotly_click", onClick);
+          return Plotly;
+        })
+        .catch((error: unknown) => {
+          element.textContent = `The ACC chart could not be drawn: ${error instanceof Error ? error.message : String(error)}`;
+          return undefined;
+        });
+    },
+    mark(t) {
+      void drawn.then((Plotly) => {
+        if (Plotly && !destroyed) void Plotly.relayout(element, { shapes: [stageMarker(t)] });
+      });
+    },
+    destroy() {
+      destroyed = true;
+      void drawn.then((Plotly) => Plotly?.purge(element));
+    },
+  };
+}

@@ -1,0 +1,212 @@
+import type { ViewerManifest, ViewerSegmentation } from "../types/ViewerManifest";
+import { accChart } from "./accChart";
+import type { AccCurves } from "./accTraces";
+import { unpackBcf } from "./bcf";
+import { FLOW_CHANNELS, imagePlane, stagePlane } from "./flowFrames";
+import type { FlowFrames } from "./flowFrames";
+import { GAMMA_COLOR, REFERENCE_COLOR, buildFlowPlayerDom } from "./flowPlayerDom";
+import { flowRequests } from "./flowRequests";
+import type { FlowRequest } from "./flowRequests";
+import { grayLookup, stageZeroWindow } from "./grayWindow";
+import { outlineOf } from "./outline";
+import { panelCanvas } from "./panelCanvas";
+import type { ColoredMask } from "./renderFrame";
+import { SEQUENCE_COLORS } from "./sequenceColors";
+import { stageClock } from "./stageClock";
+import type { StageState } from "./stageClock";
+import "./flowPlayer.css";
+
+export interface FlowPlayerOptions {
+  manifest: ViewerManifest;
+  /** Absolute ws:// or wss:// URL of manifest.sockets.flow. */
+  socketUrl: string;
+}
+
+export interface FlowPlayer {
+  /** Show the flow of this NODE segmentation at axial slice k (of its exam's grid). */
+  show(segmentationId: number, slice: number): void;
+  destroy(): void;
+}
+
+export type FlowPlayerState = "idle" | "computing" | "ready" | "error";
+
+/** A flow ready to draw: its frames and what is derived from them once. */
+interface LoadedFlow {
+  frames: FlowFrames;
+  /** Gray lookup per channel, from the channel's fixed window. */
+  gray: Uint8Array[];
+  /** γ and the reference as contours, drawn at the last stage. */
+  outlines: ColoredMask[];
+}
+
+/**
+ * The NODE flow player in `root`: four panels of I_t (FLAIR, T1, T1CE, T2) under one stage
+ * slider, J_t and BCF overlays, γ and the reference at t = 1, and the ACC chart.
+ */
+export function mountFlowPlayer(root: HTMLElement, { manifest, socketUrl }: FlowPlayerOptions): FlowPlayer {
+  const ui = buildFlowPlayerDom(root);
+  const listeners = new AbortController();
+  const panels = ui.canvases.map(panelCanvas);
+  let flow: LoadedFlow | undefined;
+  let wanted: FlowRequest | undefined;
+  let firstFrameDrawn = false;
+
+  const setState = (state: FlowPlayerState, message = ""): void => {
+    root.dataset.state = state;
+    ui.status.hidden = state !== "computing";
+    ui.message.hidden = state !== "error";
+    ui.message.textContent = message;
+    ui.body.hidden = flow === undefined;
+  };
+
+  const draw = (index: number): void => {
+    if (!flow) return;
+    const { frames, gray, outlines } = flow;
+    const { height, width, t } = frames.header;
+    const heat = ui.jt.checked ? stagePlane(frames.jt, frames, index) : null;
+    const bcf = ui.bcf.checked ? stagePlane(frames.bcf, frames, index) : null;
+    FLOW_CHANNELS.forEach((sequence, channel) => {
+      panels[channel]!.draw(
+        {
+          image: imagePlane(frames, index, channel),
+          gray: gray[channel]!,
+          heat,
+          bcf: bcf && { mask: unpackBcf(bcf, channel), color: SEQUENCE_COLORS[sequence] },
+          outlines: index === t.length - 1 ? outlines : [],
+        },
+        width,
+        height,
+      );
+    });
+    if (!firstFrameDrawn) {
+      firstFrameDrawn = true;
+      markFlowReady();
+    }
+  };
+
+  const render = ({ index, count, playing }: Readonly<StageState>): void => {
+    root.dataset.stageIndex = String(index);
+    ui.slider.max = String(Math.max(0, count - 1));
+    ui.slider.value = String(index);
+    ui.play.textContent = playing ? "Pause" : "Play";
+    ui.play.setAttribute("aria-pressed", String(playing));
+    const t = flow?.frames.header.t[index];
+    if (t === undefined) return;
+    ui.stageLabel.value = `t = ${t.toFixed(2)}`;
+    draw(index);
+    chart.mark(t);
+  };
+
+  const chart = accChart(ui.acc, (t) => {
+    if (flow) clock.seek(nearestStage(flow.frames.header.t, t));
+  });
+  const clock = stageClock(render);
+
+  const requests = flowRequests({
+    url: socketUrl,
+    onProgress: (done, total) => {
+      ui.progress.max = total;
+      ui.progress.value = done;
+      ui.statusText.textContent = done < total ? `computing stage ${done + 1} of ${total}` : "loading the frames";
+    },
+    onFrames: (frames, request) => {
+      // Stay at the same stage t across slices, so that scrolling compares like with like.
+      const shownT = flow?.frames.header.t[clock.state.index] ?? 0;
+      flow = loadFlow(frames);
+      firstFrameDrawn = false;
+      ui.referenceKey.hidden = !frames.header.has_reference;
+      setState("ready");
+      const index = nearestStage(frames.header.t, shownT);
+      chart.show(accCurves(frames, findSegmentation(manifest, request.segmentation), manifest), frames.header.t[index]!);
+      clock.load(frames.header.t.length, index);
+    },
+    onError: (message) => {
+      flow = undefined;
+      clock.load(0, 0);
+      setState("error", message);
+    },
+  });
+
+  const show = (segmentationId: number, slice: number): void => {
+    const request = { segmentation: segmentationId, slice, stages: Number(ui.stages.value) };
+    // The viewer calls again on every slice change; the same request again changes nothing.
+    if (sameRequest(request, wanted) && root.dataset.state !== "error") return;
+    wanted = request;
+    const segmentation = findSegmentation(manifest, segmentationId);
+    ui.caption.textContent = `${segmentation ? `${segmentation.name} ${segmentation.target}` : `segmentation ${segmentationId}`} · axial slice ${slice}`;
+    ui.progress.removeAttribute("value");
+    ui.statusText.textContent = "asking the server for the flow";
+    setState("computing");
+    requests.request(request);
+  };
+
+  const on = (element: HTMLElement, type: string, listener: () => void): void =>
+    element.addEventListener(type, listener, { signal: listeners.signal });
+  on(ui.slider, "input", () => clock.seek(Number(ui.slider.value)));
+  on(ui.play, "click", () => clock.toggle());
+  on(ui.jt, "change", () => draw(clock.state.index));
+  on(ui.bcf, "change", () => draw(clock.state.index));
+  on(ui.stages, "change", () => {
+    if (wanted) show(wanted.segmentation, wanted.slice);
+  });
+
+  setState("idle");
+  return {
+    show,
+    destroy() {
+      listeners.abort();
+      clock.pause();
+      requests.close();
+      chart.destroy();
+      for (const panel of panels) panel.destroy();
+      root.replaceChildren();
+      delete root.dataset.state;
+      delete root.dataset.stageIndex;
+    },
+  };
+}
+
+function loadFlow(frames: FlowFrames): LoadedFlow {
+  const { image_range: ranges, width, has_reference: hasReference } = frames.header;
+  const gray = FLOW_CHANNELS.map((_, channel) => grayLookup(ranges[channel]!, stageZeroWindow(imagePlane(frames, 0, channel), ranges[channel]!)));
+  const outlines = [{ mask: outlineOf(frames.gamma, width), color: GAMMA_COLOR }];
+  if (hasReference && frames.reference) outlines.push({ mask: outlineOf(frames.reference, width), color: REFERENCE_COLOR });
+  return { frames, gray, outlines };
+}
+
+function accCurves({ header }: FlowFrames, segmentation: ViewerSegmentation | undefined, manifest: ViewerManifest): AccCurves {
+  const target = segmentation?.target;
+  return {
+    stages: header.t,
+    mu: header.mu,
+    exam: segmentation?.flow ?? null,
+    cohort: (target && manifest.cohort_acc[target]) || null,
+  };
+}
+
+function findSegmentation(manifest: ViewerManifest, id: number): ViewerSegmentation | undefined {
+  for (const exam of manifest.exams) {
+    const found = exam.segmentations.find((segmentation) => segmentation.id === id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function sameRequest(a: FlowRequest, b: FlowRequest | undefined): boolean {
+  return b !== undefined && a.segmentation === b.segmentation && a.slice === b.slice && a.stages === b.stages;
+}
+
+/** The index of the stage closest to `t`. */
+function nearestStage(stages: readonly number[], t: number): number {
+  let best = 0;
+  stages.forEach((stage, index) => {
+    if (Math.abs(stage - t) < Math.abs(stages[best]! - t)) best = index;
+  });
+  return best;
+}
+
+/** The page hook of the viewer contract: when the flow became playable (its first frame drawn). */
+function markFlowReady(): void {
+  const page = window as unknown as { __neuroreview?: { flowReadyAt?: number; errors: unknown[] } };
+  (page.__neuroreview ??= { errors: [] }).flowReadyAt = performance.now();
+}

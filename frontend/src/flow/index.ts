@@ -1,0 +1,2 @@
+export { mountFlowPlayer } from "./flowPlayer";
+export type { FlowPlayer, FlowPlayerOptions, FlowPlayerState } from "./flowPlayer";
