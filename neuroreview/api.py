@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from reviewer.api import views
+from reviewer.api import viewer, views
 from segmentation import api as segmentation_api
 
 router = DefaultRouter()
@@ -19,6 +19,9 @@ router.register("model-versions", segmentation_api.ModelVersionViewSet, basename
 urlpatterns = [
     path("", include(router.urls)),
     path("exports/cases/", views.CaseExportView.as_view(), name="export-cases"),
+    path("cases/<str:pseudonym>/viewer/", viewer.CaseViewerView.as_view(), name="case-viewer"),
+    path("series/<int:pk>/voxels/<str:sha256>", viewer.SeriesVoxelView.as_view()),
+    path("segmentations/<int:pk>/voxels/<str:sha256>", viewer.SegmentationVoxelView.as_view()),
     path("auth/token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -3,8 +3,9 @@ import asyncio
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from reviewer.models import ImportJob
-from reviewer.permissions import IMPORT_ROLES, has_role
+from reviewer.models import ImportJob, Patient
+from reviewer.permissions import CLINICAL_ROLES, IMPORT_ROLES, has_role
+from reviewer.services.case_alarms import case_alarm_state
 from reviewer.services.progress import job_state
 
 POLL_S = 0.5
@@ -59,3 +60,39 @@ class ImportJobConsumer(JobProgressConsumer):
             return ImportJob.objects.none()
         jobs = ImportJob.objects.all()
         return jobs if user.is_data_steward else jobs.filter(created_by=user)
+
+
+class CaseAlarmsConsumer(AsyncJsonWebsocketConsumer):
+    """A patient's open alarms and risk score per exam, live: the state on connect, then again
+    whenever a background job raises or clears an alarm. Polled, like job progress, so that it
+    needs no signal from the worker and works with any channel layer."""
+
+    async def connect(self):
+        pseudonym = self.scope["url_route"]["kwargs"]["pseudonym"]
+        self.patient = await database_sync_to_async(self._visible_patient)(
+            self.scope["user"], pseudonym
+        )
+        if self.patient is None:
+            await self.close(code=FORBIDDEN)
+            return
+        await self.accept()
+        self.streaming = asyncio.ensure_future(self._stream())
+
+    async def disconnect(self, code):
+        if getattr(self, "streaming", None):
+            self.streaming.cancel()
+
+    async def _stream(self):
+        last = None
+        while True:
+            state = await database_sync_to_async(case_alarm_state)(self.patient)
+            if state != last:
+                await self.send_json(state)
+                last = state
+            await asyncio.sleep(POLL_S)
+
+    @staticmethod
+    def _visible_patient(user, pseudonym):
+        if not has_role(user, CLINICAL_ROLES):
+            return None
+        return Patient.objects.visible_to(user).filter(pseudonym=pseudonym).first()

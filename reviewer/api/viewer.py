@@ -1,0 +1,96 @@
+"""The exam viewer's endpoints: the manifest of a case, and the voxels of its series and
+segmentations under content-hash URLs.
+
+A voxel URL names the sha256 of the stored file, so its response never changes: it is sent
+gzip-compressed once and for all (Content-Encoding, decoded by the browser), with an ETag and an
+immutable Cache-Control, and a revalidation is answered 304. A sha that is no longer the
+object's content is 404, never the new pixels under an old name. Visibility is checked first:
+a user without the role gets 403, a patient they may not see 404, both before any pixel."""
+
+from django.http import FileResponse, Http404, HttpResponseNotModified
+from django.shortcuts import get_object_or_404
+from django.utils.http import parse_etags
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reviewer.models import Patient, Segmentation, Series
+from reviewer.permissions import CLINICAL_ROLES, role_permission
+from reviewer.services.viewer import ExamNotFound, viewer_manifest
+from reviewer.services.voxel_cache import voxel_file
+
+IMMUTABLE = "private, max-age=31536000, immutable"
+
+
+class ManifestQuery(serializers.Serializer):
+    exam = serializers.IntegerField(
+        required=False, min_value=1, help_text="the current exam's id (default: the latest)"
+    )
+
+
+class CaseViewerView(APIView):
+    """The viewer manifest of one patient: the current exam, up to two priors in its space,
+    series, segmentations with lesions and their change, flows, the cohort ACC band, alarms."""
+
+    permission_classes = [role_permission(*CLINICAL_ROLES)]
+
+    @extend_schema(
+        parameters=[ManifestQuery],
+        responses={200: OpenApiTypes.OBJECT, 404: OpenApiResponse(description="not visible")},
+    )
+    def get(self, request, pseudonym: str):
+        patient = get_object_or_404(Patient.objects.visible_to(request.user), pseudonym=pseudonym)
+        query = ManifestQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            return Response(viewer_manifest(patient, query.validated_data.get("exam")))
+        except ExamNotFound as error:
+            raise Http404(str(error)) from error
+
+
+class VoxelView(APIView):
+    """Raw little-endian voxels of one volume in NIfTI order (i fastest), gzip-encoded; dtype
+    and dimensions are in the manifest."""
+
+    permission_classes = [role_permission(*CLINICAL_ROLES)]
+    model: type[Series] | type[Segmentation]
+
+    def perform_content_negotiation(self, request, force=False):
+        # A client asking for application/octet-stream still gets errors, as JSON, not 406.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            304: OpenApiResponse(description="not modified (If-None-Match)"),
+            404: OpenApiResponse(description="not visible, or not the current sha256"),
+        }
+    )
+    def get(self, request, pk: int, sha256: str):
+        visible = Patient.objects.visible_to(request.user)
+        volume = get_object_or_404(self.model.objects.filter(exam__patient__in=visible), pk=pk)
+        if sha256 != volume.sha256:
+            raise Http404(f"{sha256} is not the content of {self.model._meta.verbose_name} {pk}")
+        etag = f'"{volume.sha256}"'
+        revalidating = parse_etags(request.headers.get("If-None-Match", ""))
+        if etag in revalidating or "*" in revalidating:
+            response = HttpResponseNotModified()
+        else:
+            response = FileResponse(
+                voxel_file(volume).open("rb"), content_type="application/octet-stream"
+            )
+            response["Content-Encoding"] = "gzip"
+            del response["Content-Disposition"]
+        response["ETag"] = etag
+        response["Cache-Control"] = IMMUTABLE
+        return response
+
+
+class SeriesVoxelView(VoxelView):
+    model = Series
+
+
+class SegmentationVoxelView(VoxelView):
+    model = Segmentation
