@@ -20,6 +20,7 @@ export default defineConfig({
         worklist: source("entries/worklist.ts"),
         job: source("entries/job.ts"),
         health: source("entries/health.ts"),
+        viewer: source("entries/viewer.ts"),
         app: source("styles/app.css"),
       },
       output: {

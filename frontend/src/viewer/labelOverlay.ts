@@ -1,0 +1,61 @@
+import type { Types } from "@cornerstonejs/core";
+import type { Vec3 } from "../types/ViewerManifest";
+import { drawLabelSlice } from "./drawLabelSlice";
+import type { Grid } from "./geometry";
+
+/** A label map ready to draw: repainted voxels, their grid and the colour table. */
+export interface LabelLayer {
+  labels: Uint8Array;
+  grid: Grid;
+  colours: Uint8ClampedArray;
+}
+
+/**
+ * The segmentation drawn on a 2D canvas over a panel's viewport, resampled from the label
+ * volume at the viewport's current plane after each render. Drawing it ourselves keeps the
+ * colours (new lesions red) exact and does not depend on labelmap actors in WebGL.
+ */
+export class LabelOverlay {
+  private layer: LabelLayer | undefined;
+  private visible = true;
+
+  constructor(private readonly canvas: HTMLCanvasElement) {}
+
+  setLayer(layer: LabelLayer | undefined): void {
+    this.layer = layer;
+  }
+
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.canvas.hidden = !visible;
+  }
+
+  setOpacity(opacity: number): void {
+    this.canvas.style.opacity = String(opacity);
+  }
+
+  /** Redraw for the viewport's current camera, at CSS-pixel resolution. */
+  draw(viewport: Pick<Types.IViewport, "canvasToWorld">): void {
+    const width = Math.max(1, Math.round(this.canvas.clientWidth));
+    const height = Math.max(1, Math.round(this.canvas.clientHeight));
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    const context = this.canvas.getContext("2d");
+    if (!context) return;
+    if (!this.layer || !this.visible) {
+      context.clearRect(0, 0, width, height);
+      return;
+    }
+    const origin = viewport.canvasToWorld([0.5, 0.5]) as Vec3;
+    const right = viewport.canvasToWorld([1.5, 0.5]) as Vec3;
+    const down = viewport.canvasToWorld([0.5, 1.5]) as Vec3;
+    const frame = { origin, right: minus(right, origin), down: minus(down, origin) };
+    const image = context.createImageData(width, height);
+    drawLabelSlice(image, this.layer.labels, this.layer.grid, frame, this.layer.colours);
+    context.putImageData(image, 0, 0);
+  }
+}
+
+const minus = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];

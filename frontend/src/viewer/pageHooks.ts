@@ -1,0 +1,27 @@
+/** The timestamps and errors the browser tests and the benchmark read (viewer contract). */
+export interface NeuroReviewHooks {
+  manifestAt?: number;
+  firstImageAt?: number;
+  allPanelsAt?: number;
+  flowReadyAt?: number;
+  errors: string[];
+}
+
+declare global {
+  interface Window {
+    __neuroreview?: NeuroReviewHooks;
+  }
+}
+
+/** The page's hooks object, created on first use. */
+export function pageHooks(target: Window = window): NeuroReviewHooks {
+  target.__neuroreview ??= { errors: [] };
+  return target.__neuroreview;
+}
+
+/** Record a failure where the tests look for it, without a console error. */
+export function reportError(error: unknown, target: Window = window): string {
+  const message = error instanceof Error ? error.message : String(error);
+  pageHooks(target).errors.push(message);
+  return message;
+}

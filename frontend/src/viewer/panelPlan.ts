@@ -1,0 +1,40 @@
+import type { SequenceName, ViewerExam, ViewerManifest, ViewerSegmentation, ViewerSeries } from "../types/ViewerManifest";
+
+/** What one exam panel shows before the reader changes anything. */
+export interface PanelPlan {
+  exam: ViewerExam;
+  /** The series the panel opens with: FLAIR where the exam has one. */
+  initial: ViewerSeries;
+  /** The segmentation drawn over it, matching the one picked on the current exam. */
+  segmentation: ViewerSegmentation | undefined;
+}
+
+const DEFAULT_SEQUENCE: SequenceName = "FLAIR";
+
+/** One panel per exam that has images, current first (the manifest's order), at most three. */
+export function planPanels(manifest: ViewerManifest, picked: ViewerSegmentation | undefined): PanelPlan[] {
+  return manifest.exams
+    .filter((exam) => exam.series.length > 0)
+    .slice(0, 3)
+    .map((exam) => ({
+      exam,
+      initial: exam.series.find((s) => s.sequence === DEFAULT_SEQUENCE) ?? exam.series[0]!,
+      segmentation: picked && matchingSegmentation(exam, picked),
+    }));
+}
+
+/**
+ * The exam's segmentation from the same source as `picked`: same source, kind and target,
+ * preferring the same name (model version or reader), so a prior shows what the current shows.
+ */
+export function matchingSegmentation(exam: ViewerExam, picked: ViewerSegmentation): ViewerSegmentation | undefined {
+  const same = exam.segmentations.filter(
+    (s) => s.source === picked.source && s.kind === picked.kind && s.target === picked.target,
+  );
+  return same.find((s) => s.name === picked.name) ?? same[0];
+}
+
+/** The current exam of the manifest. */
+export function currentExam(manifest: ViewerManifest): ViewerExam | undefined {
+  return manifest.exams.find((exam) => exam.id === manifest.current_exam);
+}

@@ -1,0 +1,202 @@
+import { Enums, RenderingEngine } from "@cornerstonejs/core";
+import { socketUrl } from "../job/socketUrl";
+import type { SequenceName, ViewerManifest, ViewerSegmentation } from "../types/ViewerManifest";
+import { followAlarms } from "./alarmFeed";
+import { renderAlarms } from "./alarms";
+import { centreOn } from "./cameraSync";
+import { startCornerstone } from "./cornerstone";
+import { FlowLauncher } from "./flowLauncher";
+import { sliceIndex } from "./geometry";
+import { LabelStore } from "./labelStore";
+import { renderLesionPanel, selectLesionRow } from "./lesionPanel";
+import { orderLesions, stepLesion } from "./lesionNavigation";
+import { pageHooks, reportError } from "./pageHooks";
+import { Panel } from "./panel";
+import { currentExam, matchingSegmentation, planPanels } from "./panelPlan";
+import { PanelSync } from "./panelSync";
+import { type Orientation, hasFlow, panelView } from "./panelView";
+import { viewerLayout } from "./viewerLayout";
+import { VolumeStore } from "./volumes";
+import type { WindowPreset } from "./windowPresets";
+
+/** Mount the exam viewer into `root` (`#viewer[data-manifest-url]`). */
+export async function mountViewer(root: HTMLElement): Promise<void> {
+  const hooks = pageHooks();
+  const layout = viewerLayout(root);
+  try {
+    const url = root.dataset.manifestUrl;
+    if (!url) throw new Error("NeuroReview: #viewer has no data-manifest-url");
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`NeuroReview: the viewer manifest answered ${response.status}`);
+    const manifest = (await response.json()) as ViewerManifest;
+    hooks.manifestAt = performance.now();
+    await showManifest(manifest, layout);
+  } catch (error) {
+    layout.message.textContent = `The viewer could not open: ${reportError(error)}`;
+    layout.message.hidden = false;
+  }
+}
+
+async function showManifest(manifest: ViewerManifest, layout: ReturnType<typeof viewerLayout>): Promise<void> {
+  const hooks = pageHooks();
+  const current = currentExam(manifest);
+  if (!current) throw new Error("NeuroReview: the manifest has no current exam");
+
+  const examLabels = new Map(manifest.exams.map((exam) => [exam.id, `${exam.role} ${exam.date}`]));
+  renderAlarms(layout.alarms, manifest.alarms, examLabels);
+  followAlarms(
+    socketUrl(manifest.sockets.alarms, window.location),
+    (message) => renderAlarms(layout.alarms, message.alarms, examLabels),
+    () => (layout.alarmsStatus.textContent = "Live alarm updates stopped; reload the page to resume."),
+  );
+
+  const segmentations = current.segmentations;
+  let picked: ViewerSegmentation | undefined = segmentations[0];
+  for (const s of segmentations) layout.segmentation.append(new Option(segmentationLabel(s), String(s.id)));
+  layout.segmentation.disabled = segmentations.length === 0;
+
+  const engine = new RenderingEngine("neuroreview-viewer");
+  const toolGroup = startCornerstone("neuroreview-viewer-tools");
+  const volumes = new VolumeStore(`neuroreview:${manifest.patient}:${manifest.current_exam}`);
+  const labels = new LabelStore();
+  const panels = planPanels(manifest, picked).map((plan) => {
+    const view = panelView(plan.exam, plan.initial.sequence);
+    layout.panels.append(view.root);
+    return new Panel(plan, view, engine, volumes);
+  });
+  layout.panels.dataset.count = String(panels.length);
+  engine.setViewports(
+    panels.map((panel) => ({
+      viewportId: panel.viewportId,
+      type: Enums.ViewportType.ORTHOGRAPHIC,
+      element: panel.view.viewport,
+      defaultOptions: { orientation: Enums.OrientationAxis.AXIAL, background: [0, 0, 0] },
+    })),
+  );
+  for (const panel of panels) toolGroup.addViewport(panel.viewportId, engine.id);
+  new ResizeObserver(() => engine.resize(true, true)).observe(layout.panels);
+
+  const currentPanel = panels[0]!;
+  const flow = new FlowLauncher(
+    layout.flowHost,
+    manifest,
+    socketUrl(manifest.sockets.flow, window.location),
+    reportError,
+  );
+  const axialSlice = (): number => sliceIndex(currentPanel.grid, currentPanel.camera().focalPoint, 2);
+  const sync = new PanelSync(panels, (panel) => {
+    panel.refresh();
+    if (panel === currentPanel) flow.sliceChanged(axialSlice());
+  });
+
+  let active = currentPanel;
+  let lesions = orderLesions(picked?.lesions ?? []);
+  let lesionAt = -1;
+  const goToLesion = (position: number): void => {
+    const lesion = lesions[position];
+    if (!lesion) return;
+    lesionAt = position;
+    selectLesionRow(layout.lesions, position);
+    sync.silently(() => {
+      for (const panel of panels) if (panel.ready) panel.setCamera(centreOn(panel.camera(), lesion.centroid_mm));
+    });
+  };
+  const showLesions = (): void => {
+    lesions = orderLesions(picked?.lesions ?? []);
+    lesionAt = -1;
+    renderLesionPanel(layout.lesions, lesions, goToLesion);
+  };
+  const showLabels = (panel: Panel): void => {
+    const segmentation = picked && matchingSegmentation(panel.plan.exam, picked);
+    panel.setLabels(undefined);
+    if (!segmentation) return;
+    labels
+      .layer(segmentation, panel.plan.initial)
+      .then((layer) => {
+        // A later pick may have replaced this one while it loaded.
+        if (picked && matchingSegmentation(panel.plan.exam, picked) === segmentation) panel.setLabels(layer);
+      })
+      .catch(reportError);
+  };
+  const showFlow = (segmentationId: number): void => flow.show(segmentationId, axialSlice());
+  showLesions();
+
+  let rendered = 0;
+  for (const panel of panels) {
+    const { view } = panel;
+    view.viewport.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
+      if (!panel.ready) return;
+      panel.overlay.draw(panel.viewport);
+      if (view.root.dataset.rendered === "true") return;
+      view.root.dataset.rendered = "true";
+      rendered += 1;
+      hooks.firstImageAt ??= performance.now();
+      if (rendered === panels.length) hooks.allPanelsAt = performance.now();
+    });
+    view.root.addEventListener("pointerdown", () => (active = panel));
+    view.root.addEventListener("pointerenter", () => (active = panel));
+    view.sequence.addEventListener("change", () => {
+      view.sequence.disabled = true;
+      panel
+        .showSequence(view.sequence.value as SequenceName)
+        .catch(reportError)
+        .finally(() => (view.sequence.disabled = false));
+    });
+    view.orientation.addEventListener("change", () => {
+      panel.setOrientation(view.orientation.value as Orientation);
+      sync.join(panel);
+    });
+    view.window.addEventListener("change", () => panel.applyWindow(view.window.value as WindowPreset));
+    view.zoomIn.addEventListener("click", () => panel.zoom(true));
+    view.zoomOut.addEventListener("click", () => panel.zoom(false));
+    view.overlayToggle.addEventListener("change", () => panel.overlay.setVisible(view.overlayToggle.checked));
+    view.opacity.addEventListener("input", () => panel.overlay.setOpacity(Number(view.opacity.value)));
+    for (const [segmentationId, button] of view.flowButtons) button.addEventListener("click", () => showFlow(segmentationId));
+  }
+
+  layout.segmentation.addEventListener("change", () => {
+    picked = segmentations.find((s) => String(s.id) === layout.segmentation.value);
+    showLesions();
+    for (const panel of panels) showLabels(panel);
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
+    const key = event.key;
+    if (key === "ArrowUp" || key === "ArrowDown") active.ready && active.scroll(key === "ArrowUp" ? -1 : 1);
+    else if (key === "n" || key === "p") goToLesion(stepLesion(lesionAt, key === "n" ? 1 : -1, lesions.length));
+    else if (key === "o") {
+      const visible = panels.some((panel) => panel.view.overlayToggle.checked);
+      for (const panel of panels) {
+        panel.view.overlayToggle.checked = !visible;
+        panel.overlay.setVisible(!visible);
+      }
+    } else if (key === "f") {
+      const node = picked && hasFlow(picked) ? picked : segmentations.find(hasFlow);
+      if (node) showFlow(node.id);
+    } else return;
+    event.preventDefault();
+  });
+
+  const open = async (panel: Panel): Promise<void> => {
+    await panel.showSequence(panel.series.sequence);
+    panel.ready = true;
+    sync.join(panel);
+    showLabels(panel);
+  };
+  // The current exam's FLAIR alone first, for the first image; the priors' downloads start
+  // once its bytes are in, while it is turned into a volume and drawn.
+  const currentBytes = volumes.volumeId(currentPanel.series);
+  await Promise.all([
+    open(currentPanel),
+    ...panels.slice(1).map((panel) => currentBytes.then(() => open(panel)).catch(reportError)),
+  ]);
+}
+
+function segmentationLabel(segmentation: ViewerSegmentation): string {
+  return [segmentation.name, segmentation.target].filter(Boolean).join(" · ");
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+}

@@ -1,0 +1,60 @@
+import { type Types, volumeLoader } from "@cornerstonejs/core";
+import type { ViewerSeries, VoxelVolume } from "../types/ViewerManifest";
+import { type VoxelArray, fetchVoxels } from "./voxels";
+
+/**
+ * The viewer's image volumes, each fetched once and kept in Cornerstone's cache under
+ * its content-hash URL. Every volume shares one frame of reference: the server already
+ * put the priors into the current exam's LPS space.
+ */
+export class VolumeStore {
+  private readonly loading = new Map<string, Promise<string>>();
+
+  constructor(private readonly frameOfReference: string) {}
+
+  /** The Cornerstone volume id of a series, fetching and creating it the first time. */
+  volumeId(series: ViewerSeries): Promise<string> {
+    let pending = this.loading.get(series.url);
+    if (!pending) {
+      pending = fetchVoxels(series.url, series.dtype, series.dimensions).then((voxels) => {
+        const id = `neuroreview:${series.url}`;
+        volumeLoader.createLocalVolume(id, this.options(series, voxels));
+        return id;
+      });
+      this.loading.set(series.url, pending);
+    }
+    return pending;
+  }
+
+  private options(series: ViewerSeries, voxels: VoxelArray) {
+    const signed = voxels instanceof Int16Array || voxels instanceof Float32Array;
+    const bits = voxels.BYTES_PER_ELEMENT * 8;
+    const metadata: Types.Metadata = {
+      BitsAllocated: bits,
+      BitsStored: bits,
+      HighBit: bits - 1,
+      SamplesPerPixel: 1,
+      PhotometricInterpretation: "MONOCHROME2",
+      PixelRepresentation: signed ? 1 : 0,
+      Modality: "MR",
+      SeriesInstanceUID: series.url,
+      ImageOrientationPatient: series.direction.slice(0, 6),
+      PixelSpacing: [series.spacing[1], series.spacing[0]],
+      FrameOfReferenceUID: this.frameOfReference,
+      Columns: series.dimensions[0],
+      Rows: series.dimensions[1],
+      voiLut: [{ windowCenter: series.window.center, windowWidth: series.window.width }],
+      VOILUTFunction: "LINEAR",
+    };
+    return { metadata, scalarData: voxels, ...geometry(series) };
+  }
+}
+
+function geometry(volume: VoxelVolume) {
+  return {
+    dimensions: volume.dimensions as Types.Point3,
+    spacing: volume.spacing as Types.Point3,
+    origin: volume.origin as Types.Point3,
+    direction: volume.direction as Types.Mat3,
+  };
+}

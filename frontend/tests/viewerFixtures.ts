@@ -1,0 +1,76 @@
+import type { ViewerExam, ViewerLesion, ViewerManifest, ViewerSegmentation, ViewerSeries } from "../src/types/ViewerManifest";
+
+/** A 1 mm series as the server sends a RAS-stored NIfTI: in LPS, i and j run along −x and −y. */
+export function series(sequence: ViewerSeries["sequence"], id = 1): ViewerSeries {
+  return {
+    id,
+    sequence,
+    url: `/api/series/${id}/voxels/abc`,
+    dtype: "int16",
+    dimensions: [197, 233, 189],
+    spacing: [1, 1, 1],
+    // RAS affine diag(1, 1, 1) at (−98, −134, −72) becomes, in LPS, diag(−1, −1, 1) at (98, 134, −72).
+    origin: [98, 134, -72],
+    direction: [-1, 0, 0, 0, -1, 0, 0, 0, 1],
+    window: { center: 600, width: 1200 },
+  };
+}
+
+export function lesion(id: number, overrides: Partial<ViewerLesion> = {}): ViewerLesion {
+  return {
+    id,
+    index: id,
+    label: 1,
+    label_name: "lesion",
+    volume_ml: 1,
+    centroid_mm: [0, 0, 0],
+    bbox: [
+      [0, 0, 0],
+      [0, 0, 0],
+    ],
+    change: null,
+    new: false,
+    ...overrides,
+  };
+}
+
+export function segmentation(id: number, overrides: Partial<ViewerSegmentation> = {}): ViewerSegmentation {
+  return {
+    id,
+    source: "model",
+    name: "NODE WT 1.0",
+    kind: "node",
+    target: "WT",
+    label_scheme: "brats2021",
+    url: `/api/segmentations/${id}/voxels/def`,
+    dtype: "uint8",
+    labels: [{ value: 1, name: "lesion", color: [255, 140, 0] }],
+    lesions: [],
+    flow: null,
+    ...overrides,
+  };
+}
+
+export function exam(id: number, role: ViewerExam["role"], overrides: Partial<ViewerExam> = {}): ViewerExam {
+  return {
+    id,
+    order: id,
+    date: `2025-0${id}-01`,
+    role,
+    registration: { status: role === "current" ? "identity" : "aligned" },
+    series: [series("T1", id * 10 + 1), series("FLAIR", id * 10 + 2)],
+    segmentations: [],
+    ...overrides,
+  };
+}
+
+export function manifest(exams: ViewerExam[]): ViewerManifest {
+  return {
+    patient: "NR-ABCD2345",
+    current_exam: exams[0]!.id,
+    exams,
+    cohort_acc: {},
+    alarms: [],
+    sockets: { alarms: "/ws/cases/NR-ABCD2345/alarms/", flow: "/ws/flows/" },
+  };
+}
