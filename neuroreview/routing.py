@@ -3,10 +3,11 @@
 from django.urls import path
 
 from reviewer.consumers import CaseAlarmsConsumer, ImportJobConsumer
-from segmentation.consumers import InferenceJobConsumer
+from segmentation.consumers import FlowConsumer, InferenceJobConsumer
 
 websocket_urlpatterns = [
     path("ws/imports/<int:pk>/", ImportJobConsumer.as_asgi()),
     path("ws/cases/<str:pseudonym>/alarms/", CaseAlarmsConsumer.as_asgi()),
     path("ws/inference/<int:pk>/", InferenceJobConsumer.as_asgi()),
+    path("ws/flows/", FlowConsumer.as_asgi()),
 ]

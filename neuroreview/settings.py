@@ -198,6 +198,7 @@ CELERY_RESULT_EXPIRES = 3600
 # Imports: limits on uploaded zips (a decompression bomb is refused before it fills the disk).
 NEUROREVIEW_IMPORT_MAX_BYTES = int(os.environ.get("NEUROREVIEW_IMPORT_MAX_BYTES", 8 * 1024**3))
 NEUROREVIEW_UPLOAD_DIR = VAR_DIR / "uploads"
+NEUROREVIEW_FLOW_DIR = VAR_DIR / "flows"  # the flow player's frames, by key (a cache)
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,25 @@
-from reviewer.consumers import JobProgressConsumer
-from reviewer.models import Patient
+import asyncio
+import json
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from reviewer.consumers import FORBIDDEN, JobProgressConsumer
+from reviewer.models import Patient, Segmentation
 from reviewer.permissions import CLINICAL_ROLES, has_role
+from segmentation import flow_frames
+from segmentation.flow_frames import FlowRequestError
 from segmentation.models import InferenceJob
+
+logger = logging.getLogger(__name__)
+
+# One flow at a time: torch already spreads one integration over every core, so two at once
+# would each take twice as long, and the first asked would be ready no sooner.
+_flows = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flow")
+SEND_TIMEOUT_S = 10
 
 
 class InferenceJobConsumer(JobProgressConsumer):
@@ -11,3 +29,105 @@ class InferenceJobConsumer(JobProgressConsumer):
         if not has_role(user, CLINICAL_ROLES):
             return InferenceJob.objects.none()
         return InferenceJob.objects.filter(patient__in=Patient.objects.visible_to(user))
+
+
+class _Superseded(Exception):
+    """A newer request on the same socket (or its closing) abandons the flow being computed."""
+
+
+class FlowConsumer(AsyncJsonWebsocketConsumer):
+    """Flow frames on demand (viewer contract "Flow"). Each request
+    ``{"segmentation": id, "slice": k, "stages": T}`` is answered with ``progress`` messages
+    while its stages are computed, then ``ready`` with the frames' URL, or ``error``; a flow
+    already computed is ready at once. A new request supersedes an unfinished one. Every answer
+    repeats the request's segmentation, slice and stages, so a client can drop stale ones."""
+
+    async def connect(self):
+        self.request_task: asyncio.Task | None = None
+        self.abandoned = threading.Event()
+        if not has_role(self.scope["user"], CLINICAL_ROLES):
+            await self.close(code=FORBIDDEN)
+            return
+        await self.accept()
+
+    async def disconnect(self, code):
+        self._supersede()
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return None  # answered as a malformed request, where raising would drop the socket
+
+    async def receive_json(self, content, **kwargs):
+        self._supersede()
+        self.abandoned = threading.Event()
+        self.request_task = asyncio.ensure_future(self._answer(content, self.abandoned))
+
+    def _supersede(self) -> None:
+        self.abandoned.set()  # stops the integration at its next stage
+        if self.request_task is not None:
+            self.request_task.cancel()
+
+    async def _answer(self, content, abandoned: threading.Event) -> None:
+        try:
+            request = _read_request(content)
+        except FlowRequestError as error:
+            await self.send_json({"type": "error", "message": str(error)})
+            return
+        try:
+            plan = await database_sync_to_async(self._plan)(**request)
+        except FlowRequestError as error:
+            await self.send_json({"type": "error", "message": str(error), **request})
+            return
+        loop = asyncio.get_running_loop()
+
+        def on_stage(done: int, total: int) -> None:
+            if abandoned.is_set():
+                raise _Superseded
+            message = {"type": "progress", "done": done, "total": total, **request}
+            # Waits until sent: progress arrives in order, and always before "ready".
+            asyncio.run_coroutine_threadsafe(self.send_json(message), loop).result(SEND_TIMEOUT_S)
+
+        try:
+            await loop.run_in_executor(_flows, flow_frames.render, plan, on_stage)
+        except _Superseded:
+            return
+        except Exception as error:
+            logger.exception("flow of %s failed", plan.key)
+            message = f"the flow could not be computed: {error}"
+            await self.send_json({"type": "error", "message": message, **request})
+            return
+        await self.send_json({"type": "ready", "url": plan.url, **request})
+
+    def _plan(self, segmentation: int, slice: int, stages: int) -> flow_frames.FlowPlan:
+        visible = Patient.objects.visible_to(self.scope["user"])
+        found = (
+            Segmentation.objects.filter(exam__patient__in=visible, pk=segmentation)
+            .select_related("model_version")
+            .first()
+        )
+        if found is None:
+            raise FlowRequestError(f"segmentation {segmentation} does not exist or is not visible")
+        return flow_frames.plan(found, slice, stages)
+
+
+def _read_request(content) -> dict:
+    """The request's fields, stages defaulted; slice and stages are checked by the plan."""
+    if not isinstance(content, dict):
+        raise FlowRequestError('a request is an object {"segmentation": id, "slice": k}')
+    unknown = sorted(set(content) - {"segmentation", "slice", "stages"})
+    if unknown:
+        raise FlowRequestError(f"unknown field(s): {', '.join(unknown)}")
+    for field in ("segmentation", "slice"):
+        if field not in content:
+            raise FlowRequestError(f"{field} is required")
+    segmentation = content["segmentation"]
+    if isinstance(segmentation, bool) or not isinstance(segmentation, int):
+        raise FlowRequestError(f"segmentation must be an integer id, got {segmentation!r}")
+    return {
+        "segmentation": segmentation,
+        "slice": content["slice"],
+        "stages": content.get("stages", flow_frames.DEFAULT_STAGES),
+    }

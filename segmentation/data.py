@@ -73,19 +73,34 @@ def normalize(volume: np.ndarray, brain: np.ndarray) -> tuple[np.ndarray, dict[s
     >>> float(image.min()), float(image.max()), limits["low"]
     (0.0, 1.0, 1.995)
     """
+    limits = robust_limits(volume, brain)
+    return rescale(volume, brain, limits), limits
+
+
+def robust_limits(volume: np.ndarray, brain: np.ndarray) -> dict[str, float]:
+    """The (low, high) of :func:`normalize`: the percentiles inside ``brain`` (0, 0 if empty)."""
     if not brain.any():
-        return np.zeros(volume.shape, np.float32), {"low": 0.0, "high": 0.0}
+        return {"low": 0.0, "high": 0.0}
     low, high = (float(p) for p in np.percentile(volume[brain], PERCENTILES))
+    return {"low": low, "high": high}
+
+
+def rescale(volume: np.ndarray, brain: np.ndarray, limits: dict[str, float]) -> np.ndarray:
+    """clip((I − low) / (high − low), 0, 1) inside ``brain``, 0 outside. Elementwise, so a slice
+    of an exam rescaled with the exam's limits equals that slice of the normalized exam."""
+    low, high = limits["low"], limits["high"]
     scaled = (volume.astype(np.float32) - low) / max(high - low, 1e-6)
-    return np.where(brain, np.clip(scaled, 0.0, 1.0), 0.0).astype(np.float32), {
-        "low": low,
-        "high": high,
-    }
+    return np.where(brain, np.clip(scaled, 0.0, 1.0), 0.0).astype(np.float32)
+
+
+def brain_mask(images: dict[Sequence, np.ndarray]) -> np.ndarray:
+    """The voxels non-zero in any of the four sequences (the stored series are skull-stripped)."""
+    return np.logical_or.reduce([images[s] != 0 for s in CHANNEL_ORDER])
 
 
 def normalize_exam(images: dict[Sequence, np.ndarray]) -> tuple[np.ndarray, dict]:
     """The four sequences of an exam as one normalized (4, X, Y, Z) array, with the limits."""
-    brain = np.logical_or.reduce([images[s] != 0 for s in CHANNEL_ORDER])
+    brain = brain_mask(images)
     channels, limits = zip(*(normalize(images[s], brain) for s in CHANNEL_ORDER), strict=True)
     return np.stack(channels), dict(zip((s.value for s in CHANNEL_ORDER), limits, strict=True))
 

@@ -24,6 +24,7 @@ References
     PyTorch." 2021; torchdyn 1.0.6.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -108,7 +109,12 @@ class _Trace(NamedTuple):
     frames: Tensor | None  # J_t, (T, B, H, W) float16 on the CPU, if kept
 
 
-def _trace(model, x0: Tensor, stages: int, keep_frames: bool) -> _Trace:
+StageCallback = Callable[[int, int], None]  # (stages done, stages in all), after each stage
+
+
+def _trace(
+    model, x0: Tensor, stages: int, keep_frames: bool, on_stage: StageCallback | None = None
+) -> _Trace:
     """One integration of a batch, keeping the BCF packed until γ is known (module docstring)."""
     w = model.weights
     t_grid = stage_grid(stages)
@@ -123,6 +129,8 @@ def _trace(model, x0: Tensor, stages: int, keep_frames: bool) -> _Trace:
         if keep_frames:
             images[index] = I_t
             frames[index] = segmentation_frame(I_t, w)
+        if on_stage is not None:
+            on_stage(index + 1, stages)
     gamma = segmentation_frame(I_t, w) > 0.5
     counts = [acc_counts(_unpack(code_t), gamma) for code_t in code]
     intersection, union = (torch.stack(c) for c in zip(*counts, strict=True))
@@ -165,7 +173,12 @@ class SliceFlow:
         return sum(getattr(self, name).nbytes for name in self.__dataclass_fields__)
 
 
-def slice_flow(model, x0_slice: Tensor | np.ndarray, stages: int = 101) -> SliceFlow:
+def slice_flow(
+    model,
+    x0_slice: Tensor | np.ndarray,
+    stages: int = 101,
+    on_stage: StageCallback | None = None,
+) -> SliceFlow:
     """The frames of one slice, computed on the model's device.
 
     Parameters
@@ -176,10 +189,13 @@ def slice_flow(model, x0_slice: Tensor | np.ndarray, stages: int = 101) -> Slice
         I_0, shape (4, H, W), channels [FLAIR, T1, T1CE, T2].
     stages
         Grid points on [0, 1], both ends included.
+    on_stage
+        Called with (done, stages) after each stage, e.g. to report progress; an exception it
+        raises stops the integration (a viewer's superseded request).
     """
     x0 = torch.as_tensor(x0_slice, dtype=torch.float32).to(prepare_for_flow(model)).unsqueeze(0)
     with torch.inference_mode():
-        trace = _trace(model, x0, stages, keep_frames=True)
+        trace = _trace(model, x0, stages, keep_frames=True, on_stage=on_stage)
     return SliceFlow(
         t=np.asarray(trace.t),
         I_t=trace.images[:, 0].numpy(),

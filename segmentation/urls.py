@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from segmentation import views
 
@@ -7,4 +7,9 @@ app_name = "segmentation"
 urlpatterns = [
     path("cases/<str:pseudonym>/segment/", views.StartInferenceView.as_view(), name="segment"),
     path("inference/<int:pk>/", views.InferenceJobView.as_view(), name="inference-detail"),
+    re_path(
+        r"^api/segmentations/(?P<pk>[0-9]+)/flows/(?P<key>[0-9a-f]{64})\.bin$",
+        views.FlowFramesView.as_view(),
+        name="flow-frames",
+    ),
 ]

@@ -1,10 +1,14 @@
+from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import parse_etags
 from django.views import View
 from django.views.generic import DetailView
+from rest_framework.views import APIView
 
-from reviewer.models import Patient
-from reviewer.permissions import CLINICAL_ROLES, RoleRequiredMixin
+from reviewer.models import Patient, Segmentation
+from reviewer.permissions import CLINICAL_ROLES, RoleRequiredMixin, role_permission
 from reviewer.services.progress import job_state
+from segmentation.flow_frames import frames_path
 from segmentation.inference_jobs import create_inference_job
 from segmentation.models import InferenceJob
 
@@ -35,3 +39,33 @@ class InferenceJobView(RoleRequiredMixin, DetailView):
         return super().get_context_data(
             state=job_state(self.object), ws_path=f"/ws/inference/{self.object.pk}/", **kwargs
         )
+
+
+class FlowFramesView(APIView):
+    """The frames of one slice's flow (viewer contract "Flow frames"), once the flow socket has
+    computed them. The key names their content, so the response never changes: gzip-encoded as
+    stored, ETag = key, immutable. 403 without the role, 404 when the patient is not visible or
+    the key is not one of this segmentation's flows, both before any pixel."""
+
+    permission_classes = [role_permission(*CLINICAL_ROLES)]
+
+    def perform_content_negotiation(self, request, force=False):
+        # A client asking for application/octet-stream still gets errors, as JSON, not 406.
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request, pk: str, key: str):
+        visible = Patient.objects.visible_to(request.user)
+        get_object_or_404(Segmentation.objects.filter(exam__patient__in=visible), pk=pk)
+        path = frames_path(pk, key)
+        if not path.exists():
+            raise Http404(f"segmentation {pk} has no flow frames {key}")
+        etag = f'"{key}"'
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponseNotModified()
+        else:
+            response = FileResponse(path.open("rb"), content_type="application/octet-stream")
+            response["Content-Encoding"] = "gzip"
+            del response["Content-Disposition"]
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, max-age=31536000, immutable"
+        return response
