@@ -21,10 +21,10 @@ function layout(t: number): Partial<Layout> {
     margin: { l: 48, r: 16, t: 30, b: 40 },
     font: { family: "system-ui, sans-serif", size: 11, color: "#1a222c" },
     paper_bgcolor: "rgba(0,0,0,0)",
-    title: { text: "ACC μ<sub>t</sub> — solid: this slice, dashed: exam, band: cohort mean ± SD", font: { size: 12 } },
-    xaxis: { title: { text: "network stage t" }, range: [0, 1], zeroline: false },
+    title: { text: "ACC μ<sub>t</sub> — solid: this slice, dashed: exam, band: cohort mean ± SD", font: { size: 12 }, x: 0, xanchor: "left", xref: "paper" },
+    xaxis: { title: { text: "network stage t", standoff: 4 }, range: [0, 1], zeroline: false },
     yaxis: { title: { text: "μ" }, range: [0, 1], zeroline: false },
-    legend: { orientation: "h", x: 0, y: -0.25 },
+    legend: { orientation: "h", x: 1, xanchor: "right", y: 1, yanchor: "bottom" },
     shapes: [stageMarker(t)],
     hovermode: "closest",
   };

@@ -33,6 +33,8 @@ export interface FlowRequests {
 const NOT_ALLOWED = "You are not allowed to see this flow.";
 const CONNECTION_LOST = "The connection to the server was lost; show the flow again to retry.";
 const NOT_ALLOWED_CLOSE_CODE = 4403;
+// WebSocket.OPEN, spelled out so that a socket from `createSocket` need not be a real WebSocket.
+const SOCKET_OPEN = 1;
 
 /**
  * Flow requests over one WebSocket (opened on the first request, reopened after a close),
@@ -104,7 +106,7 @@ export function flowRequests({
       pending = request;
       download?.abort();
       if (!socket) connect();
-      else if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(request));
+      else if (socket.readyState === SOCKET_OPEN) socket.send(JSON.stringify(request));
     },
     close() {
       pending = undefined;
