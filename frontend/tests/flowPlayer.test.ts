@@ -104,6 +104,15 @@ describe("mountFlowPlayer", () => {
     expect(root.querySelector("#flow-stage-value")!.textContent).toBe("t = 0.40");
   });
 
+  it("marks a channel whose I_t is uniform at the shown stage with the paper's *", async () => {
+    const fixture = flowFixture({ stages: 26, slice: 95 });
+    fixture.images.fill(7, 6, 12); // stage 0, T1
+    vi.stubGlobal("fetch", async () => new Response(encodeFlowFrames(fixture)));
+    const { player, root } = mount();
+    await showReady(player);
+    expect([...root.querySelectorAll<HTMLElement>("[data-flow-uniform]")].map((mark) => mark.hidden)).toEqual([true, false, true, true]);
+  });
+
   it("shows the server's error in the player", async () => {
     const { player, root } = mount();
     player.show(3, 400);

@@ -66,9 +66,11 @@ export function mountFlowPlayer(root: HTMLElement, { manifest, socketUrl }: Flow
     const heat = ui.jt.checked ? stagePlane(frames.jt, frames, index) : null;
     const bcf = ui.bcf.checked ? stagePlane(frames.bcf, frames, index) : null;
     FLOW_CHANNELS.forEach((sequence, channel) => {
+      const image = imagePlane(frames, index, channel);
+      ui.uniformMarks[channel]!.hidden = !image.every((q) => q === image[0]);
       panels[channel]!.draw(
         {
-          image: imagePlane(frames, index, channel),
+          image,
           gray: gray[channel]!,
           heat,
           bcf: bcf && { mask: unpackBcf(bcf, channel), color: SEQUENCE_COLORS[sequence] },

@@ -21,6 +21,8 @@ export interface FlowPlayerElements {
   body: HTMLElement;
   /** One per channel, in channel order. */
   canvases: HTMLCanvasElement[];
+  /** The paper's "*" beside a channel whose I_t is uniform at the shown stage, per channel. */
+  uniformMarks: HTMLElement[];
   play: HTMLButtonElement;
   slider: HTMLInputElement;
   stageLabel: HTMLOutputElement;
@@ -53,7 +55,10 @@ const TEMPLATE = `
         (sequence) => `
         <figure class="flow-panel">
           <canvas data-flow-sequence="${sequence}" aria-label="I_t of ${sequence}"></canvas>
-          <figcaption>${swatch(SEQUENCE_COLORS[sequence])}${sequence}</figcaption>
+          <figcaption>
+            ${swatch(SEQUENCE_COLORS[sequence])}${sequence}
+            <span data-flow-uniform title="Uniform map: no spatial pattern at this stage" hidden>*</span>
+          </figcaption>
         </figure>`,
       ).join("")}
     </div>
@@ -87,6 +92,7 @@ export function buildFlowPlayerDom(root: HTMLElement): FlowPlayerElements {
     message: find("[data-flow-message]"),
     body: find("[data-flow-body]"),
     canvases: FLOW_CHANNELS.map((sequence) => find<HTMLCanvasElement>(`canvas[data-flow-sequence="${sequence}"]`)),
+    uniformMarks: [...root.querySelectorAll<HTMLElement>("[data-flow-uniform]")],
     play: find("#flow-play"),
     slider: find("#flow-stage"),
     stageLabel: find("#flow-stage-value"),
