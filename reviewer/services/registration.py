@@ -24,7 +24,9 @@ ALIGNED_TOLERANCE_MM = 1e-4
 LPS_FROM_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
 SHRINK_FACTORS = (4, 2, 1)
 SMOOTHING_SIGMAS_VOXELS = (2.0, 1.0, 0.0)
-SAMPLING_PERCENTAGE = 0.25
+# Random samples per level: enough for a stable Mattes MI histogram (0.1 mm on a 1 mm synthetic
+# brain moved by 8° and 9 mm); a fixed number, not a fraction, keeps large volumes quick.
+SAMPLES_PER_LEVEL = 20_000
 SAMPLING_SEED = 20250301  # a fixed seed: the same images always give the same transform
 
 
@@ -236,7 +238,15 @@ def rigid_registration(fixed: sitk.Image, moving: sitk.Image) -> tuple[np.ndarra
     method = sitk.ImageRegistrationMethod()
     method.SetMetricAsMattesMutualInformation(numberOfHistogramBins=32)
     method.SetMetricSamplingStrategy(method.RANDOM)
-    method.SetMetricSamplingPercentage(SAMPLING_PERCENTAGE, SAMPLING_SEED)
+    voxels = np.prod(fixed.GetSize())
+    method.SetMetricSamplingPercentagePerLevel(
+        [min(1.0, SAMPLES_PER_LEVEL * shrink**3 / voxels) for shrink in SHRINK_FACTORS],
+        SAMPLING_SEED,
+    )
+    # Gradients at the samples only: ITK's default gradient images of the whole volumes cost
+    # more, per level, than the optimisation itself.
+    method.MetricUseFixedImageGradientFilterOff()
+    method.MetricUseMovingImageGradientFilterOff()
     method.SetInterpolator(sitk.sitkLinear)
     method.SetOptimizerAsRegularStepGradientDescent(
         learningRate=2.0,
