@@ -102,6 +102,20 @@ describe("flowRequests", () => {
     expect(errors).toEqual([]);
   });
 
+  it("drops the answers that repeat a superseded request", async () => {
+    const flows = requests();
+    flows.request(A);
+    latest().open();
+    flows.request(B);
+    latest().reply({ type: "progress", done: 2, total: 3, ...A });
+    latest().reply({ type: "error", message: "the flow could not be computed", ...A });
+    latest().reply({ type: "progress", done: 1, total: 3, ...B });
+    latest().reply({ type: "ready", url: URL_B, ...B });
+    await settle();
+    expect([progress, errors]).toEqual([[[1, 3]], []]);
+    expect(frames.map(([, request]) => request)).toEqual([B]);
+  });
+
   it("aborts the download of a superseded request", () => {
     const flows = requests(async (input, init) => {
       fetched.push({ url: String(input), signal: init!.signal! });

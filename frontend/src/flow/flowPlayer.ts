@@ -1,11 +1,12 @@
 import type { ViewerManifest, ViewerSegmentation } from "../types/ViewerManifest";
+import { pageHooks } from "../viewer/pageHooks";
 import { accChart } from "./accChart";
 import type { AccCurves } from "./accTraces";
 import { unpackBcf } from "./bcf";
 import { FLOW_CHANNELS, imagePlane, stagePlane } from "./flowFrames";
 import type { FlowFrames } from "./flowFrames";
 import { GAMMA_COLOR, REFERENCE_COLOR, buildFlowPlayerDom } from "./flowPlayerDom";
-import { flowRequests } from "./flowRequests";
+import { flowRequests, sameRequest } from "./flowRequests";
 import type { FlowRequest } from "./flowRequests";
 import { grayLookup, stageZeroWindow } from "./grayWindow";
 import { outlineOf } from "./outline";
@@ -82,7 +83,8 @@ export function mountFlowPlayer(root: HTMLElement, { manifest, socketUrl }: Flow
     });
     if (!firstFrameDrawn) {
       firstFrameDrawn = true;
-      markFlowReady();
+      // The page hook of the viewer contract: when the flow became playable.
+      pageHooks().flowReadyAt = performance.now();
     }
   };
 
@@ -194,10 +196,6 @@ function findSegmentation(manifest: ViewerManifest, id: number): ViewerSegmentat
   return undefined;
 }
 
-function sameRequest(a: FlowRequest, b: FlowRequest | undefined): boolean {
-  return b !== undefined && a.segmentation === b.segmentation && a.slice === b.slice && a.stages === b.stages;
-}
-
 /** The index of the stage closest to `t`. */
 function nearestStage(stages: readonly number[], t: number): number {
   let best = 0;
@@ -207,8 +205,3 @@ function nearestStage(stages: readonly number[], t: number): number {
   return best;
 }
 
-/** The page hook of the viewer contract: when the flow became playable (its first frame drawn). */
-function markFlowReady(): void {
-  const page = window as unknown as { __neuroreview?: { flowReadyAt?: number; errors: unknown[] } };
-  (page.__neuroreview ??= { errors: [] }).flowReadyAt = performance.now();
-}

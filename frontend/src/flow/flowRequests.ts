@@ -8,10 +8,9 @@ export interface FlowRequest {
   stages: number;
 }
 
-type FlowMessage =
-  | { type: "progress"; done: number; total: number }
-  | { type: "ready"; url: string }
-  | { type: "error"; message: string };
+/** The server repeats the request it answers (all but an unreadable request's error). */
+type FlowMessage = Partial<FlowRequest> &
+  ({ type: "progress"; done: number; total: number } | { type: "ready"; url: string } | { type: "error"; message: string });
 
 export interface FlowRequestsOptions {
   /** Absolute ws:// or wss:// URL of the flow socket. */
@@ -40,9 +39,9 @@ const SOCKET_OPEN = 1;
  * Flow requests over one WebSocket (opened on the first request, reopened after a close),
  * each followed to its frames: progress while the server computes, then the download.
  *
- * The server's messages name no request. Progress of a superseded request may still
- * arrive and is shown as it comes, but frames are only handed on when their header
- * names the segmentation, slice and stage count of the current request.
+ * Answers to a superseded request may still arrive: those that repeat another request
+ * are dropped, and frames are only handed on when their header names the segmentation,
+ * slice and stage count of the current request.
  */
 export function flowRequests({
   url,
@@ -80,6 +79,7 @@ export function flowRequests({
 
   const receive = (request: FlowRequest, data: unknown): void => {
     const message = parseMessage(data);
+    if (message?.segmentation !== undefined && !sameRequest(message as FlowRequest, request)) return;
     if (message?.type === "progress") onProgress(message.done, message.total);
     else if (message?.type === "error") fail(message.message);
     else if (message?.type === "ready") void load(request, message.url);
@@ -118,8 +118,12 @@ export function flowRequests({
   };
 }
 
+export function sameRequest(a: FlowRequest, b: FlowRequest | undefined): boolean {
+  return b !== undefined && a.segmentation === b.segmentation && a.slice === b.slice && a.stages === b.stages;
+}
+
 function describes({ header }: FlowFrames, request: FlowRequest): boolean {
-  return header.segmentation === request.segmentation && header.slice === request.slice && header.t.length === request.stages;
+  return sameRequest({ segmentation: header.segmentation, slice: header.slice, stages: header.t.length }, request);
 }
 
 function parseMessage(data: unknown): FlowMessage | undefined {
