@@ -35,9 +35,26 @@ def brain_window(array: np.ndarray) -> dict[str, float]:
     values = array[array != 0]
     if values.size == 0:
         values = array.ravel()
-    low, high = (float(v) for v in np.percentile(values, WINDOW_PERCENTILES))
+    low, high = _percentiles(values, WINDOW_PERCENTILES)
     width = max(high - low, 1e-3 if np.issubdtype(array.dtype, np.floating) else 1.0)
     return {"center": round((low + high) / 2, 3), "width": round(width, 3)}
+
+
+def _percentiles(values: np.ndarray, percentiles) -> tuple[float, ...]:
+    """np.percentile's linear interpolation between order statistics; for integers the order
+    statistics are read off a histogram, which is exact and several times faster than sorting."""
+    if not np.issubdtype(values.dtype, np.integer):
+        return tuple(float(v) for v in np.percentile(values, percentiles))
+    low = int(values.min())
+    cumulative = np.cumsum(np.bincount((values.astype(np.int64) - low).ravel()))
+    result = []
+    for percentile in percentiles:
+        rank = percentile / 100 * (values.size - 1)
+        below, fraction = int(np.floor(rank)), rank - np.floor(rank)
+        ranks = [below + 1, min(below + 2, values.size)]  # 1-based ranks of the two neighbours
+        here, above = np.searchsorted(cumulative, ranks) + low
+        result.append(float(here + fraction * (above - here)))
+    return tuple(result)
 
 
 def _integral(data: np.ndarray) -> bool:

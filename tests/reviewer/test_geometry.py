@@ -112,3 +112,14 @@ def test_the_window_spans_the_brain_percentiles_ignoring_the_zero_background():
 
     low, high = np.percentile(np.arange(1000) + 1, [0.5, 99.5])
     assert window == {"center": round((low + high) / 2, 3), "width": round(high - low, 3)}
+
+
+@pytest.mark.parametrize("size", [1, 2, 17, 100_000])
+def test_integer_windows_match_numpys_percentiles_exactly(size):
+    values = np.random.default_rng(size).integers(-300, 3000, size).astype(np.int16)
+
+    window = brain_window(values)
+
+    low, high = np.percentile(values[values != 0], [0.5, 99.5])
+    assert window["center"] == round((low + high) / 2, 3)
+    assert window["width"] == round(max(high - low, 1.0), 3)
