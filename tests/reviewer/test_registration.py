@@ -28,7 +28,10 @@ def head(points_lps: np.ndarray, seed: int = 7) -> np.ndarray:
     function of position, it is sampled exactly on any grid, without interpolation."""
     rng = np.random.default_rng(seed)
     radii = np.array([51.0, 60.0, 45.0]).reshape(3, *[1] * (points_lps.ndim - 1))
-    values = np.where(((points_lps / radii) ** 2).sum(0) < 1, 300.0, 0.0)
+    # A soft skin (about 2 mm wide), as a scanner's band-limited image has: a hard edge would
+    # alias differently on every grid.
+    outside_mm = (np.sqrt(((points_lps / radii) ** 2).sum(0)) - 1) * radii.min()
+    values = 300.0 / (1 + np.exp(outside_mm / 1.0))
     for _ in range(12):
         at = (rng.uniform(-0.6, 0.6, 3) * radii.ravel()).reshape(radii.shape)
         sigma_mm = rng.uniform(4.5, 10.5)
