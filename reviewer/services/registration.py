@@ -90,10 +90,10 @@ def registration_for(prior: Exam, current: Exam) -> RegistrationState:
         if reset:
             _enqueue(row)
         return PENDING
-    return state_of(row)
+    return _state_of(row)
 
 
-def state_of(row: Registration) -> RegistrationState:
+def _state_of(row: Registration) -> RegistrationState:
     if row.status == Registration.Status.REGISTERED:
         return RegistrationState(
             row.status, matrix_lps=np.array(row.matrix, dtype=float), metric=row.metric
@@ -180,7 +180,7 @@ def register_exams(moving: Exam, fixed: Exam) -> Registration:
 def _registration_outcome(moving_series: Series, fixed_series: Series) -> dict:
     """The fields a finished registration stores: the matrix, or the reason it failed."""
     try:
-        matrix, metric = rigid_registration(_sitk_image(fixed_series), _sitk_image(moving_series))
+        matrix, metric = rigid_registration(sitk_image(fixed_series), sitk_image(moving_series))
     except Exception as error:
         if isinstance(error, RegistrationError):
             reason = str(error)
@@ -208,7 +208,7 @@ def _gist(error: Exception) -> str:
     return lines[-1] if lines else type(error).__name__
 
 
-def _sitk_image(series: Series) -> sitk.Image:
+def sitk_image(series: Series) -> sitk.Image:
     """A stored series as a float32 SimpleITK image in LPS, ITK's physical space: the RAS
     affine is flipped in x and y; the array goes in (k, j, i) order, SimpleITK's numpy view."""
     nifti = read_nifti(series.file.name)

@@ -101,7 +101,7 @@ def test_series_become_simpleitk_images_in_lps_like_simpleitks_own_nifti_reader(
     path = tmp_path / "flair.nii.gz"
     nib.save(nib.Nifti1Image(scan(affine), np.array(series.affine)), path)
 
-    ours, theirs = registration._sitk_image(series), sitk.ReadImage(str(path))
+    ours, theirs = registration.sitk_image(series), sitk.ReadImage(str(path))
 
     np.testing.assert_allclose(ours.GetOrigin(), theirs.GetOrigin(), atol=1e-4)
     np.testing.assert_allclose(ours.GetDirection(), theirs.GetDirection(), atol=1e-6)
