@@ -164,6 +164,7 @@ export function mountFlowPlayer(root: HTMLElement, { manifest, socketUrl }: Flow
       chart.destroy();
       for (const panel of panels) panel.destroy();
       root.replaceChildren();
+      root.classList.remove("flow-player");
       delete root.dataset.state;
       delete root.dataset.stageIndex;
     },
