@@ -137,7 +137,7 @@ export function mountFlowPlayer(root: HTMLElement, { manifest, socketUrl }: Flow
     if (sameRequest(request, wanted) && root.dataset.state !== "error") return;
     wanted = request;
     const segmentation = findSegmentation(manifest, segmentationId);
-    ui.caption.textContent = `${segmentation ? `${segmentation.name} ${segmentation.target}` : `segmentation ${segmentationId}`} · axial slice ${slice}`;
+    ui.caption.textContent = `${segmentation?.name ?? `segmentation ${segmentationId}`} · axial slice ${slice}`;
     ui.progress.removeAttribute("value");
     ui.statusText.textContent = "asking the server for the flow";
     setState("computing");
