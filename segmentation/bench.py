@@ -19,6 +19,13 @@ On a 2-core CPU an exam at 101 stages takes tens of minutes per engine, so by de
 (and, without CUDA, the paper-preset slice) runs on fewer stages, flagged by
 ``stages_reduced_from``; ``--full`` runs every case at 101 stages.
 
+The ``player`` case times what the viewer's flow player waits for: a request until its frames
+are encoded on disk (:func:`segmentation.flow_frames.render`), for one 197×233 slice of a
+synthetic 1 mm exam with the bundled NODE WT (``weights/node-wt-small``), at 26 and 51 stages,
+each in a fresh process: ``cache`` "none" (nothing read yet: series, limits, model), "exam"
+(another slice of the exam just read: what every slice after the first costs) and "frames"
+(the same request again).
+
 References
 ----------
 [1] Yang Z., Hu Z., Ji H., et al. "A neural ordinary differential equation model for visualizing
@@ -42,6 +49,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from segmentation import predict
 from segmentation.flow import (
     ExamContributions,
     acc_counts,
@@ -55,6 +63,8 @@ from segmentation.node import build_node, torchdyn_node, weights_hash
 
 STAGES = 101
 SEED = 20261125
+PLAYER_STAGES = (26, 51)
+PLAYER_MODEL = Path(__file__).resolve().parent / "weights" / "node-wt-small"
 
 
 def _cases(full: bool, exam_stages: int, cuda: bool) -> list[dict]:
@@ -149,9 +159,104 @@ def _measure(spec: dict) -> dict:
     }
 
 
-def _spawn(spec: dict) -> dict:
+def _measure_player(spec: dict) -> list[dict]:
+    """The player case (module docstring) in this process, on services of its own: a temporary
+    var and media folder, SQLite and a file cache there, so "none" is cold and nothing is shared."""
+    folder = Path(spec["folder"])
+    os.environ["NEUROREVIEW_VAR_DIR"] = str(folder / "var")
+    os.environ["NEUROREVIEW_MEDIA_ROOT"] = str(folder / "media")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "neuroreview.settings"
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        os.environ.pop(name, None)
+    import django  # the engine cases need no Django; the player's path is the Django service
+
+    django.setup()
+    from segmentation import flow_frames
+
+    torch.set_num_threads(spec["threads"])
+    plan_of, k, slice_shape = _player_exam(spec["stages"])
+    lines = []
+    for cache, slice_index in (("none", k), ("exam", k + 1), ("frames", k + 1)):
+        plan = plan_of(slice_index)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        flow_frames.render(plan)
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+        lines.append(
+            {
+                "case": "player",
+                "preset": "small",
+                "model": PLAYER_MODEL.name,
+                "slice_shape": slice_shape,
+                "stages": spec["stages"],
+                "cache": cache,
+                "ready_s": round(seconds, 3),
+                "ready_cpu_s": round(cpu_seconds, 3),
+                "frames_bytes_gzip": plan.path.stat().st_size,
+                "device": _device_name(predict.choose_device()),
+                "threads": spec["threads"],
+                "load_avg_1min": round(os.getloadavg()[0], 2),
+            }
+        )
+    return lines
+
+
+def _player_exam(stages: int):
+    """A synthetic 1 mm glioma exam and the bundled NODE in storage: (plan of slice k, the
+    slice through the tumour's centre, the slice's shape)."""
+    import gzip
+    import hashlib
+
+    import nibabel as nib
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from reviewer.imaging.labels import LABELS, LabelScheme
+    from reviewer.imaging.synthetic import lesions
+    from reviewer.imaging.synthetic.anatomy import load_anatomy
+    from reviewer.imaging.synthetic.contrasts import render_exam
+    from segmentation.artifacts import read_artifact
+    from segmentation.flow import FlowKey
+    from segmentation.flow_frames import AXIAL, FlowPlan, Reference
+
+    rng = np.random.default_rng(SEED)
+    anatomy = load_anatomy(1)
+    labels = lesions.glioma_labels(anatomy, lesions.plan_glioma(anatomy, rng, "stable", 1), 0)
+    images = render_exam(anatomy, labels, LABELS[LabelScheme.BRATS2020], rng)
+
+    def store(data: bytes, name: str) -> tuple[str, str]:
+        sha256 = hashlib.sha256(data).hexdigest()
+        return default_storage.save(f"bench/{name}", ContentFile(data)), sha256
+
+    def nifti(array: np.ndarray) -> bytes:
+        return gzip.compress(nib.Nifti1Image(array, anatomy.affine).to_bytes())
+
+    artifact = read_artifact(PLAYER_MODEL)
+    sequences = tuple(artifact.card["sequences"])
+    weights, _ = store(artifact.weights_path.read_bytes(), "weights.pt")
+    series = [store(nifti(images[s]), f"{s}.nii.gz") for s in sequences]
+    reference = Reference(*store(nifti(labels), "seg.nii.gz"), LabelScheme.BRATS2020.value)
+
+    def plan_of(slice_index: int) -> FlowPlan:
+        hashes = tuple(sha for _, sha in series)
+        return FlowPlan(
+            segmentation=1,
+            key=FlowKey(artifact.sha256, hashes, slice_index, AXIAL, stages),
+            model_kind=artifact.card["kind"],
+            model_config=artifact.card["config"],
+            weights_file=weights,
+            sequences=sequences,
+            series_files=tuple(name for name, _ in series),
+            target=artifact.card["target"],
+            reference=reference,
+        )
+
+    k = int(np.argmax((labels > 0).sum(axis=(0, 1))))
+    return plan_of, k, list(labels.shape[:2])
+
+
+def _spawn(spec: dict, flag: str = "--measure"):
     completed = subprocess.run(
-        [sys.executable, "-m", "segmentation.bench", "--measure", json.dumps(spec)],
+        [sys.executable, "-m", "segmentation.bench", flag, json.dumps(spec)],
         capture_output=True,
         text=True,
         check=True,
@@ -208,15 +313,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=1, help="runs per engine, alternating")
     parser.add_argument("--case", action="append", help="only these cases: slice-small, …")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--measure-player", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(_measure(json.loads(args.measure))))
+        return
+    if args.measure_player:
+        print(json.dumps(_measure_player(json.loads(args.measure_player))))
         return
     for case in _cases(args.full, args.exam_stages, torch.cuda.is_available()):
         if args.case and f"{case['case']}-{case['preset']}" not in args.case:
             continue
         with tempfile.TemporaryDirectory() as folder:
             print(json.dumps(_compare(case, args, Path(folder))), flush=True)
+    if args.case and "player-small" not in args.case:
+        return
+    for stages in PLAYER_STAGES:
+        with tempfile.TemporaryDirectory() as folder:
+            spec = {"stages": stages, "threads": args.threads, "folder": folder}
+            for line in _spawn(spec, flag="--measure-player"):
+                print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":
