@@ -42,7 +42,7 @@ class ExamLesions:
 def lesion_changes(exams: list[ExamLesions]) -> dict[int, dict]:
     """lesion id -> {"change": {...} | None, "new": bool} for every lesion of the shown exams
     (newest first). "change" compares with the nearest older exam that has a segmentation of the
-    same kind (None when none has); "new" means no older one has a matching lesion."""
+    same kind; "new" means that no older one has a matching lesion."""
     result = {}
     for position, exam in enumerate(exams):
         for segmentation in exam.segmentations:
@@ -90,16 +90,18 @@ def matching_lesions(
 
 
 def _change(lesion: Lesion, counterparts, matches) -> dict | None:
-    if not counterparts:
+    """Against the lesions it matches in the nearest older exam (several when they merged);
+    None when it matches none there (nothing to compare with: it is new, or it was missed)."""
+    indices = matches[0].get(lesion.index) if matches else None
+    if not indices:
         return None
-    (_, prior), matched = counterparts[0], matches[0]
-    indices = matched.get(lesion.index, set())
+    _, prior = counterparts[0]
     prior_ml = sum(p.volume_ml for p in prior.lesions.all() if p.index in indices)
     delta = lesion.volume_ml - prior_ml
     return {
         "prior_volume_ml": round(prior_ml, 4),
         "delta_ml": round(delta, 4),
-        "delta_percent": round(100 * delta / prior_ml, 2) if prior_ml else None,
+        "delta_percent": round(100 * delta / prior_ml, 2),
     }
 
 

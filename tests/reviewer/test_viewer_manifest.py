@@ -228,11 +228,20 @@ def test_a_lesion_without_counterpart_in_any_prior_is_new(qa_client):
 
     old, new = sorted(lesions, key=lambda lesion: lesion["volume_ml"], reverse=True)
     assert (old["new"], new["new"]) == (False, True)
-    assert new["change"] == {
-        "prior_volume_ml": 0.0,
-        "delta_ml": pytest.approx(8 * VOXEL_ML),
-        "delta_percent": None,
-    }
+    assert new["change"] is None and old["change"]["delta_ml"] == 0.0
+
+
+def test_lesions_that_merged_are_compared_with_their_sum(qa_client):
+    patient = patient_with(2)
+    prior, current = patient.exams.order_by("order")
+    left, right = (slice(3, 5), slice(3, 6), slice(2, 4)), (slice(6, 8), slice(3, 6), slice(2, 4))
+    stored_segmentation(prior, lesion_map(left, right))  # 12 voxels each, one apart
+    stored_segmentation(current, lesion_map((slice(3, 8), slice(3, 6), slice(2, 4))))
+
+    lesion = exam_entry(manifest(qa_client, patient), current)["segmentations"][0]["lesions"][0]
+
+    assert lesion["change"]["prior_volume_ml"] == pytest.approx(24 * VOXEL_ML)
+    assert lesion["change"]["delta_percent"] == pytest.approx(25.0)
 
 
 def test_lesions_are_compared_only_with_segmentations_of_the_same_kind(qa_client):
