@@ -178,9 +178,9 @@ def render(plan: FlowPlan, on_stage: StageCallback | None = None) -> str:
         return plan.digest
     if on_stage is not None:
         on_stage(0, plan.key.stages)
-    exam = _exams.get_or_compute(plan.key.series_hashes, lambda: _read_exam(plan))
+    x0 = exam_channels(plan).axial_slice(plan.key.slice_index)
     model = _model(plan)
-    flow = slice_flow(model, exam.axial_slice(plan.key.slice_index), plan.key.stages, on_stage)
+    flow = slice_flow(model, x0, plan.key.stages, on_stage)
     body = encode(
         flow,
         weights=model.weights.detach().cpu().tolist(),
@@ -260,6 +260,11 @@ class ExamChannels:
 _exams = FlowCache(EXAM_CACHE_BYTES)
 _models: dict[str, object] = {}
 _models_lock = threading.Lock()
+
+
+def exam_channels(plan: FlowPlan) -> ExamChannels:
+    """The plan's exam, from the LRU or read now."""
+    return _exams.get_or_compute(plan.key.series_hashes, lambda: _read_exam(plan))
 
 
 def _read_exam(plan: FlowPlan) -> ExamChannels:
