@@ -13,7 +13,7 @@ DEMO_RESOLUTION ?= 1
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/neuroreview
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test bench serve frontend install install-test lint
+.PHONY: demo test bench serve frontend install install-test lint chromium
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -43,6 +43,13 @@ static/frontend/.built: frontend/node_modules/.installed $(shell find frontend/s
 
 frontend: static/frontend/.built
 
+# The browser tests and the viewer benchmark drive Debian's Chromium (never a downloaded browser)
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || [ "$$(id -u)" != 0 ] || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	@test -x $(CHROMIUM) || { echo "The browser tests need Debian's Chromium at $(CHROMIUM):" \
+		"run 'apt-get update && apt-get install -y chromium' as root"; exit 1; }
+
 demo: install frontend
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py make_demo_cohort --patients $(DEMO_PATIENTS) --seed $(DEMO_SEED) \
@@ -57,14 +64,15 @@ serve:
 	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b 127.0.0.1 -p 8000 neuroreview.asgi:application
 
-test: install-test frontend lint
+test: install-test frontend chromium lint
 	cd frontend && npm test --silent
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) NEUROREVIEW_VAR_DIR=$(VAR)/test \
 		$(PY) -m pytest
 
 # Benchmarks (not tests): JSON lines on stdout, naming the device.
-bench: install
+bench: install-test frontend chromium
 	$(PY) -m segmentation.bench
+	$(PY) -m reviewer.bench
 
 lint: install-test
 	$(VENV)/bin/ruff check .
