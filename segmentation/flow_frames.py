@@ -1,7 +1,8 @@
 """Flow frames for the viewer's flow player: the flow of one axial slice of a NODE
 segmentation's exam (:func:`segmentation.flow.slice_flow`), computed when it is asked for,
 encoded in the viewer contract's binary format and kept on disk, gzip-compressed once, under a
-key that names everything the bytes depend on.
+key that names everything the bytes depend on (within a disk budget, least recently asked
+pruned first).
 
 The cost of a request is the integration (about 1.5 s for a 197×233 slice at 26 stages on two
 CPU cores) plus reading the exam. Reading is made cheap by keeping, per process, each exam's four
@@ -48,6 +49,7 @@ AXIAL = 2
 FORMAT = 1  # part of every key: a change of the encoding never serves old files under it
 GZIP_LEVEL = 1  # the frames are written once per key, but on the request's path
 EXAM_CACHE_BYTES = 512 * 2**20  # ≈ 7 exams of four 197×233×189 int16 series
+FRAMES_DISK_BYTES = 4 * 2**30  # ≈ 2400 flows at 26 stages; the least recently asked go first
 LIMITS_VERSION = 1
 
 StageCallback = Callable[[int, int], None]
@@ -175,6 +177,7 @@ def render(plan: FlowPlan, on_stage: StageCallback | None = None) -> str:
     an exception it raises abandons the computation and writes nothing.
     """
     if plan.path.exists():
+        os.utime(plan.path)  # asked again: the last to be pruned
         return plan.digest
     if on_stage is not None:
         on_stage(0, plan.key.stages)
@@ -190,6 +193,7 @@ def render(plan: FlowPlan, on_stage: StageCallback | None = None) -> str:
         reference=_reference_mask(plan),
     )
     _write_once(plan.path, gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0))
+    _prune(Path(settings.NEUROREVIEW_FLOW_DIR), FRAMES_DISK_BYTES)
     return plan.digest
 
 
@@ -318,3 +322,15 @@ def _write_once(path: Path, data: bytes) -> None:
     with os.fdopen(handle, "wb") as out:
         out.write(data)
     os.replace(temporary, path)
+
+
+def _prune(root: Path, max_bytes: int) -> None:
+    """Delete the least recently asked frames until the rest fit in ``max_bytes``; a client
+    holding a pruned URL gets 404 and asks the socket again."""
+    files = [(entry.stat(), entry) for entry in root.glob("*/*.bin.gz")]
+    total = sum(stat.st_size for stat, _ in files)
+    for stat, path in sorted(files, key=lambda item: item[0].st_mtime_ns):
+        if total <= max_bytes:
+            return
+        path.unlink(missing_ok=True)
+        total -= stat.st_size

@@ -3,6 +3,7 @@ display orientation (vol[::-1, ::-1, k].T), beside the reference; computed once 
 
 import gzip
 import json
+import os
 import struct
 
 import numpy as np
@@ -128,16 +129,34 @@ def test_a_computed_flow_is_served_again_without_recomputing(exam):
     first = flow_frames.plan(node, SLICE, STAGES)
     stages_reported = []
     key = flow_frames.render(first, lambda done, total: stages_reported.append(done))
-    written = first.path.stat().st_mtime_ns
+    written = first.path.stat().st_ino  # a recomputation would replace the file
     assert stages_reported == list(range(STAGES + 1))
     stages_reported.clear()
 
     again = flow_frames.plan(node, SLICE, STAGES)
 
     assert flow_frames.render(again, lambda done, total: stages_reported.append(done)) == key
-    assert stages_reported == [] and again.path.stat().st_mtime_ns == written
+    assert stages_reported == [] and again.path.stat().st_ino == written
     assert flow_frames.plan(node, SLICE + 1, STAGES).digest != key
     assert flow_frames.plan(node, SLICE, STAGES + 1).digest != key
+
+
+def test_the_least_recently_asked_frames_are_pruned_beyond_the_disk_budget(exam, monkeypatch):
+    _, node, _ = exam
+    plans = [flow_frames.plan(node, k, 2) for k in range(3)]
+    sizes = []
+    for plan in plans:
+        flow_frames.render(plan)
+        sizes.append(plan.path.stat().st_size)
+    plans[2].path.unlink()
+    os.utime(plans[0].path, (1, 1))
+    os.utime(plans[1].path, (2, 2))
+    flow_frames.render(plans[0])  # asked again: now the most recent
+    monkeypatch.setattr(flow_frames, "FRAMES_DISK_BYTES", sum(sizes) - 1)
+
+    flow_frames.render(plans[2])
+
+    assert [plan.path.exists() for plan in plans] == [True, False, True]
 
 
 def test_the_key_changes_with_the_reference(exam):
