@@ -3,6 +3,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import parse_etags
 from django.views import View
 from django.views.generic import DetailView
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
 from reviewer.models import Patient, Segmentation
@@ -53,6 +55,14 @@ class FlowFramesView(APIView):
         # A client asking for application/octet-stream still gets errors, as JSON, not 406.
         return super().perform_content_negotiation(request, force=True)
 
+    @extend_schema(
+        operation_id="segmentations_flow_frames_retrieve",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            304: OpenApiResponse(description="not modified (If-None-Match)"),
+            404: OpenApiResponse(description="not visible, or not one of its flows"),
+        },
+    )
     def get(self, request, pk: str, key: str):
         visible = Patient.objects.visible_to(request.user)
         get_object_or_404(Segmentation.objects.filter(exam__patient__in=visible), pk=pk)

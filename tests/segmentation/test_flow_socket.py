@@ -199,3 +199,11 @@ def test_a_key_is_served_only_with_its_own_segmentation(exam, client_for, radiol
     assert client.get(f"/api/segmentations/{unet.pk}/flows/{key}.bin").status_code == 404
     assert client.get(f"/api/segmentations/{node.pk}/flows/{'0' * 64}.bin").status_code == 404
     assert client.get(f"/api/segmentations/{node.pk}/flows/{key}.bin").status_code == 200
+
+
+def test_the_openapi_schema_describes_the_frames_endpoint(client_for, make_user):
+    client = client_for(make_user("qa_admin"))
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    frames = response.json()["paths"]["/api/segmentations/{id}/flows/{key}.bin"]["get"]
+    assert "application/octet-stream" in frames["responses"]["200"]["content"]
