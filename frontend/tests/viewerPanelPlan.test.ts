@@ -4,7 +4,7 @@ import { exam, manifest, segmentation, series } from "./viewerFixtures";
 
 describe("planPanels", () => {
   it("opens every exam on FLAIR, current first, priors in the manifest's order", () => {
-    const plans = planPanels(manifest([exam(3, "current"), exam(2, "prior"), exam(1, "prior")]), undefined);
+    const plans = planPanels(manifest([exam(3, "current"), exam(2, "prior"), exam(1, "prior")]));
     expect(plans.map((p) => [p.exam.id, p.initial.sequence])).toEqual([
       [3, "FLAIR"],
       [2, "FLAIR"],
@@ -15,26 +15,21 @@ describe("planPanels", () => {
   it("falls back to the first series when an exam has no FLAIR and skips exams without images", () => {
     const plans = planPanels(
       manifest([exam(3, "current", { series: [series("T2", 31)] }), exam(2, "prior", { series: [] })]),
-      undefined,
     );
     expect(plans.map((p) => [p.exam.id, p.initial.sequence])).toEqual([[3, "T2"]]);
-  });
-
-  it("gives each prior its own segmentation of the picked source", () => {
-    const picked = segmentation(30);
-    const plans = planPanels(
-      manifest([
-        exam(3, "current", { segmentations: [picked] }),
-        exam(2, "prior", { segmentations: [segmentation(20, { source: "reference", kind: "", name: "Reference" }), segmentation(21)] }),
-        exam(1, "prior"),
-      ]),
-      picked,
-    );
-    expect(plans.map((p) => p.segmentation?.id)).toEqual([30, 21, undefined]);
   });
 });
 
 describe("matchingSegmentation", () => {
+  it("gives a prior its own segmentation of the picked source, or none", () => {
+    const picked = segmentation(30);
+    const prior = exam(2, "prior", {
+      segmentations: [segmentation(20, { source: "reference", kind: "", name: "Reference" }), segmentation(21)],
+    });
+    expect(matchingSegmentation(prior, picked)?.id).toBe(21);
+    expect(matchingSegmentation(exam(1, "prior"), picked)).toBeUndefined();
+  });
+
   it("prefers the same model version over another version of the same kind and target", () => {
     const prior = exam(2, "prior", {
       segmentations: [segmentation(20, { name: "NODE WT 0.9" }), segmentation(21, { name: "NODE WT 1.0" })],

@@ -1,5 +1,19 @@
 // Exam viewer: the current exam beside its priors, synchronized, with overlays, lesions, alarms and the flow player.
-import { mountViewer } from "../viewer";
+import { fetchManifest } from "../viewer/fetchManifest";
+import { planPanels } from "../viewer/panelPlan";
+import { VoxelDownloads } from "../viewer/voxelDownloads";
 
 const root = document.querySelector<HTMLElement>("#viewer[data-manifest-url]");
-if (root) void mountViewer(root);
+if (root) {
+  // The manifest and the first series download while the browser loads and compiles
+  // Cornerstone; the first image waits on whichever is slower, not on both in turn.
+  const downloads = new VoxelDownloads();
+  const manifest = fetchManifest(root);
+  manifest
+    .then((loaded) => {
+      const first = planPanels(loaded)[0];
+      if (first) return downloads.get(first.initial);
+    })
+    .catch(() => undefined); // mountViewer reports the failure
+  void import("../viewer").then(({ mountViewer }) => mountViewer(root, manifest, downloads));
+}

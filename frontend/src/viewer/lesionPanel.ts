@@ -1,6 +1,7 @@
 import type { ViewerLesion } from "../types/ViewerManifest";
 
-const HEADINGS = ["#", "Label", "Volume (mL)", "Prior (mL)", "Δ mL", "Δ %", ""];
+// Volumes in mL: now, at the previous exam, and the change.
+const HEADINGS = ["#", "Label", "mL", "Prior", "Δ mL", "Δ %", ""];
 
 /**
  * Fill the lesion table: one `tr[data-lesion-id]` per lesion in reading order, with its

@@ -5,21 +5,18 @@ export interface PanelPlan {
   exam: ViewerExam;
   /** The series the panel opens with: FLAIR where the exam has one. */
   initial: ViewerSeries;
-  /** The segmentation drawn over it, matching the one picked on the current exam. */
-  segmentation: ViewerSegmentation | undefined;
 }
 
 const DEFAULT_SEQUENCE: SequenceName = "FLAIR";
 
 /** One panel per exam that has images, current first (the manifest's order), at most three. */
-export function planPanels(manifest: ViewerManifest, picked: ViewerSegmentation | undefined): PanelPlan[] {
+export function planPanels(manifest: ViewerManifest): PanelPlan[] {
   return manifest.exams
     .filter((exam) => exam.series.length > 0)
     .slice(0, 3)
     .map((exam) => ({
       exam,
       initial: exam.series.find((s) => s.sequence === DEFAULT_SEQUENCE) ?? exam.series[0]!,
-      segmentation: picked && matchingSegmentation(exam, picked),
     }));
 }
 

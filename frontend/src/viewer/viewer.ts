@@ -16,31 +16,37 @@ import { currentExam, matchingSegmentation, planPanels } from "./panelPlan";
 import { PanelSync } from "./panelSync";
 import { type Orientation, hasFlow, panelView } from "./panelView";
 import { viewerLayout } from "./viewerLayout";
+import type { VoxelDownloads } from "./voxelDownloads";
 import { VolumeStore } from "./volumes";
 import type { WindowPreset } from "./windowPresets";
 
-/** Mount the exam viewer into `root` (`#viewer[data-manifest-url]`). */
-export async function mountViewer(root: HTMLElement): Promise<void> {
-  const hooks = pageHooks();
+/** Mount the exam viewer into `root` (`#viewer`), given its manifest (being) fetched. */
+export async function mountViewer(
+  root: HTMLElement,
+  manifest: Promise<ViewerManifest>,
+  downloads: VoxelDownloads,
+): Promise<void> {
   const layout = viewerLayout(root);
   try {
-    const url = root.dataset.manifestUrl;
-    if (!url) throw new Error("NeuroReview: #viewer has no data-manifest-url");
-    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-    if (!response.ok) throw new Error(`NeuroReview: the viewer manifest answered ${response.status}`);
-    const manifest = (await response.json()) as ViewerManifest;
-    hooks.manifestAt = performance.now();
-    await showManifest(manifest, layout);
+    await showManifest(await manifest, layout, downloads);
   } catch (error) {
     layout.message.textContent = `The viewer could not open: ${reportError(error)}`;
     layout.message.hidden = false;
   }
 }
 
-async function showManifest(manifest: ViewerManifest, layout: ReturnType<typeof viewerLayout>): Promise<void> {
+async function showManifest(
+  manifest: ViewerManifest,
+  layout: ReturnType<typeof viewerLayout>,
+  downloads: VoxelDownloads,
+): Promise<void> {
   const hooks = pageHooks();
   const current = currentExam(manifest);
   if (!current) throw new Error("NeuroReview: the manifest has no current exam");
+  const volumes = new VolumeStore(`neuroreview-${manifest.patient}-${manifest.current_exam}`, downloads);
+  const plans = planPanels(manifest);
+  if (plans[0]?.exam !== current) throw new Error("NeuroReview: the current exam has no series to show");
+  const currentBytes = downloads.get(plans[0].initial);
 
   const examLabels = new Map(manifest.exams.map((exam) => [exam.id, `${exam.role} ${exam.date}`]));
   renderAlarms(layout.alarms, manifest.alarms, examLabels);
@@ -55,11 +61,10 @@ async function showManifest(manifest: ViewerManifest, layout: ReturnType<typeof 
   for (const s of segmentations) layout.segmentation.append(new Option(segmentationLabel(s), String(s.id)));
   layout.segmentation.disabled = segmentations.length === 0;
 
-  const engine = new RenderingEngine("neuroreview-viewer");
   const toolGroup = startCornerstone("neuroreview-viewer-tools");
-  const volumes = new VolumeStore(`neuroreview:${manifest.patient}:${manifest.current_exam}`);
+  const engine = new RenderingEngine("neuroreview-viewer");
   const labels = new LabelStore();
-  const panels = planPanels(manifest, picked).map((plan) => {
+  const panels = plans.map((plan) => {
     const view = panelView(plan.exam, plan.initial.sequence);
     layout.panels.append(view.root);
     return new Panel(plan, view, engine, volumes);
@@ -143,7 +148,8 @@ async function showManifest(manifest: ViewerManifest, layout: ReturnType<typeof 
         .finally(() => (view.sequence.disabled = false));
     });
     view.orientation.addEventListener("change", () => {
-      panel.setOrientation(view.orientation.value as Orientation);
+      // The orientation change resets the panel's camera: not a move to carry to the others.
+      sync.silently(() => panel.setOrientation(view.orientation.value as Orientation));
       sync.join(panel);
     });
     view.window.addEventListener("change", () => panel.applyWindow(view.window.value as WindowPreset));
@@ -184,9 +190,8 @@ async function showManifest(manifest: ViewerManifest, layout: ReturnType<typeof 
     sync.join(panel);
     showLabels(panel);
   };
-  // The current exam's FLAIR alone first, for the first image; the priors' downloads start
-  // once its bytes are in, while it is turned into a volume and drawn.
-  const currentBytes = volumes.volumeId(currentPanel.series);
+  // The priors' downloads start once the current FLAIR's bytes are in, while it is turned
+  // into a volume and drawn.
   await Promise.all([
     open(currentPanel),
     ...panels.slice(1).map((panel) => currentBytes.then(() => open(panel)).catch(reportError)),

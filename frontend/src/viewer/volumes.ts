@@ -1,6 +1,7 @@
 import { type Types, volumeLoader } from "@cornerstonejs/core";
 import type { ViewerSeries, VoxelVolume } from "../types/ViewerManifest";
-import { type VoxelArray, fetchVoxels } from "./voxels";
+import type { VoxelDownloads } from "./voxelDownloads";
+import type { VoxelArray } from "./voxels";
 
 /**
  * The viewer's image volumes, each fetched once and kept in Cornerstone's cache under
@@ -8,20 +9,26 @@ import { type VoxelArray, fetchVoxels } from "./voxels";
  * put the priors into the current exam's LPS space.
  */
 export class VolumeStore {
-  private readonly loading = new Map<string, Promise<string>>();
+  private readonly volumes = new Map<string, Promise<string>>();
 
-  constructor(private readonly frameOfReference: string) {}
+  constructor(
+    private readonly frameOfReference: string,
+    readonly downloads: VoxelDownloads,
+  ) {}
 
-  /** The Cornerstone volume id of a series, fetching and creating it the first time. */
+  /** The Cornerstone volume id of a series, downloading and creating it the first time. */
   volumeId(series: ViewerSeries): Promise<string> {
-    let pending = this.loading.get(series.url);
+    let pending = this.volumes.get(series.url);
     if (!pending) {
-      pending = fetchVoxels(series.url, series.dtype, series.dimensions).then((voxels) => {
-        const id = `neuroreview:${series.url}`;
-        volumeLoader.createLocalVolume(id, this.options(series, voxels));
+      pending = this.downloads.get(series).then((voxels) => {
+        // No ':' in the id: Cornerstone would take it for an image-loader scheme and try
+        // to load the slices again to guess a default window, which we set ourselves.
+        const id = `neuroreview-series-${series.id}-${series.url.split("/").pop()}`;
+        // A local volume starts with no slice marked for upload; mark them all, once.
+        volumeLoader.createLocalVolume(id, this.options(series, voxels)).modified();
         return id;
       });
-      this.loading.set(series.url, pending);
+      this.volumes.set(series.url, pending);
     }
     return pending;
   }
