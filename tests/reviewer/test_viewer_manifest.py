@@ -378,6 +378,15 @@ def test_an_exam_of_another_patient_is_a_404_naming_it(qa_client):
     assert response.json()["detail"] == f"exam {foreign.pk} is not an exam of patient NR-VIEWER1"
 
 
+def test_a_patient_without_exams_is_a_404_saying_so(qa_client):
+    Patient.objects.create(pseudonym="NR-EMPTY01")
+
+    response = qa_client.get("/api/cases/NR-EMPTY01/viewer/")
+
+    assert response.status_code == 404
+    assert response.json()["detail"] == "patient NR-EMPTY01 has no exams"
+
+
 def test_the_openapi_schema_describes_the_viewer_endpoints(qa_client):
     response = qa_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
