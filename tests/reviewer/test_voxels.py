@@ -31,7 +31,7 @@ def series_url(series) -> str:
 
 
 def decoded(response, dtype, shape) -> np.ndarray:
-    body = gzip.decompress(b"".join(response.streaming_content))
+    body = gzip.decompress(response.content)
     return np.frombuffer(body, dtype=np.dtype(dtype).newbyteorder("<")).reshape(shape, order="F")
 
 
@@ -85,10 +85,10 @@ def test_a_sha_that_is_not_the_current_content_is_404(qa_client, exam):
 
 def test_voxels_are_compressed_once_then_served_from_the_cache(qa_client, exam, settings):
     series = exam.series.get(sequence="FLAIR")
-    first = b"".join(qa_client.get(series_url(series)).streaming_content)
+    first = qa_client.get(series_url(series)).content
     cached = list((settings.VAR_DIR / "viewer-voxels").rglob(f"{series.sha256}.gz"))
 
-    second = b"".join(qa_client.get(series_url(series)).streaming_content)
+    second = qa_client.get(series_url(series)).content
 
     assert len(cached) == 1 and cached[0].read_bytes() == first == second
 
