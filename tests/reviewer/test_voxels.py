@@ -125,3 +125,14 @@ def test_a_granted_radiologist_gets_the_pixels(make_user, client_for, exam):
     response = client_for(radiologist).get(series_url(exam.series.get(sequence="FLAIR")))
 
     assert response.status_code == 200
+
+
+def test_a_client_accepting_only_octet_streams_gets_voxels_and_plain_json_errors(qa_client, exam):
+    series = exam.series.get(sequence="FLAIR")
+    accept = {"HTTP_ACCEPT": "application/octet-stream"}
+
+    found = qa_client.get(series_url(series), **accept)
+    stale = qa_client.get(f"/api/series/{series.pk}/voxels/{'0' * 64}", **accept)
+
+    assert found.status_code == 200
+    assert stale.status_code == 404 and "detail" in stale.json()
