@@ -4,6 +4,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import torch
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -16,9 +17,14 @@ from segmentation.models import InferenceJob
 
 logger = logging.getLogger(__name__)
 
-# One flow at a time: torch already spreads one integration over every core, so two at once
-# would each take twice as long, and the first asked would be ready no sooner.
-_flows = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flow")
+# One flow at a time: torch already spreads one integration over the cores it may use, so two
+# at once would each take twice as long, and the first asked would be ready no sooner.
+_flows = ThreadPoolExecutor(
+    max_workers=1,
+    thread_name_prefix="flow",
+    initializer=torch.set_num_threads,  # per thread: the thread that computes is the one to set
+    initargs=(flow_frames.TORCH_THREADS,),
+)
 SEND_TIMEOUT_S = 10
 
 

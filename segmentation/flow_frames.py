@@ -50,6 +50,10 @@ FORMAT = 1  # part of every key: a change of the encoding never serves old files
 GZIP_LEVEL = 1  # the frames are written once per key, but on the request's path
 EXAM_CACHE_BYTES = 512 * 2**20  # ≈ 7 exams of four 197×233×189 int16 series
 FRAMES_DISK_BYTES = 4 * 2**30  # ≈ 2400 flows at 26 stages; the least recently asked go first
+# Torch threads of the flows: one core left to the rest of the machine (the browser, the
+# database). On 2 shared cores at a load of 4, a 26-stage flow took 2.3 s on one thread and
+# 20-28 s on two, whose OpenMP threads mostly waited for each other.
+TORCH_THREADS = max(1, (os.cpu_count() or 2) - 1)
 LIMITS_VERSION = 1
 
 StageCallback = Callable[[int, int], None]
