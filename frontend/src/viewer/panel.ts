@@ -114,7 +114,8 @@ export class Panel {
     const { index, count } = this.slice();
     this.view.root.dataset.slice = String(index);
     const registration = this.view.status.dataset.registration;
-    this.view.status.textContent = `${this.series.sequence} · slice ${index + 1}/${count}${registration ? ` · ${registration}` : ""}`;
+    // 0-based like data-slice and the flow player, so the numbers agree everywhere.
+    this.view.status.textContent = `${this.series.sequence} · slice ${index} of 0–${count - 1}${registration ? ` · ${registration}` : ""}`;
   }
 
   setLabels(layer: LabelLayer | undefined): void {

@@ -1,24 +1,25 @@
 import { Enums, RenderingEngine } from "@cornerstonejs/core";
 import { socketUrl } from "../job/socketUrl";
-import type { SequenceName, ViewerManifest, ViewerSegmentation } from "../types/ViewerManifest";
+import type { ViewerManifest, ViewerSegmentation } from "../types/ViewerManifest";
 import { followAlarms } from "./alarmFeed";
 import { renderAlarms } from "./alarms";
 import { centreOn } from "./cameraSync";
 import { startCornerstone } from "./cornerstone";
 import { FlowLauncher } from "./flowLauncher";
+import { viewerCommand } from "./keyboard";
 import { sliceIndex } from "./geometry";
 import { LabelStore } from "./labelStore";
 import { renderLesionPanel, selectLesionRow } from "./lesionPanel";
 import { orderLesions, stepLesion } from "./lesionNavigation";
 import { pageHooks, reportError } from "./pageHooks";
 import { Panel } from "./panel";
+import { wirePanelControls } from "./panelControls";
 import { currentExam, matchingSegmentation, planPanels } from "./panelPlan";
 import { PanelSync } from "./panelSync";
-import { type Orientation, hasFlow, panelView } from "./panelView";
+import { hasFlow, panelView } from "./panelView";
 import { viewerLayout } from "./viewerLayout";
 import type { VoxelDownloads } from "./voxelDownloads";
 import { VolumeStore } from "./volumes";
-import type { WindowPreset } from "./windowPresets";
 
 /** Mount the exam viewer into `root` (`#viewer`), given its manifest (being) fetched. */
 export async function mountViewer(
@@ -140,23 +141,7 @@ async function showManifest(
     });
     view.root.addEventListener("pointerdown", () => (active = panel));
     view.root.addEventListener("pointerenter", () => (active = panel));
-    view.sequence.addEventListener("change", () => {
-      view.sequence.disabled = true;
-      panel
-        .showSequence(view.sequence.value as SequenceName)
-        .catch(reportError)
-        .finally(() => (view.sequence.disabled = false));
-    });
-    view.orientation.addEventListener("change", () => {
-      // The orientation change resets the panel's camera: not a move to carry to the others.
-      sync.silently(() => panel.setOrientation(view.orientation.value as Orientation));
-      sync.join(panel);
-    });
-    view.window.addEventListener("change", () => panel.applyWindow(view.window.value as WindowPreset));
-    view.zoomIn.addEventListener("click", () => panel.zoom(true));
-    view.zoomOut.addEventListener("click", () => panel.zoom(false));
-    view.overlayToggle.addEventListener("change", () => panel.overlay.setVisible(view.overlayToggle.checked));
-    view.opacity.addEventListener("input", () => panel.overlay.setOpacity(Number(view.opacity.value)));
+    wirePanelControls(panel, sync, reportError);
     for (const [segmentationId, button] of view.flowButtons) button.addEventListener("click", () => showFlow(segmentationId));
   }
 
@@ -167,21 +152,23 @@ async function showManifest(
   });
 
   document.addEventListener("keydown", (event) => {
-    if (event.altKey || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
-    const key = event.key;
-    if (key === "ArrowUp" || key === "ArrowDown") active.ready && active.scroll(key === "ArrowUp" ? -1 : 1);
-    else if (key === "n" || key === "p") goToLesion(stepLesion(lesionAt, key === "n" ? 1 : -1, lesions.length));
-    else if (key === "o") {
-      const visible = panels.some((panel) => panel.view.overlayToggle.checked);
+    const command = viewerCommand(event);
+    if (!command) return;
+    event.preventDefault();
+    if (command === "previous-slice" || command === "next-slice") {
+      if (active.ready) active.scroll(command === "next-slice" ? 1 : -1);
+    } else if (command === "next-lesion" || command === "previous-lesion") {
+      goToLesion(stepLesion(lesionAt, command === "next-lesion" ? 1 : -1, lesions.length));
+    } else if (command === "toggle-overlay") {
+      const visible = !panels.some((panel) => panel.view.overlayToggle.checked);
       for (const panel of panels) {
-        panel.view.overlayToggle.checked = !visible;
-        panel.overlay.setVisible(!visible);
+        panel.view.overlayToggle.checked = visible;
+        panel.overlay.setVisible(visible);
       }
-    } else if (key === "f") {
+    } else {
       const node = picked && hasFlow(picked) ? picked : segmentations.find(hasFlow);
       if (node) showFlow(node.id);
-    } else return;
-    event.preventDefault();
+    }
   });
 
   const open = async (panel: Panel): Promise<void> => {
@@ -200,8 +187,4 @@ async function showManifest(
 
 function segmentationLabel(segmentation: ViewerSegmentation): string {
   return [segmentation.name, segmentation.target].filter(Boolean).join(" · ");
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
 }

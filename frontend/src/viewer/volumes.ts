@@ -1,5 +1,6 @@
-import { type Types, volumeLoader } from "@cornerstonejs/core";
+import { Enums, type Types, utilities, volumeLoader } from "@cornerstonejs/core";
 import type { ViewerSeries, VoxelVolume } from "../types/ViewerManifest";
+import { indexToWorld } from "./geometry";
 import type { VoxelDownloads } from "./voxelDownloads";
 import type { VoxelArray } from "./voxels";
 
@@ -24,8 +25,10 @@ export class VolumeStore {
         // No ':' in the id: Cornerstone would take it for an image-loader scheme and try
         // to load the slices again to guess a default window, which we set ourselves.
         const id = `neuroreview-series-${series.id}-${series.url.split("/").pop()}`;
+        const volume = volumeLoader.createLocalVolume(id, this.options(series, voxels));
+        placeSlices(volume.imageIds, series);
         // A local volume starts with no slice marked for upload; mark them all, once.
-        volumeLoader.createLocalVolume(id, this.options(series, voxels)).modified();
+        volume.modified();
         return id;
       });
       this.volumes.set(series.url, pending);
@@ -55,6 +58,21 @@ export class VolumeStore {
     };
     return { metadata, scalarData: voxels, ...geometry(series) };
   }
+}
+
+/**
+ * createLocalVolume gives every slice image the volume's origin; put each at its own
+ * position, or Cornerstone cannot tell which slice an axial view shows (and warns so).
+ */
+function placeSlices(imageIds: readonly string[], grid: VoxelVolume): void {
+  const { IMAGE_PLANE } = Enums.MetadataModules;
+  imageIds.forEach((imageId, k) => {
+    const plane = utilities.genericMetadataProvider.get(IMAGE_PLANE, imageId) as Record<string, unknown>;
+    utilities.genericMetadataProvider.addRaw(imageId, {
+      type: IMAGE_PLANE,
+      metadata: { ...plane, imagePositionPatient: indexToWorld(grid, [0, 0, k]) },
+    });
+  });
 }
 
 function geometry(volume: VoxelVolume) {

@@ -1,0 +1,21 @@
+/** What a key does on the viewer page (viewer contract: arrows, n/p, o, f). */
+export type ViewerCommand = "previous-slice" | "next-slice" | "next-lesion" | "previous-lesion" | "toggle-overlay" | "flow";
+
+const COMMANDS: Record<string, ViewerCommand> = {
+  ArrowUp: "previous-slice",
+  ArrowDown: "next-slice",
+  n: "next-lesion",
+  p: "previous-lesion",
+  o: "toggle-overlay",
+  f: "flow",
+};
+
+/** The command of a key press, or none for modified keys and keys typed into a control. */
+export function viewerCommand(event: KeyboardEvent): ViewerCommand | undefined {
+  if (event.altKey || event.ctrlKey || event.metaKey || isTyping(event.target)) return undefined;
+  return COMMANDS[event.key];
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+}
