@@ -1,6 +1,7 @@
 """The flow player's socket and frames endpoint: progress while the stages are computed, then a
 URL whose bytes decode; a newer request supersedes; clear errors; no pixels without access."""
 
+import asyncio
 import gzip
 
 import pytest
@@ -207,3 +208,18 @@ def test_the_openapi_schema_describes_the_frames_endpoint(client_for, make_user)
 
     frames = response.json()["paths"]["/api/segmentations/{id}/flows/{key}.bin"]["get"]
     assert "application/octet-stream" in frames["responses"]["200"]["content"]
+
+
+async def test_a_socket_left_idle_past_the_channel_layers_poll_still_answers(
+    client, exam, radiologist
+):
+    # The Redis channel layer blocks 5 s per poll: a client read timeout no longer than that
+    # (redis-py 8's default) dropped every socket idle for 5 s (channels_redis issue 422).
+    _, node, _ = exam
+    communicator, _, _ = await open_socket(client, radiologist)
+    await asyncio.sleep(6)
+
+    await communicator.send_json_to({"segmentation": node.pk, "slice": SLICE, "stages": 2})
+
+    assert (await answers_until_ready_or_error(communicator))[-1]["type"] == "ready"
+    await communicator.disconnect()
