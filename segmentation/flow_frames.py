@@ -4,11 +4,12 @@ encoded in the viewer contract's binary format and kept on disk, gzip-compressed
 key that names everything the bytes depend on (within a disk budget, least recently asked
 pruned first).
 
-The cost of a request is the integration (about 1.5 s for a 197×233 slice at 26 stages on two
-CPU cores) plus reading the exam. Reading is made cheap by keeping, per process, each exam's four
-series as stored (native dtype) in a byte-budgeted LRU beside their normalization limits (in the
-Django cache by series sha256, so a restart skips the percentiles): one slice then normalizes in
-milliseconds, where normalizing a whole 1 mm exam takes seconds.
+The cost of a request is the integration (a 197×233 slice at 26 stages: about 2 s on one CPU
+thread, 1.5 s on two idle cores) plus reading the exam. Reading is made cheap by keeping, per
+process, each exam's four series as stored (native dtype) in a byte-budgeted LRU beside their
+normalization limits (in the Django cache by series sha256, so a restart skips the
+percentiles): one slice then normalizes in milliseconds, where normalizing a whole 1 mm exam
+takes seconds.
 
 Body (little-endian, arrays C-order in display orientation, H rows × W columns):
 uint32 L, L bytes of JSON header, I_t uint8 (T, 4, H, W) quantized per channel over
