@@ -35,11 +35,6 @@ export function sliceAxis(grid: Grid, normal: Vec3): 0 | 1 | 2 {
   return best as 0 | 1 | 2;
 }
 
-/** The grid axis closest to the LPS superior–inferior axis: the one axial slices are numbered along. */
-export function axialAxis(grid: Grid): 0 | 1 | 2 {
-  return sliceAxis(grid, [0, 0, 1]);
-}
-
 /** The nearest whole voxel index along `gridAxis` at an LPS point, clamped into the grid. */
 export function sliceIndex(grid: Grid, world: Vec3, gridAxis: 0 | 1 | 2): number {
   const k = Math.round(worldToIndex(grid, world)[gridAxis]);

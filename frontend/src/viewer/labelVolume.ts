@@ -3,7 +3,7 @@ import type { VoxelArray } from "./voxels";
 
 /** The value new-lesion voxels are repainted with; real labels are small (BraTS ≤ 4). */
 export const NEW_LESION_VALUE = 255;
-export const NEW_LESION_COLOUR: Rgb = [255, 0, 0];
+const NEW_LESION_COLOUR: Rgb = [255, 0, 0];
 
 /** RGBA per label value (0 stays transparent), with new lesions in red. */
 export function labelColours(labels: readonly SegmentationLabel[]): Uint8ClampedArray {

@@ -14,14 +14,14 @@ declare global {
 }
 
 /** The page's hooks object, created on first use. */
-export function pageHooks(target: Window = window): NeuroReviewHooks {
-  target.__neuroreview ??= { errors: [] };
-  return target.__neuroreview;
+export function pageHooks(): NeuroReviewHooks {
+  window.__neuroreview ??= { errors: [] };
+  return window.__neuroreview;
 }
 
 /** Record a failure where the tests look for it, without a console error. */
-export function reportError(error: unknown, target: Window = window): string {
+export function reportError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  pageHooks(target).errors.push(message);
+  pageHooks().errors.push(message);
   return message;
 }

@@ -70,7 +70,7 @@ export function panelView(exam: ViewerExam, initialSequence: string): PanelView 
 
   const flowButtons = new Map<number, HTMLButtonElement>();
   if (exam.role === "current") {
-    for (const segmentation of exam.segmentations.filter(hasFlow)) {
+    for (const segmentation of exam.segmentations.filter(isNode)) {
       const flow = button(`Flow ${segmentation.target}`, `NODE flow of ${segmentation.name} at this slice (f)`);
       flow.dataset.flowSegmentation = String(segmentation.id);
       flowButtons.set(segmentation.id, flow);
@@ -95,7 +95,7 @@ export function panelView(exam: ViewerExam, initialSequence: string): PanelView 
   return { root, viewport, overlay, sequence, orientation, window, overlayToggle, opacity, zoomIn, zoomOut, flowButtons, status };
 }
 
-export const hasFlow = (segmentation: ViewerSegmentation): boolean =>
+export const isNode = (segmentation: ViewerSegmentation): boolean =>
   segmentation.kind === "node";
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {

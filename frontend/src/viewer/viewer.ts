@@ -16,8 +16,8 @@ import { Panel } from "./panel";
 import { wirePanelControls } from "./panelControls";
 import { currentExam, matchingSegmentation, planPanels } from "./panelPlan";
 import { PanelSync } from "./panelSync";
-import { hasFlow, panelView } from "./panelView";
-import { viewerLayout } from "./viewerLayout";
+import { isNode, panelView } from "./panelView";
+import { type ViewerLayout, viewerLayout } from "./viewerLayout";
 import type { VoxelDownloads } from "./voxelDownloads";
 import { VolumeStore } from "./volumes";
 
@@ -38,7 +38,7 @@ export async function mountViewer(
 
 async function showManifest(
   manifest: ViewerManifest,
-  layout: ReturnType<typeof viewerLayout>,
+  layout: ViewerLayout,
   downloads: VoxelDownloads,
 ): Promise<void> {
   const hooks = pageHooks();
@@ -166,7 +166,7 @@ async function showManifest(
         panel.overlay.setVisible(visible);
       }
     } else {
-      const node = picked && hasFlow(picked) ? picked : segmentations.find(hasFlow);
+      const node = picked && isNode(picked) ? picked : segmentations.find(isNode);
       if (node) showFlow(node.id);
     }
   });

@@ -14,7 +14,7 @@ export class VolumeStore {
 
   constructor(
     private readonly frameOfReference: string,
-    readonly downloads: VoxelDownloads,
+    private readonly downloads: VoxelDownloads,
   ) {}
 
   /** The Cornerstone volume id of a series, downloading and creating it the first time. */

@@ -1,7 +1,7 @@
 import type { ViewerSeries } from "../types/ViewerManifest";
 
 export type WindowPreset = "manifest" | "brain" | "wide";
-export type Window = ViewerSeries["window"];
+export type GreyWindow = ViewerSeries["window"];
 export interface VoiRange {
   lower: number;
   upper: number;
@@ -19,14 +19,14 @@ export const WINDOW_PRESETS: { value: WindowPreset; label: string }[] = [
 const PRESET_WIDTH: Record<WindowPreset, number> = { manifest: 1, brain: 0.6, wide: 2 };
 const PRESET_CENTRE: Record<WindowPreset, number> = { manifest: 0, brain: -0.05, wide: 0.25 };
 
-export function presetWindow(series: Window, preset: WindowPreset): Window {
+export function presetWindow(series: GreyWindow, preset: WindowPreset): GreyWindow {
   return {
     center: series.center + PRESET_CENTRE[preset] * series.width,
     width: series.width * PRESET_WIDTH[preset],
   };
 }
 
-export function voiRange({ center, width }: Window): VoiRange {
+export function voiRange({ center, width }: GreyWindow): VoiRange {
   return { lower: center - width / 2, upper: center + width / 2 };
 }
 
@@ -34,7 +34,7 @@ export function voiRange({ center, width }: Window): VoiRange {
  * Carry a window/level change from one panel to another in units of each panel's own
  * robust window: exams and sequences differ in scale, so raw numbers would not transfer.
  */
-export function transferVoi(range: VoiRange, from: Window, to: Window): VoiRange {
+export function transferVoi(range: VoiRange, from: GreyWindow, to: GreyWindow): VoiRange {
   const map = (value: number): number => to.center + ((value - from.center) / from.width) * to.width;
   return { lower: map(range.lower), upper: map(range.upper) };
 }
