@@ -120,8 +120,8 @@ def live_server_url(django_db_setup, browser_media, tmp_path_factory):
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
-    if process.returncode not in (0, -signal.SIGTERM):
-        print(f"daphne log ({log}):\n{log.read_text()[-4000:]}")
+    artifacts_dir().mkdir(parents=True, exist_ok=True)
+    shutil.copy(log, artifacts_dir() / "daphne.log")
 
 
 def _free_port() -> int:
