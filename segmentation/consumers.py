@@ -97,7 +97,9 @@ class FlowConsumer(AsyncJsonWebsocketConsumer):
             asyncio.run_coroutine_threadsafe(self.send_json(message), loop).result(SEND_TIMEOUT_S)
 
         try:
-            await loop.run_in_executor(_flows, flow_frames.render, plan, on_stage)
+            # Frames on disk are ready at once, not after the flow another socket computes.
+            if not flow_frames.rendered(plan):
+                await loop.run_in_executor(_flows, flow_frames.render, plan, on_stage)
         except _Superseded:
             return
         except Exception as error:

@@ -181,8 +181,7 @@ def render(plan: FlowPlan, on_stage: StageCallback | None = None) -> str:
     ``on_stage(done, total)`` is called with done = 0 before computing, then after each stage;
     an exception it raises abandons the computation and writes nothing.
     """
-    if plan.path.exists():
-        os.utime(plan.path)  # asked again: the last to be pruned
+    if rendered(plan):
         return plan.digest
     if on_stage is not None:
         on_stage(0, plan.key.stages)
@@ -200,6 +199,15 @@ def render(plan: FlowPlan, on_stage: StageCallback | None = None) -> str:
     _write_once(plan.path, gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0))
     _prune(Path(settings.NEUROREVIEW_FLOW_DIR), FRAMES_DISK_BYTES)
     return plan.digest
+
+
+def rendered(plan: FlowPlan) -> bool:
+    """Whether the frames are on disk; if so they count as asked again (pruned last)."""
+    try:
+        os.utime(plan.path)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def display(axial: np.ndarray) -> np.ndarray:
