@@ -15,6 +15,9 @@ export default defineConfig({
     target: "es2022",
     sourcemap: true,
     modulePreload: { polyfill: false },
+    // Cornerstone3D (viewer) and plotly (flow player) are large by nature and load only
+    // on the viewer page; the warning would fire on every build.
+    chunkSizeWarningLimit: 5000,
     rolldownOptions: {
       input: {
         worklist: source("entries/worklist.ts"),

@@ -25,3 +25,9 @@ export function reportError(error: unknown): string {
   pageHooks().errors.push(message);
   return message;
 }
+
+/** Also record what escapes the viewer's own handling (uncaught errors, unhandled rejections). */
+export function collectPageErrors(): void {
+  window.addEventListener("error", (event) => reportError(event.error ?? event.message));
+  window.addEventListener("unhandledrejection", (event) => reportError(event.reason));
+}
