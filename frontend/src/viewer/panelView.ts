@@ -7,6 +7,8 @@ export type Orientation = (typeof ORIENTATIONS)[number];
 /** The DOM of one exam panel, with the page hooks of the viewer contract. */
 export interface PanelView {
   root: HTMLElement;
+  /** Disabled until the panel shows its first image, so no control acts on an empty viewport. */
+  controls: HTMLFieldSetElement;
   viewport: HTMLDivElement;
   overlay: HTMLCanvasElement;
   sequence: HTMLSelectElement;
@@ -77,7 +79,8 @@ export function panelView(exam: ViewerExam, initialSequence: string): PanelView 
     }
   }
 
-  const bar = element("div", "viewer-panel-bar");
+  const bar = element("fieldset", "viewer-panel-bar");
+  bar.disabled = true;
   bar.append(title, sequence, orientation, window, zoomIn, zoomOut, overlayLabel, opacity, ...flowButtons.values());
 
   const viewport = element("div", "viewer-viewport");
@@ -92,7 +95,7 @@ export function panelView(exam: ViewerExam, initialSequence: string): PanelView 
   status.textContent = "Loading…";
 
   root.append(bar, stage, status);
-  return { root, viewport, overlay, sequence, orientation, window, overlayToggle, opacity, zoomIn, zoomOut, flowButtons, status };
+  return { root, controls: bar, viewport, overlay, sequence, orientation, window, overlayToggle, opacity, zoomIn, zoomOut, flowButtons, status };
 }
 
 export const isNode = (segmentation: ViewerSegmentation): boolean =>

@@ -174,6 +174,7 @@ async function showManifest(
   const open = async (panel: Panel): Promise<void> => {
     await panel.showSequence(panel.series.sequence);
     panel.ready = true;
+    panel.view.controls.disabled = false;
     sync.join(panel);
     showLabels(panel);
   };
