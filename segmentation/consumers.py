@@ -89,16 +89,20 @@ class FlowConsumer(AsyncJsonWebsocketConsumer):
             return
         loop = asyncio.get_running_loop()
 
+        def progress(done: int) -> dict:
+            return {"type": "progress", "done": done, "total": plan.key.stages, **request}
+
         def on_stage(done: int, total: int) -> None:
             if abandoned.is_set():
                 raise _Superseded
-            message = {"type": "progress", "done": done, "total": total, **request}
             # Waits until sent: progress arrives in order, and always before "ready".
-            asyncio.run_coroutine_threadsafe(self.send_json(message), loop).result(SEND_TIMEOUT_S)
+            sent = asyncio.run_coroutine_threadsafe(self.send_json(progress(done)), loop)
+            sent.result(SEND_TIMEOUT_S)
 
         try:
             # Frames on disk are ready at once, not after the flow another socket computes.
             if not flow_frames.rendered(plan):
+                await self.send_json(progress(0))  # computing, perhaps after another flow
                 await loop.run_in_executor(_flows, flow_frames.render, plan, on_stage)
         except _Superseded:
             return

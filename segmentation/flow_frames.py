@@ -178,13 +178,11 @@ def plan(segmentation: Segmentation, slice_index: int, stages: int = DEFAULT_STA
 def render(plan: FlowPlan, on_stage: StageCallback | None = None) -> str:
     """The frames of ``plan`` on disk, computed unless they are there already; their key.
 
-    ``on_stage(done, total)`` is called with done = 0 before computing, then after each stage;
-    an exception it raises abandons the computation and writes nothing.
+    ``on_stage(done, total)`` is called after each stage computed; an exception it raises
+    abandons the computation and writes nothing.
     """
     if rendered(plan):
         return plan.digest
-    if on_stage is not None:
-        on_stage(0, plan.key.stages)
     x0 = exam_channels(plan).axial_slice(plan.key.slice_index)
     model = _model(plan)
     flow = slice_flow(model, x0, plan.key.stages, on_stage)
