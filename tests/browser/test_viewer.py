@@ -196,6 +196,44 @@ def test_the_overlay_toggle_changes_the_painted_pixels(reader_page, viewer_case)
     assert pixels.changed(with_overlay, again).mean() < 0.01
 
 
+def test_a_panel_shows_another_sequence_alone(reader_page, viewer_case):
+    page = reader_page
+    open_viewer(page, viewer_case)
+    current, prior = current_panel(page), page.locator(f"{PANELS}[data-role=prior]").first
+    for panel in (current, prior):
+        set_overlay(panel, False)
+    flair = pixels.rgb(current.locator(".viewer-viewport"))
+    prior_before = pixels.rgb(prior.locator(".viewer-viewport"))
+    current.locator("select[name=sequence]").select_option("T1")
+    page.wait_for_function(
+        "() => document.querySelector('.viewer-panel[data-role=current]').dataset.sequence === 'T1'"
+    )
+    page.wait_for_timeout(300)
+    t1 = pixels.rgb(current.locator(".viewer-viewport"))
+    assert pixels.changed(flair, t1).mean() > 0.05
+    assert prior.get_attribute("data-sequence") == "FLAIR"
+    assert pixels.changed(prior_before, pixels.rgb(prior.locator(".viewer-viewport"))).mean() < 0.01
+    assert len(set(panel_slices(page))) == 1
+
+
+def test_a_window_preset_changes_the_contrast_of_every_panel(reader_page, viewer_case):
+    page = reader_page
+    open_viewer(page, viewer_case)
+    panels = [page.locator(PANELS).nth(i) for i in range(3)]
+    for panel in panels:
+        set_overlay(panel, False)
+    before = [pixels.gray(pixels.rgb(p.locator(".viewer-viewport"))) for p in panels]
+    panels[0].locator("select[name=window]").select_option("wide")
+    page.wait_for_timeout(400)
+    after = [pixels.gray(pixels.rgb(p.locator(".viewer-viewport"))) for p in panels]
+    for index, (b, a) in enumerate(zip(before, after, strict=True)):
+        head = b > 20
+        # A window twice as wide flattens the contrast inside the head: window/level is synced.
+        assert a[head].std() < 0.8 * b[head].std(), (
+            f"panel {index}: {b[head].std():.1f} → {a[head].std():.1f}"
+        )
+
+
 def test_clicking_a_lesion_row_moves_every_panel_to_the_lesion(reader_page, viewer_case):
     page = reader_page
     open_viewer(page, viewer_case)

@@ -72,6 +72,8 @@ export class Panel {
     this.preset = preset;
     this.view.window.value = preset;
     this.viewport.setProperties({ voiRange: voiRange(presetWindow(this.series.window, preset)) }, this.volumeId, suppressEvents);
+    // setProperties does not draw: a preset picked in the panel must show at once.
+    if (!suppressEvents) this.viewport.render();
   }
 
   setOrientation(orientation: Orientation): void {
