@@ -246,6 +246,43 @@ def test_clicking_a_lesion_row_moves_every_panel_to_the_lesion(reader_page, view
     assert row.get_attribute("aria-selected") == "true"
 
 
+def test_the_reference_shows_on_every_exam_with_its_change_against_the_prior(
+    reader_page, viewer_case
+):
+    page = reader_page
+    open_viewer(page, viewer_case)
+    page.locator("select[name=segmentation]").select_option(str(viewer_case.reference_segmentation))
+    data = manifest(page, viewer_case)
+    [reference] = [
+        s
+        for s in data["exams"][0]["segmentations"]
+        if s["id"] == viewer_case.reference_segmentation
+    ]
+    ids = sorted(str(lesion["id"]) for lesion in reference["lesions"])
+    page.wait_for_function(
+        "(ids) => JSON.stringify([...document.querySelectorAll('#lesion-panel tr[data-lesion-id]')]"
+        ".map(r => r.dataset.lesionId).sort()) === JSON.stringify(ids)",
+        arg=ids,
+    )
+    largest = max(reference["lesions"], key=lambda lesion: lesion["volume_ml"])
+    assert largest["change"] is not None  # the glioma is in the prior too
+    row = page.locator(f"#lesion-panel tr[data-lesion-id='{largest['id']}']")
+    cells = row.locator("td").all_inner_texts()
+    assert float(cells[2]) == pytest.approx(largest["volume_ml"], abs=0.01)
+    assert float(cells[3]) == pytest.approx(largest["change"]["prior_volume_ml"], abs=0.01)
+
+    go_to_largest_lesion(page, viewer_case)
+    for index in range(3):
+        panel = page.locator(PANELS).nth(index)
+        stage = panel.locator(".viewer-stage")
+        labelled = pixels.rgb(stage)
+        set_overlay(panel, False)
+        plain = pixels.rgb(stage)
+        painted = pixels.changed(labelled, plain)
+        assert painted.sum() > 30, f"panel {index}: the reference is not drawn"
+        assert pixels.coloured(labelled, 20)[painted].mean() > 0.9
+
+
 def test_the_flow_stage_slider_changes_the_frame(reader_page, viewer_case):
     page = reader_page
     open_viewer(page, viewer_case)
