@@ -214,6 +214,9 @@ def new_page(viewer_case, chromium, live_server_url, console_errors, request):
         suffix = f"-{number}" if len(contexts) > 1 else ""
         with contextlib.suppress(Exception):  # a crashed page has no screenshot to give
             page.screenshot(path=folder / f"{name}{suffix}-{outcome}.png", full_page=True)
+        with contextlib.suppress(Exception):  # the viewer's own record of what went wrong
+            for error in page.evaluate("() => window.__neuroreview?.errors ?? []"):
+                console_errors.seen.append(f"window.__neuroreview.errors: {error}")
         context.close()
     unexpected = console_errors.unexpected()
     if unexpected:
