@@ -46,9 +46,12 @@ def artifacts_dir() -> Path:
     return Path(settings.VAR_DIR) / "artifacts" / "browser"
 
 
+_ran = []  # set once this session has launched the browser
+
+
 def pytest_terminal_summary(terminalreporter):
     folder = artifacts_dir()
-    if folder.exists():
+    if _ran and folder.exists():
         count = len(list(folder.glob("*.png")))
         terminalreporter.write_line(f"browser test screenshots ({count}): {folder}")
 
@@ -149,6 +152,7 @@ def chromium():
             "(`make test` installs it: apt-get install -y chromium)."
         )
     shutil.rmtree(artifacts_dir(), ignore_errors=True)
+    _ran.append(True)
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop on this thread; the ORM calls of the tests are
