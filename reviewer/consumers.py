@@ -12,20 +12,31 @@ POLL_S = 0.5
 FORBIDDEN = 4403
 
 
-class JobProgressConsumer(AsyncJsonWebsocketConsumer):
-    """Streams a background job's state until it ends: the current state on connect, then every
-    change. It reads the state rather than waiting for pushes, so it works with any channel
-    layer, the demo's in-memory one included. Subclasses say which jobs a user may follow."""
+class PolledStateConsumer(AsyncJsonWebsocketConsumer):
+    """Streams the state of one object: the current state on connect, then every change. It
+    reads the state rather than waiting for pushes, so it needs no signal from the worker and
+    works with any channel layer, the demo's in-memory one included. Subclasses say which object
+    a user may follow, what its state is and when there is nothing more to say."""
 
-    def visible_jobs(self, user):
+    def visible_object(self, user, **url_kwargs):
         raise NotImplementedError
 
+    def state(self) -> dict:
+        raise NotImplementedError
+
+    def is_final(self, state: dict) -> bool:
+        return False
+
     async def connect(self):
-        pk = self.scope["url_route"]["kwargs"]["pk"]
-        self.job = await database_sync_to_async(self._visible_job)(self.scope["user"], pk)
-        if self.job is None:
+        kwargs = self.scope["url_route"]["kwargs"]
+        user = self.scope["user"]
+        found = None
+        if user.is_authenticated:
+            found = await database_sync_to_async(self.visible_object)(user, **kwargs)
+        if found is None:
             await self.close(code=FORBIDDEN)
             return
+        self.object = found
         await self.accept()
         self.streaming = asyncio.ensure_future(self._stream())
 
@@ -36,22 +47,30 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
     async def _stream(self):
         last = None
         while True:
-            state = await database_sync_to_async(self._state)()
+            state = await database_sync_to_async(self.state)()
             if state != last:
                 await self.send_json(state)
                 last = state
-            if state["status"] in self.job.FINAL:
+            if self.is_final(state):
                 await self.close()
                 return
             await asyncio.sleep(POLL_S)
 
-    def _state(self) -> dict:
-        return job_state(type(self.job).objects.get(pk=self.job.pk))
 
-    def _visible_job(self, user, pk):
-        if not user.is_authenticated:
-            return None
+class JobProgressConsumer(PolledStateConsumer):
+    """A background job's progress until it ends. Subclasses say which jobs a user may follow."""
+
+    def visible_jobs(self, user):
+        raise NotImplementedError
+
+    def visible_object(self, user, pk):
         return self.visible_jobs(user).filter(pk=pk).first()
+
+    def state(self) -> dict:
+        return job_state(type(self.object).objects.get(pk=self.object.pk))
+
+    def is_final(self, state: dict) -> bool:
+        return state["status"] in self.object.FINAL
 
 
 class ImportJobConsumer(JobProgressConsumer):
@@ -62,37 +81,14 @@ class ImportJobConsumer(JobProgressConsumer):
         return jobs if user.is_data_steward else jobs.filter(created_by=user)
 
 
-class CaseAlarmsConsumer(AsyncJsonWebsocketConsumer):
-    """A patient's open alarms and risk score per exam, live: the state on connect, then again
-    whenever a background job raises or clears an alarm. Polled, like job progress, so that it
-    needs no signal from the worker and works with any channel layer."""
+class CaseAlarmsConsumer(PolledStateConsumer):
+    """A patient's open alarms and risk score per exam, live: whenever a background job raises
+    or clears an alarm, the next poll sends the new state."""
 
-    async def connect(self):
-        pseudonym = self.scope["url_route"]["kwargs"]["pseudonym"]
-        self.patient = await database_sync_to_async(self._visible_patient)(
-            self.scope["user"], pseudonym
-        )
-        if self.patient is None:
-            await self.close(code=FORBIDDEN)
-            return
-        await self.accept()
-        self.streaming = asyncio.ensure_future(self._stream())
-
-    async def disconnect(self, code):
-        if getattr(self, "streaming", None):
-            self.streaming.cancel()
-
-    async def _stream(self):
-        last = None
-        while True:
-            state = await database_sync_to_async(case_alarm_state)(self.patient)
-            if state != last:
-                await self.send_json(state)
-                last = state
-            await asyncio.sleep(POLL_S)
-
-    @staticmethod
-    def _visible_patient(user, pseudonym):
+    def visible_object(self, user, pseudonym):
         if not has_role(user, CLINICAL_ROLES):
             return None
         return Patient.objects.visible_to(user).filter(pseudonym=pseudonym).first()
+
+    def state(self) -> dict:
+        return case_alarm_state(self.object)

@@ -1,14 +1,13 @@
-from django.http import FileResponse, Http404, HttpResponseNotModified
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.http import parse_etags
 from django.views import View
 from django.views.generic import DetailView
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.views import APIView
 
+from reviewer.api.immutable import ImmutableBinaryView, immutable_gzip_response
 from reviewer.models import Patient, Segmentation
-from reviewer.permissions import CLINICAL_ROLES, RoleRequiredMixin, role_permission
+from reviewer.permissions import CLINICAL_ROLES, RoleRequiredMixin
 from reviewer.services.progress import job_state
 from segmentation.flow_frames import frames_path
 from segmentation.inference_jobs import create_inference_job
@@ -43,17 +42,11 @@ class InferenceJobView(RoleRequiredMixin, DetailView):
         )
 
 
-class FlowFramesView(APIView):
+class FlowFramesView(ImmutableBinaryView):
     """The frames of one slice's flow (viewer contract "Flow frames"), once the flow socket has
     computed them. The key names their content, so the response never changes: gzip-encoded as
     stored, ETag = key, immutable. 403 without the role, 404 when the patient is not visible or
     the key is not one of this segmentation's flows, both before any pixel."""
-
-    permission_classes = [role_permission(*CLINICAL_ROLES)]
-
-    def perform_content_negotiation(self, request, force=False):
-        # A client asking for application/octet-stream still gets errors, as JSON, not 406.
-        return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
         operation_id="segmentations_flow_frames_retrieve",
@@ -69,13 +62,4 @@ class FlowFramesView(APIView):
         path = frames_path(pk, key)
         if not path.exists():
             raise Http404(f"segmentation {pk} has no flow frames {key}")
-        etag = f'"{key}"'
-        if etag in parse_etags(request.headers.get("If-None-Match", "")):
-            response = HttpResponseNotModified()
-        else:
-            response = FileResponse(path.open("rb"), content_type="application/octet-stream")
-            response["Content-Encoding"] = "gzip"
-            del response["Content-Disposition"]
-        response["ETag"] = etag
-        response["Cache-Control"] = "private, max-age=31536000, immutable"
-        return response
+        return immutable_gzip_response(request, key, path)

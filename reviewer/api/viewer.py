@@ -7,21 +7,19 @@ immutable Cache-Control, and a revalidation is answered 304. A sha that is no lo
 object's content is 404, never the new pixels under an old name. Visibility is checked first:
 a user without the role gets 403, a patient they may not see 404, both before any pixel."""
 
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reviewer.api.immutable import ImmutableBinaryView, immutable_gzip_response
 from reviewer.models import Patient, Segmentation, Series
 from reviewer.permissions import CLINICAL_ROLES, role_permission
 from reviewer.services.viewer import ExamNotFound, viewer_manifest
 from reviewer.services.voxel_cache import voxel_file
-
-IMMUTABLE = "private, max-age=31536000, immutable"
 
 
 class ManifestQuery(serializers.Serializer):
@@ -50,16 +48,11 @@ class CaseViewerView(APIView):
             raise Http404(str(error)) from error
 
 
-class VoxelView(APIView):
+class VoxelView(ImmutableBinaryView):
     """Raw little-endian voxels of one volume in NIfTI order (i fastest), gzip-encoded; dtype
     and dimensions are in the manifest."""
 
-    permission_classes = [role_permission(*CLINICAL_ROLES)]
     model: type[Series] | type[Segmentation]
-
-    def perform_content_negotiation(self, request, force=False):
-        # A client asking for application/octet-stream still gets errors, as JSON, not 406.
-        return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
         responses={
@@ -73,20 +66,7 @@ class VoxelView(APIView):
         volume = get_object_or_404(self.model.objects.filter(exam__patient__in=visible), pk=pk)
         if sha256 != volume.sha256:
             raise Http404(f"{sha256} is not the content of {self.model._meta.verbose_name} {pk}")
-        etag = f'"{volume.sha256}"'
-        revalidating = parse_etags(request.headers.get("If-None-Match", ""))
-        if etag in revalidating or "*" in revalidating:
-            response = HttpResponseNotModified()
-        else:
-            # One body, not a stream: under ASGI a file stream is read in thread hops, and a
-            # few MB of compressed voxels are sent fastest whole.
-            response = HttpResponse(
-                voxel_file(volume).read_bytes(), content_type="application/octet-stream"
-            )
-            response["Content-Encoding"] = "gzip"
-        response["ETag"] = etag
-        response["Cache-Control"] = IMMUTABLE
-        return response
+        return immutable_gzip_response(request, volume.sha256, voxel_file(volume))
 
 
 class SeriesVoxelView(VoxelView):
