@@ -15,6 +15,7 @@ from reviewer.imaging.sequences import Sequence
 from reviewer.models import ImportJob
 from reviewer.services import progress
 from reviewer.services.imports import import_brats, import_dicom
+from reviewer.services.voxel_cache import prepare_patients
 
 
 def create_import_job(*, user, kind: str, upload, options: dict) -> ImportJob:
@@ -49,6 +50,7 @@ def run(job: ImportJob) -> None:
         progress.finish(job, status=ImportJob.Status.FAILED, error=f"Nothing was imported. {error}")
     else:
         job.patients.set(patients)
+        prepare_patients(patients, progress.reporter(job))
         progress.finish(
             job, status=ImportJob.Status.SUCCEEDED, message=f"Imported {len(patients)} patient(s)"
         )

@@ -4,7 +4,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
-from reviewer.models import Patient
+from reviewer.models import Patient, Segmentation, Series
+from reviewer.services.voxel_cache import voxel_cache_path
+from tests.reviewer import brats_builders as build
 from tests.reviewer.viewer_builders import lesion_map, stored_exam, stored_segmentation
 
 pytestmark = pytest.mark.django_db
@@ -29,3 +31,15 @@ def test_after_preparing_a_case_opens_without_reading_any_stored_file(make_user,
 def test_an_unknown_patient_is_refused_by_name():
     with pytest.raises(CommandError, match="--patient: no patient 'NR-NOSUCH1'"):
         call_command("prepare_viewer", "--patient", "NR-NOSUCH1")
+
+
+def test_the_import_command_prepares_the_viewer_of_what_it_imported(tmp_path, settings):
+    settings.VAR_DIR = tmp_path / "var"  # an empty viewer cache
+    build.write_case(tmp_path / "brats", "BraTS20_Training_001")
+
+    call_command("import_brats", str(tmp_path / "brats"))
+
+    volumes = [*Series.objects.all(), *Segmentation.objects.all()]
+    assert len(volumes) == 5
+    for volume in volumes:
+        assert voxel_cache_path(volume).exists(), volume

@@ -6,6 +6,7 @@ from reviewer.imaging.errors import ImagingInputError
 from reviewer.imaging.labels import LabelScheme
 from reviewer.management.progress import progress_bar
 from reviewer.services.imports import import_brats
+from reviewer.services.voxel_cache import prepare_patients
 
 
 class Command(BaseCommand):
@@ -26,6 +27,8 @@ class Command(BaseCommand):
                 patients = import_brats(folder, label_scheme=scheme, progress=progress)
         except ImagingInputError as error:
             raise CommandError(f"Nothing was imported. {error}") from error
+        with progress_bar("prepare viewer") as progress:
+            prepare_patients(patients, progress)
         exams = sum(p.exams.count() for p in patients)
         self.stdout.write(
             self.style.SUCCESS(f"Imported {len(patients)} patient(s), {exams} exam(s) in all.")

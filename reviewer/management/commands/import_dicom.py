@@ -6,6 +6,7 @@ from reviewer.imaging.errors import ImagingInputError
 from reviewer.imaging.sequences import Sequence
 from reviewer.management.progress import progress_bar
 from reviewer.services.imports import import_dicom
+from reviewer.services.voxel_cache import prepare_patients
 
 
 def parse_override(text: str) -> tuple[str, Sequence]:
@@ -40,6 +41,8 @@ class Command(BaseCommand):
                 patients = import_dicom(path, sequence_overrides=overrides, progress=progress)
         except ImagingInputError as error:
             raise CommandError(f"Nothing was imported. {error}") from error
+        with progress_bar("prepare viewer") as progress:
+            prepare_patients(patients, progress)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {len(patients)} patient(s): {', '.join(map(str, patients))}"

@@ -15,6 +15,7 @@ from reviewer.management.progress import progress_bar
 from reviewer.models import IdentityLink, Patient, Role, User
 from reviewer.permissions import grant_patient
 from reviewer.services.imports import import_brats
+from reviewer.services.voxel_cache import prepare_patients
 from segmentation.inference_jobs import create_inference_job
 from segmentation.models import InferenceJob
 from segmentation.services import register_model_version
@@ -80,6 +81,8 @@ class Command(BaseCommand):
                 patients = import_brats(brats, progress=progress)
         except ImagingInputError as error:
             raise CommandError(str(error)) from error
+        with progress_bar("prepare viewer") as progress:
+            prepare_patients(patients, progress)
         self.stdout.write(self.style.SUCCESS(f"Imported {len(patients)} demo patients."))
 
     def _users(self) -> dict[str, str]:
