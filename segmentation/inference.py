@@ -71,20 +71,40 @@ def _segment(exam: Exam, version: ModelVersion, model, channels, affine, device)
     if Segmentation.objects.filter(exam=exam, model_version=version).exists():
         return  # done by an earlier run of this or another job
     mask = predict.predict_exam(model, channels, version.sequences, device=device)
+    flow = None
+    if version.kind == ModelVersion.Kind.NODE:
+        segmented = mask.any(axis=(0, 1))
+        flow = predict.exam_flow(model, channels, segmented, device=device)
+    store_model_segmentation(
+        exam, version, mask, affine, flow=flow, source_file=f"{version} on exam {exam.order}"
+    )
+
+
+def store_model_segmentation(
+    exam: Exam,
+    version: ModelVersion,
+    mask: np.ndarray,
+    affine: np.ndarray,
+    *,
+    source_file: str,
+    flow: predict.ExamAcc | None = None,
+) -> Segmentation:
+    """A model's binary mask on an exam, with its lesions and (NODE) its ACC curves, in one
+    transaction with its file."""
     with atomic_import() as files:
         segmentation = cases.add_segmentation(
             exam,
             volume_from_array(mask.astype(np.uint8), affine),
             LabelScheme.LESION,
             files,
-            source_file=f"{version} on exam {exam.order}",
+            source_file=source_file,
             source=Segmentation.Source.MODEL,
             model_version=version,
             target=version.target,
         )
-        if version.kind == ModelVersion.Kind.NODE:
-            segmented = mask.any(axis=(0, 1))
-            _store_flow(segmentation, predict.exam_flow(model, channels, segmented, device=device))
+        if flow is not None:
+            _store_flow(segmentation, flow)
+    return segmentation
 
 
 def _load(version: ModelVersion, device):
