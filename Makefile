@@ -39,6 +39,9 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 
 static/frontend/.built: frontend/node_modules/.installed $(shell find frontend/src -type f 2>/dev/null) frontend/vite.config.mjs
 	cd frontend && npm run build
+	# gzip twins beside the files: whitenoise sends them to browsers that accept gzip
+	find static/frontend -type f \( -name '*.js' -o -name '*.css' -o -name '*.wasm' \) \
+		-exec gzip -9 --keep --force {} +
 	touch $@
 
 frontend: static/frontend/.built

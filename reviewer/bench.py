@@ -38,17 +38,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from neuroreview.chromium import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TARGETS_S = {"first_image": 1.5, "all_panels": 4.0, "flow_playable": 3.0}
 SEED = 20261125
 USERNAME, PASSWORD = "bench-reader", "bench-only-password-7c1e"
@@ -115,13 +107,9 @@ def _node_segmentation(exam):
     import torch
     from django.utils import timezone
 
-    from reviewer.imaging.labels import LabelScheme
-    from reviewer.imaging.nifti_io import volume_from_array
-    from reviewer.imaging.sequences import Sequence
     from reviewer.models import Segmentation
-    from reviewer.services import cases
-    from reviewer.services.storage import atomic_import, read_nifti
-    from segmentation import predict
+    from reviewer.services.storage import read_nifti
+    from segmentation import inference, predict
     from segmentation.data import normalize_exam
     from segmentation.services import register_model_version
 
@@ -132,11 +120,7 @@ def _node_segmentation(exam):
     cpu = torch.device("cpu")
     weights = (folder / "weights.pt").read_bytes()
     model = predict.load_model(version.kind, version.configuration["config"], weights, cpu)
-    images = {
-        Sequence(s.sequence): np.asanyarray(read_nifti(s.file.name).dataobj)
-        for s in exam.series.all()
-    }
-    channels, _ = normalize_exam(images)
+    channels, _ = normalize_exam(inference.exam_images(exam))
     reference = Segmentation.objects.get(exam=exam, source="reference")
     lesion = np.flatnonzero(
         (np.asanyarray(read_nifti(reference.file.name).dataobj) > 0).any((0, 1))
@@ -146,18 +130,13 @@ def _node_segmentation(exam):
     mask = np.zeros(channels.shape[1:], dtype=np.uint8)
     slab = channels[..., lo:hi]
     mask[..., lo:hi] = predict.predict_exam(model, slab, version.sequences, device=cpu)
-    affine = np.asarray(exam.series.first().affine, dtype=float)
-    with atomic_import() as files:
-        return cases.add_segmentation(
-            exam,
-            volume_from_array(mask, affine),
-            LabelScheme.LESION,
-            files,
-            source_file=f"{version} on exam {exam.order} (benchmark slab)",
-            source=Segmentation.Source.MODEL,
-            model_version=version,
-            target=version.target,
-        )
+    return inference.store_model_segmentation(
+        exam,
+        version,
+        mask,
+        np.asarray(exam.series.first().affine, dtype=float),
+        source_file=f"{version} on exam {exam.order} (benchmark slab)",
+    )
 
 
 class Daphne:
@@ -289,7 +268,7 @@ def _measure(url: str, case: dict, resolution: int, build_s: float) -> None:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         machine = {
             "cpu": cpu_name(),
@@ -349,7 +328,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--resolution", type=int, choices=(1, 2), default=1, help="mm")
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
     args = parser.parse_args(argv)
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         sys.exit(f"the viewer benchmark needs Debian's Chromium at {CHROMIUM}")
     run(args.resolution, args.keep)
 

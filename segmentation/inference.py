@@ -42,7 +42,7 @@ def run(job: InferenceJob, *, also_report=None) -> None:
     loaded = {}
     total, done, skipped = len(exams) * len(versions), 0, []
     for exam in exams:
-        images = _exam_images(exam)
+        images = exam_images(exam)
         missing = [s.value for s in Sequence if s not in images]
         if missing:
             skipped.append(f"exam {exam.order} lacks {', '.join(missing)}")
@@ -128,7 +128,7 @@ def _json_floats(rows: Iterable) -> list:
     return [[None if np.isnan(v) else round(float(v), 6) for v in row] for row in rows]
 
 
-def _exam_images(exam: Exam) -> dict[Sequence, np.ndarray]:
+def exam_images(exam: Exam) -> dict[Sequence, np.ndarray]:
     return {
         Sequence(series.sequence): np.asanyarray(read_nifti(series.file.name).dataobj)
         for series in exam.series.all()

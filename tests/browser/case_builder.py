@@ -28,18 +28,13 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from reviewer.imaging.labels import LabelScheme
-from reviewer.imaging.nifti_io import volume_from_array
-from reviewer.imaging.sequences import Sequence
 from reviewer.imaging.synthetic import build_cohort
 from reviewer.models import Alarm, Exam, Patient, Segmentation, User
 from reviewer.permissions import grant_patient
-from reviewer.services import cases
 from reviewer.services.imports import import_brats
-from reviewer.services.storage import atomic_import, read_nifti
-from segmentation import predict
+from reviewer.services.storage import read_nifti
+from segmentation import inference, predict
 from segmentation.data import normalize_exam
-from segmentation.models import ExamFlow
 from segmentation.services import register_model_version
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,11 +147,7 @@ def _node_segmentation(exam: Exam, lesion_slices: np.ndarray) -> Segmentation:
         weights = handle.read()
     cpu = torch.device("cpu")
     model = predict.load_model(version.kind, version.configuration["config"], weights, cpu)
-    images = {
-        Sequence(s.sequence): np.asanyarray(read_nifti(s.file.name).dataobj)
-        for s in exam.series.all()
-    }
-    channels, _ = normalize_exam(images)
+    channels, _ = normalize_exam(inference.exam_images(exam))
     depth = channels.shape[-1]
     lo = max(0, int(lesion_slices.min()) - SLAB_MARGIN)
     hi = min(depth, int(lesion_slices.max()) + SLAB_MARGIN + 1)
@@ -170,30 +161,14 @@ def _node_segmentation(exam: Exam, lesion_slices: np.ndarray) -> Segmentation:
     acc_slices = np.zeros(depth, dtype=bool)
     acc_slices[segmented[max(0, middle - ACC_SLICES // 2) :][:ACC_SLICES]] = True
     flow = predict.exam_flow(model, channels, acc_slices, device=cpu, stages=ACC_STAGES)
-    affine = np.asarray(exam.series.first().affine, dtype=float)
-    with atomic_import() as files:
-        segmentation = cases.add_segmentation(
-            exam,
-            volume_from_array(mask.astype(np.uint8), affine),
-            LabelScheme.LESION,
-            files,
-            source_file=f"{version} on exam {exam.order} (browser-test slab)",
-            source=Segmentation.Source.MODEL,
-            model_version=version,
-            target=version.target,
-        )
-        ExamFlow.objects.create(
-            segmentation=segmentation,
-            stages=[round(float(t), 4) for t in flow.stages],
-            acc_mean=_json_floats(flow.mean),
-            acc_sd=_json_floats(flow.sd),
-            slices=flow.slices,
-        )
-    return segmentation
-
-
-def _json_floats(rows) -> list:
-    return [[None if np.isnan(v) else round(float(v), 6) for v in row] for row in rows]
+    return inference.store_model_segmentation(
+        exam,
+        version,
+        mask,
+        np.asarray(exam.series.first().affine, dtype=float),
+        source_file=f"{version} on exam {exam.order} (browser-test slab)",
+        flow=flow,
+    )
 
 
 def _user(username: str, role: str) -> User:

@@ -25,20 +25,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from neuroreview.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.case_builder import prepared_case
 from tests.conftest import _test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DEFAULT_VIEWPORT = {"width": 1600, "height": 900}
 
 

@@ -80,3 +80,11 @@ def test_the_worklist_sorts_by_risk_score(qa_client):
     page = qa_client.get("/worklist/?ordering=-open_alarm_count").content.decode()
 
     assert "Risk score" in page and page.index("NR-RISKY") < page.index("NR-CALM")
+
+
+def test_the_viewer_script_is_sent_gzip_compressed_to_browsers_that_accept_it(client):
+    response = client.get("/static/frontend/viewer.js", HTTP_ACCEPT_ENCODING="gzip")
+
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert response["Vary"] == "Accept-Encoding"
