@@ -29,6 +29,7 @@ export function lesion(id: number, overrides: Partial<ViewerLesion> = {}): Viewe
       [0, 0, 0],
     ],
     change: null,
+    prior_volumes: [],
     new: false,
     ...overrides,
   };

@@ -40,9 +40,11 @@ class ExamLesions:
 
 
 def lesion_changes(exams: list[ExamLesions]) -> dict[int, dict]:
-    """lesion id -> {"change": {...} | None, "new": bool} for every lesion of the shown exams
-    (newest first). "change" compares with the nearest older exam that has a segmentation of the
-    same kind; "new" means that no older one has a matching lesion."""
+    """lesion id -> {"change": {...} | None, "prior_volumes": [...], "new": bool} for every lesion
+    of the shown exams (newest first). "change" compares with the nearest older exam that has a
+    segmentation of the same kind; "prior_volumes" gives, for each older exam with one, the volume
+    of the lesions it matches there (None: none matches); "new" means that no older exam has a
+    matching lesion."""
     result = {}
     for position, exam in enumerate(exams):
         for segmentation in exam.segmentations:
@@ -57,6 +59,13 @@ def lesion_changes(exams: list[ExamLesions]) -> dict[int, dict]:
             for lesion in segmentation.lesions.all():
                 result[lesion.pk] = {
                     "change": _change(lesion, counterparts, matches),
+                    "prior_volumes": [
+                        {
+                            "exam": older.exam.pk,
+                            "volume_ml": _matched_ml(prior, m.get(lesion.index)),
+                        }
+                        for (older, prior), m in zip(counterparts, matches, strict=True)
+                    ],
                     "new": bool(matches) and not any(m.get(lesion.index) for m in matches),
                 }
     return result
@@ -89,14 +98,19 @@ def matching_lesions(
     return _near(exam, segmentation, older, prior)
 
 
-def _change(lesion: Lesion, counterparts, matches) -> dict | None:
-    """Against the lesions it matches in the nearest older exam (several when they merged);
-    None when it matches none there (nothing to compare with: it is new, or it was missed)."""
-    indices = matches[0].get(lesion.index) if matches else None
+def _matched_ml(prior: Segmentation, indices: set[int] | None) -> float | None:
+    """The volume of the matched lesions of a prior (several when they merged since), or None."""
     if not indices:
         return None
-    _, prior = counterparts[0]
-    prior_ml = sum(p.volume_ml for p in prior.lesions.all() if p.index in indices)
+    return round(sum(p.volume_ml for p in prior.lesions.all() if p.index in indices), 4)
+
+
+def _change(lesion: Lesion, counterparts, matches) -> dict | None:
+    """Against the lesions it matches in the nearest older exam; None when it matches none there
+    (nothing to compare with: it is new, or it was missed)."""
+    prior_ml = _matched_ml(counterparts[0][1], matches[0].get(lesion.index)) if matches else None
+    if prior_ml is None:
+        return None
     delta = lesion.volume_ml - prior_ml
     return {
         "prior_volume_ml": round(prior_ml, 4),

@@ -246,9 +246,7 @@ def test_clicking_a_lesion_row_moves_every_panel_to_the_lesion(reader_page, view
     assert row.get_attribute("aria-selected") == "true"
 
 
-def test_the_reference_shows_on_every_exam_with_its_change_against_the_prior(
-    reader_page, viewer_case
-):
+def test_the_reference_shows_on_every_exam_with_its_volume_at_each_prior(reader_page, viewer_case):
     page = reader_page
     open_viewer(page, viewer_case)
     page.locator("select[name=segmentation]").select_option(str(viewer_case.reference_segmentation))
@@ -270,6 +268,9 @@ def test_the_reference_shows_on_every_exam_with_its_change_against_the_prior(
     cells = row.locator("td").all_inner_texts()
     assert float(cells[2]) == pytest.approx(largest["volume_ml"], abs=0.01)
     assert float(cells[3]) == pytest.approx(largest["change"]["prior_volume_ml"], abs=0.01)
+    at_oldest = largest["prior_volumes"][1]
+    assert at_oldest["exam"] == data["exams"][2]["id"]
+    assert float(cells[4]) == pytest.approx(at_oldest["volume_ml"], abs=0.01)
 
     go_to_largest_lesion(page, viewer_case)
     for index in range(3):

@@ -217,6 +217,26 @@ def test_a_lesion_that_grew_reports_its_change_against_the_prior(qa_client):
     assert baseline["change"] is None and baseline["new"] is False
 
 
+def test_a_lesion_lists_its_volume_at_each_prior_it_was_found_in(qa_client):
+    patient = patient_with(3)
+    oldest, prior, current = patient.exams.order_by("order")
+    stored_segmentation(oldest, lesion_map((slice(3, 5), slice(3, 6), slice(2, 4))))
+    stored_segmentation(prior, lesion_map(LESION_A))
+    stored_segmentation(current, lesion_map(LESION_A_GROWN, LESION_B))
+
+    lesions = exam_entry(manifest(qa_client, patient), current)["segmentations"][0]["lesions"]
+
+    grown, new = sorted(lesions, key=lambda lesion: lesion["volume_ml"], reverse=True)
+    assert grown["prior_volumes"] == [
+        {"exam": prior.pk, "volume_ml": pytest.approx(18 * VOXEL_ML)},
+        {"exam": oldest.pk, "volume_ml": pytest.approx(12 * VOXEL_ML)},
+    ]
+    assert new["prior_volumes"] == [
+        {"exam": prior.pk, "volume_ml": None},
+        {"exam": oldest.pk, "volume_ml": None},
+    ]
+
+
 def test_a_lesion_without_counterpart_in_any_prior_is_new(qa_client):
     patient = patient_with(3)
     oldest, prior, current = patient.exams.order_by("order")

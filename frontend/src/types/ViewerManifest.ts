@@ -24,8 +24,8 @@ export type Vec3 = [number, number, number];
 export interface ViewerExam {
   id: number;
   order: number;
-  /** ISO date, YYYY-MM-DD. */
-  date: string;
+  /** ISO date, YYYY-MM-DD; null for an undated exam (BraTS folders carry no dates). */
+  date: string | null;
   role: ExamRole;
   registration: Registration;
   /** FLAIR, T1, T1CE, T2 order; an exam may lack some. */
@@ -99,8 +99,16 @@ export interface ViewerLesion {
   bbox: [Vec3, Vec3];
   /** Against the matched lesion of the same source kind in the next older exam; null without a prior. */
   change: LesionChange | null;
+  /** Its volume at each older shown exam that has a segmentation of the same kind (newest
+   * first); null where no lesion there matches it. */
+  prior_volumes: PriorVolume[];
   /** No overlapping or nearby lesion in any prior: drawn red. */
   new: boolean;
+}
+
+export interface PriorVolume {
+  exam: number;
+  volume_ml: number | null;
 }
 
 export interface LesionChange {

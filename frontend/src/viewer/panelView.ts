@@ -43,7 +43,7 @@ export function panelView(exam: ViewerExam, initialSequence: string): PanelView 
   });
 
   const title = element("span", "viewer-panel-title");
-  title.textContent = `${exam.role === "current" ? "Current" : "Prior"} · ${exam.date}`;
+  title.textContent = `${exam.role === "current" ? "Current" : "Prior"} · ${exam.date ?? "undated"}`;
   const sequence = select(
     "sequence",
     "Sequence",

@@ -49,7 +49,7 @@ async function showManifest(
   if (plans[0]?.exam !== current) throw new Error("NeuroReview: the current exam has no series to show");
   const currentBytes = downloads.get(plans[0].initial);
 
-  const examLabels = new Map(manifest.exams.map((exam) => [exam.id, `${exam.role} ${exam.date}`]));
+  const examLabels = new Map(manifest.exams.map((exam) => [exam.id, `${exam.role} ${exam.date ?? "undated"}`]));
   renderAlarms(layout.alarms, manifest.alarms, examLabels);
   followAlarms(
     socketUrl(manifest.sockets.alarms, window.location),
@@ -110,7 +110,8 @@ async function showManifest(
   const showLesions = (): void => {
     lesions = orderLesions(picked?.lesions ?? []);
     lesionAt = -1;
-    renderLesionPanel(layout.lesions, lesions, goToLesion);
+    const priors = manifest.exams.filter((exam) => exam.role === "prior");
+    renderLesionPanel(layout.lesions, lesions, priors, goToLesion);
   };
   const showLabels = (panel: Panel): void => {
     const segmentation = picked && matchingSegmentation(panel.plan.exam, picked);
