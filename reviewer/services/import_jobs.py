@@ -15,7 +15,7 @@ from reviewer.imaging.sequences import Sequence
 from reviewer.models import ImportJob
 from reviewer.services import progress
 from reviewer.services.imports import import_brats, import_dicom
-from reviewer.services.voxel_cache import prepare_patients
+from reviewer.services.viewer_preparation import prepare_patients
 
 
 def create_import_job(*, user, kind: str, upload, options: dict) -> ImportJob:

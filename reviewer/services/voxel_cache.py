@@ -50,23 +50,6 @@ def voxel_cache_path(volume: Series | Segmentation) -> Path:
     return Path(settings.VAR_DIR) / "viewer-voxels" / volume.sha256[:2] / f"{volume.sha256}.gz"
 
 
-def prepare_patients(patients, progress=lambda done, total, message: None) -> int:
-    """Fill these caches for every series and segmentation of the patients, so that even the
-    first opening of a case is served from files; returns how many volumes were looked at.
-    Imports call it once they have committed; what is cached already is skipped."""
-    pks = [p.pk for p in patients]
-    volumes = [
-        *Series.objects.filter(exam__patient__in=pks).order_by("pk"),
-        *Segmentation.objects.filter(exam__patient__in=pks).order_by("pk"),
-    ]
-    for done, volume in enumerate(volumes):
-        progress(done, len(volumes), f"preparing the viewer: {volume}")
-        voxel_file(volume)
-        volume_summary(volume)
-    progress(len(volumes), len(volumes), f"prepared {len(volumes)} volumes for the viewer")
-    return len(volumes)
-
-
 def _summary_key(volume: Series | Segmentation) -> str:
     return f"viewer-volume:v{SUMMARY_VERSION}:{volume.sha256}"
 

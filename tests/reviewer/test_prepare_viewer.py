@@ -13,19 +13,23 @@ pytestmark = pytest.mark.django_db
 
 
 def test_after_preparing_a_case_opens_without_reading_any_stored_file(make_user, client_for):
-    exam = stored_exam(Patient.objects.create(pseudonym="NR-PREPARE1"), 0)
-    stored_segmentation(exam, lesion_map((slice(3, 6), slice(3, 6), slice(2, 4))))
+    patient = Patient.objects.create(pseudonym="NR-PREPARE1")
+    prior, current = stored_exam(patient, 0), stored_exam(patient, 1)
+    stored_segmentation(prior, lesion_map((slice(3, 6), slice(3, 6), slice(2, 4))))
+    stored_segmentation(current, lesion_map((slice(3, 7), slice(3, 6), slice(2, 4))))
     call_command("prepare_viewer", "--patient", "NR-PREPARE1")
-    volumes = [*exam.series.all(), *exam.segmentations.all()]
-    for volume in volumes:
-        default_storage.delete(volume.file.name)
+    for exam in (prior, current):
+        for volume in [*exam.series.all(), *exam.segmentations.all()]:
+            default_storage.delete(volume.file.name)
     client = client_for(make_user("qa_admin"))
 
     manifest = client.get("/api/cases/NR-PREPARE1/viewer/").json()
 
-    entry = manifest["exams"][0]
-    for volume in entry["series"] + entry["segmentations"]:
-        assert client.get(volume["url"]).status_code == 200
+    [lesion] = manifest["exams"][0]["segmentations"][0]["lesions"]
+    assert lesion["change"]["delta_percent"] == pytest.approx(100 * (24 - 18) / 18, abs=0.01)
+    for entry in manifest["exams"]:
+        for volume in entry["series"] + entry["segmentations"]:
+            assert client.get(volume["url"]).status_code == 200
 
 
 def test_an_unknown_patient_is_refused_by_name():

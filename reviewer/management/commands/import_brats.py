@@ -6,7 +6,7 @@ from reviewer.imaging.errors import ImagingInputError
 from reviewer.imaging.labels import LabelScheme
 from reviewer.management.progress import progress_bar
 from reviewer.services.imports import import_brats
-from reviewer.services.voxel_cache import prepare_patients
+from reviewer.services.viewer_preparation import prepare_patients
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from reviewer.imaging.errors import ImagingInputError
 from reviewer.imaging.sequences import Sequence
 from reviewer.management.progress import progress_bar
 from reviewer.services.imports import import_dicom
-from reviewer.services.voxel_cache import prepare_patients
+from reviewer.services.viewer_preparation import prepare_patients
 
 
 def parse_override(text: str) -> tuple[str, Sequence]:

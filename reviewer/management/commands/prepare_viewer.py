@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reviewer.management.progress import progress_bar
 from reviewer.models import Patient
-from reviewer.services.voxel_cache import prepare_patients
+from reviewer.services.viewer_preparation import prepare_patients
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from reviewer.management.progress import progress_bar
 from reviewer.models import IdentityLink, Patient, Role, User
 from reviewer.permissions import grant_patient
 from reviewer.services.imports import import_brats
-from reviewer.services.voxel_cache import prepare_patients
+from reviewer.services.viewer_preparation import prepare_patients
 from segmentation.inference_jobs import create_inference_job
 from segmentation.models import InferenceJob
 from segmentation.services import register_model_version
