@@ -127,9 +127,7 @@ def _node_segmentation(exam):
     )
     centre = int(lesion[len(lesion) // 2])
     lo, hi = max(0, centre - SLAB_HALF), min(channels.shape[-1], centre + SLAB_HALF + 1)
-    mask = np.zeros(channels.shape[1:], dtype=np.uint8)
-    slab = channels[..., lo:hi]
-    mask[..., lo:hi] = predict.predict_exam(model, slab, version.sequences, device=cpu)
+    mask = predict.predict_slab(model, channels, version.sequences, slice(lo, hi), device=cpu)
     return inference.store_model_segmentation(
         exam,
         version,

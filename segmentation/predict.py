@@ -71,6 +71,21 @@ def predict_exam(
     return np.moveaxis(out > 0, 0, -1)
 
 
+def predict_slab(
+    model: nn.Module,
+    channels: np.ndarray,
+    sequences: Sequence[str],
+    slab: slice,
+    *,
+    device: torch.device,
+) -> np.ndarray:
+    """The segmentation of the axial slices in ``slab`` only, on the whole grid (empty outside
+    it): a quick look at one region, where a whole exam would take minutes on a CPU."""
+    mask = np.zeros(channels.shape[1:], dtype=bool)
+    mask[..., slab] = predict_exam(model, channels[..., slab], sequences, device=device)
+    return mask
+
+
 def exam_flow(
     model: NODESegmenter,
     channels: np.ndarray,

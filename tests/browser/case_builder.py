@@ -151,9 +151,7 @@ def _node_segmentation(exam: Exam, lesion_slices: np.ndarray) -> Segmentation:
     depth = channels.shape[-1]
     lo = max(0, int(lesion_slices.min()) - SLAB_MARGIN)
     hi = min(depth, int(lesion_slices.max()) + SLAB_MARGIN + 1)
-    mask = np.zeros(channels.shape[1:], dtype=bool)
-    slab = channels[..., lo:hi]
-    mask[..., lo:hi] = predict.predict_exam(model, slab, version.sequences, device=cpu)
+    mask = predict.predict_slab(model, channels, version.sequences, slice(lo, hi), device=cpu)
     segmented = np.flatnonzero(mask.any(axis=(0, 1)))
     if not len(segmented):
         raise RuntimeError("the NODE model found nothing in the browser case")
