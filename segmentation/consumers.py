@@ -12,7 +12,7 @@ from reviewer.consumers import FORBIDDEN, JobProgressConsumer
 from reviewer.models import Patient, Segmentation
 from reviewer.permissions import CLINICAL_ROLES, has_role
 from segmentation import flow_frames
-from segmentation.flow_frames import FlowRequestError
+from segmentation.flow_frames import MIN_STAGES, FlowRequestError
 from segmentation.models import InferenceJob
 
 logger = logging.getLogger(__name__)
@@ -46,10 +46,15 @@ class FlowConsumer(AsyncJsonWebsocketConsumer):
     ``{"segmentation": id, "slice": k, "stages": T}`` is answered with ``progress`` messages
     while its stages are computed, then ``ready`` with the frames' URL, or ``error``; a flow
     already computed is ready at once. A new request supersedes an unfinished one. Every answer
-    repeats the request's segmentation, slice and stages, so a client can drop stale ones."""
+    repeats the request's segmentation, slice and stages, so a client can drop stale ones.
+
+    ``{"type": "prepare", "segmentation": id}`` reads the segmentation's exam and model ahead
+    of its first flow and is answered ``{"type": "prepared", "segmentation": id}``, or ``error``
+    with ``"prepare": id``; it supersedes nothing."""
 
     async def connect(self):
         self.request_task: asyncio.Task | None = None
+        self.prepares: set[asyncio.Task] = set()
         self.abandoned = threading.Event()
         if not has_role(self.scope["user"], CLINICAL_ROLES):
             await self.close(code=FORBIDDEN)
@@ -58,6 +63,8 @@ class FlowConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code):
         self._supersede()
+        for task in self.prepares:
+            task.cancel()  # the exam is still read: the next socket finds it ready
 
     @classmethod
     async def decode_json(cls, text_data):
@@ -67,6 +74,11 @@ class FlowConsumer(AsyncJsonWebsocketConsumer):
             return None  # answered as a malformed request, where raising would drop the socket
 
     async def receive_json(self, content, **kwargs):
+        if isinstance(content, dict) and content.get("type") == "prepare":
+            task = asyncio.ensure_future(self._prepare(content))
+            self.prepares.add(task)
+            task.add_done_callback(self.prepares.discard)
+            return
         self._supersede()
         self.abandoned = threading.Event()
         self.request_task = asyncio.ensure_future(self._answer(content, self.abandoned))
@@ -113,6 +125,26 @@ class FlowConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.send_json({"type": "ready", "url": plan.url, **request})
 
+    async def _prepare(self, content: dict) -> None:
+        segmentation = content.get("segmentation")
+        try:
+            _check_segmentation(segmentation)
+            unknown = sorted(set(content) - {"type", "segmentation"})
+            if unknown:
+                raise FlowRequestError(f"unknown field(s) of a prepare: {', '.join(unknown)}")
+            # Any slice's plan reads the same series and model: slice 0 stands for the exam.
+            plan = await database_sync_to_async(self._plan)(segmentation, 0, MIN_STAGES)
+            await asyncio.get_running_loop().run_in_executor(_flows, flow_frames.prepare, plan)
+        except FlowRequestError as error:
+            message = str(error)
+        except Exception as error:
+            logger.exception("preparing the flows of segmentation %s failed", segmentation)
+            message = f"the exam could not be read for its flows: {error}"
+        else:
+            await self.send_json({"type": "prepared", "segmentation": segmentation})
+            return
+        await self.send_json({"type": "error", "message": message, "prepare": segmentation})
+
     def _plan(self, segmentation: int, slice: int, stages: int) -> flow_frames.FlowPlan:
         visible = Patient.objects.visible_to(self.scope["user"])
         found = (
@@ -136,10 +168,14 @@ def _read_request(content) -> dict:
         if field not in content:
             raise FlowRequestError(f"{field} is required")
     segmentation = content["segmentation"]
-    if isinstance(segmentation, bool) or not isinstance(segmentation, int):
-        raise FlowRequestError(f"segmentation must be an integer id, got {segmentation!r}")
+    _check_segmentation(segmentation)
     return {
         "segmentation": segmentation,
         "slice": content["slice"],
         "stages": content.get("stages", flow_frames.DEFAULT_STAGES),
     }
+
+
+def _check_segmentation(segmentation) -> None:
+    if isinstance(segmentation, bool) or not isinstance(segmentation, int):
+        raise FlowRequestError(f"segmentation must be an integer id, got {segmentation!r}")

@@ -199,6 +199,13 @@ def render(plan: FlowPlan, on_stage: StageCallback | None = None) -> str:
     return plan.digest
 
 
+def prepare(plan: FlowPlan) -> None:
+    """Read the plan's exam and model into this process's caches, so that the first flow of
+    the exam pays its integration only (the viewer asks for this when it opens a case)."""
+    exam_channels(plan)
+    _model(plan)
+
+
 def rendered(plan: FlowPlan) -> bool:
     """Whether the frames are on disk; if so they count as asked again (pruned last)."""
     try:

@@ -3,11 +3,13 @@ import { FlowLauncher } from "../src/viewer/flowLauncher";
 import { exam, manifest } from "./viewerFixtures";
 
 const show = vi.fn();
+const prepareFlows = vi.fn(async () => ["segmentation 8: only NODE segmentations have a flow"]);
 vi.mock("../src/flow", () => ({
   mountFlowPlayer: (root: HTMLElement) => {
     root.dataset.mounted = "true";
     return { show, destroy: vi.fn() };
   },
+  prepareFlows: (...args: unknown[]) => prepareFlows(...(args as [])),
 }));
 
 describe("FlowLauncher", () => {
@@ -32,6 +34,18 @@ describe("FlowLauncher", () => {
       [7, 95],
       [7, 96],
     ]);
+  });
+
+  it("prepares the flows over the socket without mounting the player, warning of what failed", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const flow = launcher();
+    flow.prepare([7, 8]);
+    await vi.dynamicImportSettled();
+    expect(prepareFlows).toHaveBeenCalledWith("ws://x/ws/flows/", [7, 8]);
+    expect(document.querySelector("#flow-player")).toBeNull();
+    expect(flow.open).toBe(false);
+    expect(warn).toHaveBeenCalledWith("NeuroReview: a flow could not be prepared:", "segmentation 8: only NODE segmentations have a flow");
+    warn.mockRestore();
   });
 
   it("follows slice changes only while open, once they rest for 300 ms", async () => {

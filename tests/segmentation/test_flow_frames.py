@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from reviewer.models import Segmentation
 from reviewer.services.storage import read_nifti
 from segmentation import flow_frames, predict
-from segmentation.flow import slice_flow, stage_grid
+from segmentation.flow import FlowCache, slice_flow, stage_grid
 from segmentation.flow_frames import FlowRequestError
 from segmentation.targets import target_mask
 from tests.segmentation.flow_builders import normalized_exam, segmented_exam
@@ -139,6 +139,23 @@ def test_a_computed_flow_is_served_again_without_recomputing(exam):
     assert stages_reported == [] and again.path.stat().st_ino == written
     assert flow_frames.plan(node, SLICE + 1, STAGES).digest != key
     assert flow_frames.plan(node, SLICE, STAGES + 1).digest != key
+
+
+def test_a_prepared_exam_is_not_read_again_by_its_first_flow(exam, monkeypatch):
+    _, node, _ = exam
+    monkeypatch.setattr(flow_frames, "_exams", FlowCache(flow_frames.EXAM_CACHE_BYTES))
+    monkeypatch.setattr(flow_frames, "_models", {})
+    reads = []
+    read_voxels = flow_frames._read_voxels
+    monkeypatch.setattr(
+        flow_frames, "_read_voxels", lambda name: reads.append(name) or read_voxels(name)
+    )
+    flow_frames.prepare(flow_frames.plan(node, 0, 2))
+    assert len(reads) == 4 and node.model_version.sha256 in flow_frames._models
+
+    flow_frames.render(flow_frames.plan(node, SLICE, STAGES))
+
+    assert len(reads) == 4
 
 
 def test_the_least_recently_asked_frames_are_pruned_beyond_the_disk_budget(exam, monkeypatch):

@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 from neuroreview.asgi import application
 from reviewer.permissions import grant_patient
 from segmentation import consumers, flow_frames
+from segmentation.flow import FlowCache
 from tests.reviewer.test_import_progress import as_user
 from tests.segmentation.flow_builders import segmented_exam
 from tests.segmentation.test_flow_frames import decode
@@ -128,6 +129,62 @@ async def test_a_new_request_supersedes_an_unfinished_one(client, exam, radiolog
     assert len(first) < 101 and {answer["type"] for answer in first} <= {"progress"}
     assert second == [("progress", done) for done in range(STAGES + 1)] + [("ready", None)]
     assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.disconnect()
+
+
+async def test_a_prepare_reads_the_exam_ahead_of_its_first_flow(
+    client, exam, radiologist, monkeypatch
+):
+    _, node, _ = exam
+    exams = FlowCache(flow_frames.EXAM_CACHE_BYTES)
+    monkeypatch.setattr(flow_frames, "_exams", exams)
+    communicator, _, _ = await open_socket(client, radiologist)
+
+    await communicator.send_json_to({"type": "prepare", "segmentation": node.pk})
+
+    assert await communicator.receive_json_from(timeout=30) == {
+        "type": "prepared",
+        "segmentation": node.pk,
+    }
+    assert len(exams) == 1
+    await communicator.disconnect()
+
+
+async def test_a_prepare_does_not_supersede_an_unfinished_flow(client, exam, radiologist):
+    _, node, _ = exam
+    communicator, _, _ = await open_socket(client, radiologist)
+
+    await communicator.send_json_to({"segmentation": node.pk, "slice": SLICE, "stages": STAGES})
+    await communicator.send_json_to({"type": "prepare", "segmentation": node.pk})
+    answers = [await communicator.receive_json_from(timeout=30) for _ in range(STAGES + 3)]
+
+    assert {"type": "prepared", "segmentation": node.pk} in answers
+    flow = [answer for answer in answers if answer["type"] != "prepared"]
+    assert [answer.get("done") for answer in flow] == [*range(STAGES + 1), None]
+    assert flow[-1]["type"] == "ready"
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("prepare_for", "message"),
+    [
+        (lambda node, unet: unet.pk, "only NODE segmentations"),
+        (lambda node, unet: node.pk + 999, "is not visible"),
+        (lambda node, unet: "x", "segmentation must be an integer"),
+    ],
+)
+async def test_a_prepare_that_cannot_be_served_gets_an_error_naming_why(
+    client, exam, radiologist, prepare_for, message
+):
+    _, node, unet = exam
+    segmentation = prepare_for(node, unet)
+    communicator, _, _ = await open_socket(client, radiologist)
+
+    await communicator.send_json_to({"type": "prepare", "segmentation": segmentation})
+
+    answer = await communicator.receive_json_from(timeout=10)
+    assert answer["type"] == "error" and message in answer["message"], answer
+    assert answer["prepare"] == segmentation
     await communicator.disconnect()
 
 

@@ -1,2 +1,3 @@
 export { mountFlowPlayer } from "./flowPlayer";
 export type { FlowPlayer, FlowPlayerOptions, FlowPlayerState } from "./flowPlayer";
+export { prepareFlows } from "./prepareFlows";

@@ -33,6 +33,21 @@ export class FlowLauncher {
       .catch(this.onError);
   }
 
+  /**
+   * Read ahead what the first flow of these NODE segmentations needs: the player's code here,
+   * their exam and model on the server. Called once the panels are shown, so it takes nothing
+   * from the first image.
+   */
+  prepare(segmentationIds: readonly number[]): void {
+    if (segmentationIds.length === 0) return;
+    import("../flow")
+      .then(({ prepareFlows }) => prepareFlows(this.socketUrl, segmentationIds))
+      .then((problems) => {
+        for (const problem of problems) console.warn("NeuroReview: a flow could not be prepared:", problem);
+      })
+      .catch(this.onError);
+  }
+
   /** The current panel moved: follow it once it has rested for a moment. */
   sliceChanged(slice: number): void {
     const segmentationId = this.segmentationId;

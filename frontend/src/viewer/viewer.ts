@@ -185,6 +185,7 @@ async function showManifest(
     open(currentPanel),
     ...panels.slice(1).map((panel) => currentBytes.then(() => open(panel)).catch(reportError)),
   ]);
+  flow.prepare(segmentations.filter(isNode).map((segmentation) => segmentation.id));
 }
 
 function segmentationLabel(segmentation: ViewerSegmentation): string {
