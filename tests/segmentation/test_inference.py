@@ -132,6 +132,19 @@ def test_a_radiologist_starts_a_job_for_a_visible_patient_from_the_case_page(
     assert len(enqueued) == 1
 
 
+def test_the_worklist_offers_each_patient_a_segment_button_posting_with_csrf(
+    patient, make_user, client_for
+):
+    radiologist = make_user("radiologist")
+    grant_patient(patient, radiologist)
+
+    page = client_for(radiologist).get("/worklist/").content.decode()
+
+    form = page[page.index(f'action="/cases/{patient.pseudonym}/segment/"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="csrfmiddlewaretoken"' in form and ">Segment</button>" in form
+
+
 def test_a_radiologist_cannot_start_a_job_for_a_patient_not_granted(patient, make_user, client_for):
     response = client_for(make_user("radiologist")).post(f"/cases/{patient.pseudonym}/segment/")
 
