@@ -33,7 +33,6 @@ import torch
 from torch import Tensor
 
 from segmentation.flow_cache import FlowCache, FlowKey
-from segmentation.heap import release_freed_memory
 from segmentation.rk4 import RK4, ButcherTableau, integrate, rk4_step, stage_grid
 
 __all__ = [
@@ -260,8 +259,6 @@ def exam_contributions(
             trace = _trace(model, x0, stages, keep_frames=False)
             intersections.append(trace.intersection.transpose(0, 1).cpu())
             unions.append(trace.union.transpose(0, 1).cpu())
-            del trace
-            release_freed_memory()  # else the CPU heap fragments over an exam: segmentation.heap
     return ExamContributions(
         t=np.asarray(stage_grid(stages)),
         intersection=torch.cat(intersections).numpy(),
