@@ -1,26 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { prepareFlows } from "../src/flow/prepareFlows";
-
-/** Stands in for the browser's WebSocket; the test plays the server. */
-class FakeSocket extends EventTarget {
-  readonly sent: unknown[] = [];
-  closed = false;
-  open(): void {
-    this.dispatchEvent(new Event("open"));
-  }
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
-  }
-  reply(message: object): void {
-    this.dispatchEvent(new MessageEvent("message", { data: JSON.stringify(message) }));
-  }
-  drop(code: number): void {
-    this.dispatchEvent(new CloseEvent("close", { code }));
-  }
-  close(): void {
-    this.closed = true;
-  }
-}
+import { FakeSocket } from "./fakeSocket";
 
 let sockets: FakeSocket[];
 const prepare = (segmentations: number[]) =>

@@ -3,29 +3,7 @@ import type { FlowFrames } from "../src/flow/flowFrames";
 import { flowRequests } from "../src/flow/flowRequests";
 import type { FlowRequest } from "../src/flow/flowRequests";
 import { encodeFlowFrames, flowFixture } from "./flowFixtures";
-
-/** Stands in for the browser's WebSocket; the test plays the server. */
-class FakeSocket extends EventTarget {
-  readyState: number = WebSocket.CONNECTING;
-  readonly sent: FlowRequest[] = [];
-  closed = false;
-  open(): void {
-    this.readyState = WebSocket.OPEN;
-    this.dispatchEvent(new Event("open"));
-  }
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as FlowRequest);
-  }
-  reply(message: object): void {
-    this.dispatchEvent(new MessageEvent("message", { data: JSON.stringify(message) }));
-  }
-  drop(code: number): void {
-    this.dispatchEvent(new CloseEvent("close", { code }));
-  }
-  close(): void {
-    this.closed = true;
-  }
-}
+import { FakeSocket } from "./fakeSocket";
 
 const URL_A = "/api/segmentations/3/flows/aaaa.bin";
 const URL_B = "/api/segmentations/3/flows/bbbb.bin";
