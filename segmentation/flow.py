@@ -13,7 +13,8 @@ w_k and S_t = Σ_k w_k I_t^k:
 keeps its BCF bits packed four to a byte, (stages, slices, H, W) uint8, until γ arrives and the
 counts of eq. (6) can be taken; a batch then drops them. This costs one integration, where
 re-integrating after γ would cost two, and 5.8 MB per 240×240 slice at 101 stages: an exam's
-ACC streams in a few hundred MB, where its float32 trajectories would need 14 GB.
+ACC streams in a few hundred MB, where its float32 trajectories would need 14 GB. The counts come
+from a histogram of the packed codes (:func:`code_counts`), never from unpacked maps.
 
 References
 ----------
@@ -45,6 +46,7 @@ __all__ = [
     "acc",
     "acc_counts",
     "bcf",
+    "code_counts",
     "exam_acc",
     "exam_contributions",
     "integrate",
@@ -57,6 +59,8 @@ __all__ = [
 ]
 
 _BITS = torch.arange(4, dtype=torch.uint8)  # channel k of η is bit k of the packed BCF code
+_CODES = 16  # the values a packed code takes
+_CODE_BITS = (torch.arange(_CODES).view(_CODES, 1) >> torch.arange(4)) & 1  # (code, k): η^k set
 
 
 def weighted_sum(I_t: Tensor, w: Tensor) -> Tensor:
@@ -80,8 +84,29 @@ def bcf(I_t: Tensor, w: Tensor) -> Tensor:
 
 def acc_counts(eta: Tensor, gamma: Tensor) -> tuple[Tensor, Tensor]:
     """|η_t^k ∩ γ| and |η_t^k ∪ γ| of eq. (6): η (…, 4, H, W) and γ (…, H, W) → (…, 4) each."""
-    gamma = gamma.unsqueeze(-3)
-    return (eta & gamma).sum(dim=(-2, -1)), (eta | gamma).sum(dim=(-2, -1))
+    return code_counts(_pack(eta), gamma)
+
+
+def code_counts(code: Tensor, gamma: Tensor) -> tuple[Tensor, Tensor]:
+    """:func:`acc_counts` of the packed BCF ``code`` (…, H, W) uint8 against γ (…, H, W).
+
+    Each map's 2 × 16 histogram of (γ, code) gives |η^k ∩ γ| (γ set, bit k set) and |η^k|, and
+    |η^k ∪ γ| = |η^k| + |γ| − |η^k ∩ γ|. Counting the unpacked bool maps instead would widen them
+    to int64 (32 bytes per pixel and stage); on the CPU those copies, freed between the small
+    counts that outlive them, fragmented glibc's heap to 5 GB over one exam.
+    """
+    gamma = gamma.expand(code.shape)
+    maps = code.numel() // (code.shape[-2] * code.shape[-1])
+    key = (code | (gamma.to(torch.uint8) << 4)).reshape(maps, -1).to(torch.int32)
+    key += 2 * _CODES * torch.arange(maps, dtype=torch.int32, device=code.device).view(-1, 1)
+    hist = torch.bincount(key.flatten(), minlength=2 * _CODES * maps).view(maps, 2, _CODES)
+    bits = _CODE_BITS.to(code.device)
+    inside, marked = hist[:, 1], hist.sum(dim=1)  # per code: pixels in γ, pixels in all
+    intersection = (inside.unsqueeze(-1) * bits).sum(dim=1)
+    union = (marked.unsqueeze(-1) * bits).sum(dim=1) + inside.sum(dim=1, keepdim=True)
+    union -= intersection
+    lead = code.shape[:-2]
+    return intersection.view(*lead, 4), union.view(*lead, 4)
 
 
 def acc(intersection: np.ndarray, union: np.ndarray) -> np.ndarray:
@@ -132,7 +157,7 @@ def _trace(
         if on_stage is not None:
             on_stage(index + 1, stages)
     gamma = segmentation_frame(I_t, w) > 0.5
-    counts = [acc_counts(_unpack(code_t), gamma) for code_t in code]
+    counts = [code_counts(code_t, gamma) for code_t in code]
     intersection, union = (torch.stack(c) for c in zip(*counts, strict=True))
     return _Trace(t_grid, intersection, union, code, gamma, images, frames)
 

@@ -174,11 +174,12 @@ def test_bcf_vector_form_equals_the_difference_of_eq_5():
 
 
 def test_acc_is_intersection_over_union_with_the_final_segmentation():
-    eta = torch.tensor([1, 1, 0, 0], dtype=torch.bool).view(1, 1, 4)
+    eta = torch.zeros(4, 1, 4, dtype=torch.bool)  # FLAIR's BCF on a 1×4 slice; the others empty
+    eta[0, 0] = torch.tensor([1, 1, 0, 0], dtype=torch.bool)
     gamma = torch.tensor([1, 0, 1, 0], dtype=torch.bool).view(1, 4)
     intersection, union = acc_counts(eta, gamma)
-    assert (intersection.item(), union.item()) == (1, 3)
-    assert acc(intersection, union).item() == pytest.approx(1 / 3)
+    assert (intersection.tolist(), union.tolist()) == ([1, 0, 0, 0], [3, 2, 2, 2])
+    assert acc(intersection, union).tolist() == pytest.approx([1 / 3, 0, 0, 0])
 
 
 def test_acc_is_nan_where_bcf_and_segmentation_are_both_empty():
@@ -187,6 +188,15 @@ def test_acc_is_nan_where_bcf_and_segmentation_are_both_empty():
     intersection, union = acc_counts(eta, torch.zeros(2, 3, 3, dtype=torch.bool))
     mu = acc(intersection, union)
     assert np.isnan(mu[0]).all() and mu[1].tolist()[0] == 0.0 and np.isnan(mu[1, 1:]).all()
+
+
+def test_acc_counts_from_packed_codes_equal_the_set_definition_at_every_stage_and_slice():
+    torch.manual_seed(3)
+    eta = torch.rand(5, 3, 4, 7, 9) > 0.5  # (stages, slices, 4, H, W)
+    gamma = torch.rand(3, 7, 9) > 0.6  # one γ per slice, shared by its stages
+    intersection, union = acc_counts(eta, gamma)
+    assert torch.equal(intersection, (eta & gamma.unsqueeze(-3)).sum(dim=(-2, -1)))
+    assert torch.equal(union, (eta | gamma.unsqueeze(-3)).sum(dim=(-2, -1)))
 
 
 @pytest.fixture
