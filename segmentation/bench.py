@@ -6,8 +6,8 @@ Each (case, engine) runs in a fresh process, so its peak memory is its own: on t
 ``resource`` ``ru_maxrss`` of that process, less the value just before the flow started (model,
 input and a warm-up already loaded); on CUDA ``torch.cuda.max_memory_allocated``.
 
-The engines compute the same things on the same weights, in the same memory layout
-(:func:`segmentation.flow.prepare_for_flow`): "own" streams with
+The engines compute the same things on the same weights, with the same memory layout and heap
+settings (:func:`segmentation.flow.prepare_for_flow`): "own" streams with
 :func:`segmentation.flow.slice_flow` / :func:`segmentation.flow.exam_contributions`; "torchdyn"
 integrates with torchdyn's stock ``"rk4"`` into the whole trajectory (stages, B, 4, H, W), then
 takes eqs. (4)–(6) stage by stage. Times are wall-clock (``*_s``, their ratio) and process CPU
