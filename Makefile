@@ -74,8 +74,8 @@ test: install-test frontend chromium lint
 
 # Benchmarks (not tests): JSON lines on stdout, naming the device.
 bench: install-test frontend chromium
-	$(PY) -m segmentation.bench
-	$(PY) -m reviewer.bench
+	$(PY) -m segmentation.research.bench
+	$(PY) -m reviewer.viewer.bench
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -8,7 +8,7 @@ class NeuroReviewAdminSite(admin.AdminSite):
     site_header = "NeuroReview administration"
 
     def has_permission(self, request) -> bool:
-        from reviewer.permissions import OPERATOR_ROLES, has_role
+        from reviewer.core.permissions import OPERATOR_ROLES, has_role
 
         return request.user.is_active and has_role(request.user, OPERATOR_ROLES)
 

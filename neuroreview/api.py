@@ -1,24 +1,27 @@
-"""The one API router of the project."""
+"""The one API router of the project: every concern's endpoints under /api/."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from reviewer.api import viewer, views
-from segmentation import api as segmentation_api
+from reviewer.cases import api as cases
+from reviewer.imports import api as imports
+from reviewer.reports import api as reports
+from reviewer.viewer import api as viewer
+from segmentation import api as segmentation
 
 router = DefaultRouter()
-router.register("patients", views.PatientViewSet, basename="patient")
-router.register("exams", views.ExamViewSet, basename="exam")
-router.register("segmentations", views.SegmentationViewSet, basename="segmentation")
-router.register("imports", views.ImportJobViewSet, basename="import")
-router.register("inference-jobs", segmentation_api.InferenceJobViewSet, basename="inference-job")
-router.register("model-versions", segmentation_api.ModelVersionViewSet, basename="model-version")
+router.register("patients", cases.PatientViewSet, basename="patient")
+router.register("exams", cases.ExamViewSet, basename="exam")
+router.register("segmentations", segmentation.SegmentationViewSet, basename="segmentation")
+router.register("imports", imports.ImportJobViewSet, basename="import")
+router.register("inference-jobs", segmentation.InferenceJobViewSet, basename="inference-job")
+router.register("model-versions", segmentation.ModelVersionViewSet, basename="model-version")
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("exports/cases/", views.CaseExportView.as_view(), name="export-cases"),
+    path("exports/cases/", reports.CaseExportView.as_view(), name="export-cases"),
     path("cases/<str:pseudonym>/viewer/", viewer.CaseViewerView.as_view(), name="case-viewer"),
     path("series/<int:pk>/voxels/<str:sha256>", viewer.SeriesVoxelView.as_view()),
     path("segmentations/<int:pk>/voxels/<str:sha256>", viewer.SegmentationVoxelView.as_view()),

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from reviewer.consumers import CaseAlarmsConsumer, ImportJobConsumer
+from reviewer.alarms.consumers import CaseAlarmsConsumer
+from reviewer.imports.consumers import ImportJobConsumer
 from segmentation.consumers import FlowConsumer, InferenceJobConsumer
 
 websocket_urlpatterns = [

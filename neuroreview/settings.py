@@ -46,8 +46,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "guardian",
     "channels",
-    "reviewer",
+    # one app per concern, listed from the bottom layer up (ARCHITECTURE.md)
+    "reviewer.core",
+    "reviewer.cases",
     "segmentation",
+    "reviewer.alarms",
+    "reviewer.viewer",
+    "reviewer.imports",
+    "reviewer.reports",
+    "segmentation.research",
 ]
 
 MIDDLEWARE = [
@@ -91,7 +98,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "reviewer.User"
+AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",

@@ -7,6 +7,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("neuroreview.api")),
+    path("", include("reviewer.core.urls")),
+    path("", include("reviewer.cases.urls")),
+    path("", include("reviewer.viewer.urls")),
+    path("", include("reviewer.imports.urls")),
+    path("", include("reviewer.reports.urls")),
     path("", include("segmentation.urls")),
-    path("", include("reviewer.urls")),
 ]

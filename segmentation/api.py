@@ -2,11 +2,12 @@ from django.shortcuts import get_object_or_404
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from reviewer.models import Exam, Patient
-from reviewer.permissions import CLINICAL_ROLES, role_permission
-from reviewer.services.progress import job_state
+from reviewer.cases.models import Exam, Patient
+from reviewer.core.permissions import CLINICAL_ROLES, role_permission
+from reviewer.core.progress import job_state
 from segmentation.inference_jobs import create_inference_job
-from segmentation.models import InferenceJob, ModelVersion
+from segmentation.models import InferenceJob, ModelVersion, Segmentation
+from segmentation.serializers import SegmentationSerializer
 
 
 class InferenceJobSerializer(serializers.ModelSerializer):
@@ -73,3 +74,18 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ModelVersionSerializer
     queryset = ModelVersion.objects.order_by("target", "kind", "name")
     filterset_fields = ["kind", "target"]
+
+
+class SegmentationViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [role_permission(*CLINICAL_ROLES)]
+    serializer_class = SegmentationSerializer
+    filterset_fields = ["exam", "source", "label_scheme"]
+
+    def get_queryset(self):
+        visible = Patient.objects.visible_to(self.request.user)
+        return (
+            Segmentation.objects.filter(exam__patient__in=visible)
+            .select_related("model_version", "reader")
+            .prefetch_related("lesions")
+            .order_by("pk")
+        )

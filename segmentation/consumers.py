@@ -8,12 +8,12 @@ import torch
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from reviewer.consumers import FORBIDDEN, JobProgressConsumer
-from reviewer.models import Patient, Segmentation
-from reviewer.permissions import CLINICAL_ROLES, has_role
+from reviewer.cases.models import Patient
+from reviewer.core.consumers import FORBIDDEN, JobProgressConsumer
+from reviewer.core.permissions import CLINICAL_ROLES, has_role
 from segmentation import flow_frames
 from segmentation.flow_frames import MIN_STAGES, FlowRequestError
-from segmentation.models import InferenceJob
+from segmentation.models import InferenceJob, Segmentation
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Flow frames for the viewer's flow player: the flow of one axial slice of a NODE
-segmentation's exam (:func:`segmentation.flow.slice_flow`), computed when it is asked for,
+segmentation's exam (:func:`segmentation.engine.flow.slice_flow`), computed when it is asked for,
 encoded in the viewer contract's binary format and kept on disk, gzip-compressed once, under a
 key that names everything the bytes depend on (within a disk budget, least recently asked
 pruned first).
@@ -35,14 +35,13 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from reviewer.imaging.labels import LabelScheme
-from reviewer.models import Segmentation
-from reviewer.services.storage import read_nifti
-from segmentation import predict
-from segmentation.data import brain_mask, rescale, robust_limits
-from segmentation.flow import FlowCache, FlowKey, SliceFlow, slice_flow
-from segmentation.models import ModelVersion
-from segmentation.targets import TARGET_LABELS, target_mask
+from imaging.labels import LabelScheme
+from reviewer.core.storage import read_nifti
+from segmentation.engine import predict
+from segmentation.engine.data import brain_mask, rescale, robust_limits
+from segmentation.engine.flow import FlowCache, FlowKey, SliceFlow, slice_flow
+from segmentation.engine.targets import TARGET_LABELS, target_mask
+from segmentation.models import ModelVersion, Segmentation
 
 DEFAULT_STAGES = 26  # Δt = 0.04: playable within 3 s on a CPU; 101 stages take about 4 s alone
 MIN_STAGES, MAX_STAGES = 2, 101
@@ -271,7 +270,7 @@ class ExamChannels:
 
     def axial_slice(self, k: int) -> np.ndarray:
         """I_0 of slice k, (4, X, Y) float32: equal to the normalized exam's slice k, since the
-        brain mask and the rescaling are voxelwise (:mod:`segmentation.data`)."""
+        brain mask and the rescaling are voxelwise (:mod:`segmentation.engine.data`)."""
         images = [volume[..., k] for volume in self.volumes]
         brain = np.logical_or.reduce([image != 0 for image in images])
         pairs = zip(images, self.limits, strict=True)

@@ -1,21 +1,22 @@
 """Running an inference job: every deployed model version on every exam of the job, each result
-stored in its own transaction (so a rerun skips what exists), then the NODE models' ACC curves
-and the ensemble alarms of the exams touched."""
+stored in its own transaction (so a rerun skips what exists), then the NODE models' ACC curves;
+the concerns above (ensemble alarms) hear of each exam through segmentation.signals."""
 
 from collections.abc import Iterable
 
 import numpy as np
 from django.core.files.storage import default_storage
 
-from reviewer.imaging.labels import LabelScheme
-from reviewer.imaging.nifti_io import volume_from_array
-from reviewer.imaging.sequences import Sequence
-from reviewer.models import Exam, Segmentation
-from reviewer.services import cases, progress
-from reviewer.services.storage import atomic_import, read_nifti
-from segmentation import ensemble, predict
-from segmentation.data import normalize_exam
-from segmentation.models import ExamFlow, InferenceJob, ModelVersion
+from imaging.labels import LabelScheme
+from imaging.nifti_io import volume_from_array
+from imaging.sequences import Sequence
+from reviewer.cases.models import Exam
+from reviewer.core import progress
+from reviewer.core.storage import atomic_import, read_nifti
+from segmentation import segmentations, signals
+from segmentation.engine import predict
+from segmentation.engine.data import normalize_exam
+from segmentation.models import AccCurves, InferenceJob, ModelVersion, Segmentation
 
 
 def run(job: InferenceJob, *, also_report=None) -> None:
@@ -56,8 +57,8 @@ def run(job: InferenceJob, *, also_report=None) -> None:
                 loaded[version.pk] = _load(version, device)
             _segment(exam, version, loaded[version.pk], channels, affine, device)
             done += 1
-        ensemble.update_exam(exam)
-    ensemble.refresh_alarms()
+        signals.exam_segmented.send(sender=InferenceJob, exam=exam)
+    signals.inference_finished.send(sender=InferenceJob, job=job, exams=exams)
     segmented = len(exams) - len(skipped)
     note = f"; skipped {'; '.join(skipped)}" if skipped else ""
     progress.finish(
@@ -92,7 +93,7 @@ def store_model_segmentation(
     """A model's binary mask on an exam, with its lesions and (NODE) its ACC curves, in one
     transaction with its file."""
     with atomic_import() as files:
-        segmentation = cases.add_segmentation(
+        segmentation = segmentations.add_segmentation(
             exam,
             volume_from_array(mask.astype(np.uint8), affine),
             LabelScheme.LESION,
@@ -114,7 +115,7 @@ def _load(version: ModelVersion, device):
 
 
 def _store_flow(segmentation: Segmentation, flow: predict.ExamAcc) -> None:
-    ExamFlow.objects.create(
+    AccCurves.objects.create(
         segmentation=segmentation,
         stages=[round(float(t), 4) for t in flow.stages],
         acc_mean=_json_floats(flow.mean),

@@ -1,6 +1,14 @@
+"""Model versions, inference jobs, segmentations (label maps) with their lesions, and the ACC
+curves of NODE segmentations."""
+
+from django.conf import settings
 from django.db import models
 
-from reviewer.models.jobs import BackgroundJob
+from imaging.labels import LABELS, LabelScheme
+from reviewer.core.jobs import BackgroundJob
+from segmentation.engine.targets import Target
+
+TargetChoices = models.TextChoices("TargetChoices", [(t.value, t.value) for t in Target])
 
 
 class ModelVersionQuerySet(models.QuerySet):
@@ -11,7 +19,7 @@ class ModelVersionQuerySet(models.QuerySet):
 
 class ModelVersion(models.Model):
     """Trained weights + configuration + hash + training-data manifest: what a model-made
-    segmentation points to. Registered from an artifact folder (see segmentation.artifacts)."""
+    segmentation points to. Registered from an artifact folder (see segmentation.engine.artifacts)."""
 
     class Kind(models.TextChoices):
         NODE = "node", "Neural ODE"
@@ -20,7 +28,7 @@ class ModelVersion(models.Model):
     name = models.CharField(max_length=64)
     version = models.CharField(max_length=32)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.NODE)
-    target = models.CharField(max_length=8, blank=True)  # ET, TC or WT
+    target = models.CharField(max_length=8, blank=True, choices=TargetChoices.choices)
     sequences = models.JSONField(default=list)  # input sequences, in channel order
     preset = models.CharField(max_length=16, blank=True)
     weights = models.FileField(max_length=255, blank=True)
@@ -49,9 +57,9 @@ class InferenceJob(BackgroundJob):
     """Segmenting the exams of one patient (or one exam) with the deployed model versions, then
     computing ACC curves and ensemble alarms. Runs on the `gpu` queue."""
 
-    patient = models.ForeignKey("reviewer.Patient", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("cases.Patient", on_delete=models.PROTECT, related_name="+")
     exam = models.ForeignKey(
-        "reviewer.Exam", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "cases.Exam", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     device = models.CharField(max_length=128, blank=True)
 
@@ -65,12 +73,12 @@ class InferenceJob(BackgroundJob):
         return [self.patient]
 
 
-class ExamFlow(models.Model):
+class AccCurves(models.Model):
     """The ACC curves μ_t^k (paper 000, eq. 6) of a NODE segmentation over all its slices:
     the mean and SD over slices per stage and sequence, NaN-free slices counted."""
 
     segmentation = models.OneToOneField(
-        "reviewer.Segmentation", on_delete=models.CASCADE, related_name="flow"
+        "segmentation.Segmentation", on_delete=models.CASCADE, related_name="acc_curves"
     )
     stages = models.JSONField()  # t values
     acc_mean = models.JSONField()  # [stage][sequence]
@@ -79,26 +87,88 @@ class ExamFlow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"flow of {self.segmentation}"
+        return f"ACC curves of {self.segmentation}"
 
 
-class EnsembleAgreement(models.Model):
-    """How far one candidate segmentation is from the ensemble's majority vote on one exam and
-    target: the cohort of these rows sets the alarm thresholds (median − α·MAD)."""
+LabelSchemeChoices = models.TextChoices(
+    "LabelSchemeChoices", [(s.name, s.value) for s in LabelScheme]
+)
 
-    exam = models.ForeignKey("reviewer.Exam", on_delete=models.CASCADE, related_name="+")
-    target = models.CharField(max_length=8)
-    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT)
-    dice = models.FloatField(null=True)
-    hausdorff_mm = models.FloatField(null=True)  # may be inf: stored as NULL, which alarms
+
+class Segmentation(models.Model):
+    """A label map on an exam's grid, with its source: a model version, a reader or a reference."""
+
+    class Source(models.TextChoices):
+        MODEL = "model", "Model version"
+        READER = "reader", "Reader"
+        REFERENCE = "reference", "Reference"
+
+    exam = models.ForeignKey("cases.Exam", on_delete=models.PROTECT, related_name="segmentations")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    model_version = models.ForeignKey(
+        "segmentation.ModelVersion", null=True, blank=True, on_delete=models.PROTECT
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    label_scheme = models.CharField(max_length=16, choices=LabelSchemeChoices.choices)
+    # ET, TC or WT for a single-target binary map (one model per target); blank for a full map
+    target = models.CharField(max_length=8, blank=True, choices=TargetChoices.choices)
+    file = models.FileField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(source="model", model_version__isnull=False, reader__isnull=True)
+                    | models.Q(source="reader", reader__isnull=False, model_version__isnull=True)
+                    | models.Q(source="reference", reader__isnull=True, model_version__isnull=True)
+                ),
+                name="segmentation_segmentation_source_matches_origin",
+            ),
             models.UniqueConstraint(
-                fields=["exam", "target", "model_version"],
-                name="segmentation_ensembleagreement_unique_candidate",
-            )
+                fields=["exam"],
+                condition=models.Q(source="reference"),
+                name="segmentation_segmentation_one_reference_per_exam",
+            ),
+            models.UniqueConstraint(
+                fields=["exam", "model_version"],
+                condition=models.Q(source="model"),
+                name="segmentation_segmentation_one_per_model_version",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.model_version} vs fusion on {self.exam} ({self.target})"
+        return f"{self.get_source_display()} segmentation of {self.exam}"
+
+
+class Lesion(models.Model):
+    """One 26-connected component of a segmentation's foreground. `label` is the label that
+    covers most of it; `label_voxels` gives the whole composition (e.g. necrosis inside oedema)."""
+
+    segmentation = models.ForeignKey(Segmentation, on_delete=models.CASCADE, related_name="lesions")
+    index = models.PositiveIntegerField()  # 1 = largest
+    label = models.PositiveSmallIntegerField()
+    label_voxels = models.JSONField()
+    voxel_count = models.PositiveIntegerField()
+    volume_ml = models.FloatField()
+    centroid_mm = models.JSONField()  # [x, y, z] in RAS scanner coordinates
+    bbox = models.JSONField()  # [[i0, j0, k0], [i1, j1, k1]] voxel indices, inclusive
+
+    class Meta:
+        ordering = ["segmentation", "index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segmentation", "index"], name="segmentation_lesion_unique_index"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"lesion {self.index} of {self.segmentation}"
+
+    @property
+    def label_name(self) -> str:
+        """The region the main label stands for in the segmentation's scheme (e.g. oedema)."""
+        return LABELS[LabelScheme(self.segmentation.label_scheme)].get(self.label, str(self.label))

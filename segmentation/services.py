@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from segmentation.artifacts import read_artifact
+from segmentation.engine.artifacts import read_artifact
 from segmentation.models import ModelVersion
 
 

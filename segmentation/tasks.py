@@ -1,5 +1,5 @@
 from neuroreview.celery import gpu_task
-from reviewer.services.progress import run_job
+from reviewer.core.progress import run_job
 from segmentation.models import InferenceJob
 
 

@@ -5,13 +5,13 @@ from django.views.generic import DetailView
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 
-from reviewer.api.immutable import ImmutableBinaryView, immutable_gzip_response
-from reviewer.models import Patient, Segmentation
-from reviewer.permissions import CLINICAL_ROLES, RoleRequiredMixin
-from reviewer.services.progress import job_state
+from reviewer.cases.models import Patient
+from reviewer.core.immutable import ImmutableBinaryView, immutable_gzip_response
+from reviewer.core.permissions import CLINICAL_ROLES, RoleRequiredMixin
+from reviewer.core.progress import job_state
 from segmentation.flow_frames import frames_path
 from segmentation.inference_jobs import create_inference_job
-from segmentation.models import InferenceJob
+from segmentation.models import InferenceJob, Segmentation
 
 
 class StartInferenceView(RoleRequiredMixin, View):

@@ -9,7 +9,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from reviewer.models import Exam, Patient, Segmentation, Series
+from reviewer.cases.models import Exam, Patient, Series
+from segmentation.models import Segmentation
 
 pytestmark = pytest.mark.django_db
 

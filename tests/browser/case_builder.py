@@ -28,13 +28,17 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from reviewer.imaging.synthetic import build_cohort
-from reviewer.models import Alarm, Exam, Patient, Segmentation, User
-from reviewer.permissions import grant_patient
-from reviewer.services.imports import import_brats
-from reviewer.services.storage import read_nifti
-from segmentation import inference, predict
-from segmentation.data import normalize_exam
+from imaging.synthetic import build_cohort
+from reviewer.alarms.models import Alarm
+from reviewer.cases.models import Exam, Patient
+from reviewer.cases.permissions import grant_patient
+from reviewer.core.models import User
+from reviewer.core.storage import read_nifti
+from reviewer.imports.services import import_brats
+from segmentation import inference
+from segmentation.engine import predict
+from segmentation.engine.data import normalize_exam
+from segmentation.models import Segmentation
 from segmentation.services import register_model_version
 
 ROOT = Path(__file__).resolve().parents[2]

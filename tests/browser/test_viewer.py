@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from reviewer.models import Alarm, Segmentation, Series
+from reviewer.alarms.models import Alarm
+from reviewer.cases.models import Series
+from segmentation.models import Segmentation
 from tests.browser import pixels
 from tests.browser.conftest import log_in
 

@@ -11,8 +11,8 @@ from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.uid import UID, generate_uid
 
-from reviewer.imaging.deidentify import PROFILE, Action, Deidentifier
-from reviewer.imaging.errors import ImagingInputError
+from imaging.deidentify import PROFILE, Action, Deidentifier
+from imaging.errors import ImagingInputError
 from tests.imaging.dicom_builders import mr_slice
 
 SHIFT = -400

@@ -11,9 +11,9 @@ import pydicom
 import pytest
 import SimpleITK as sitk
 
-from reviewer.imaging.dicom_series import read_dicom_tree
-from reviewer.imaging.errors import ImagingInputError
-from reviewer.imaging.sequences import Sequence
+from imaging.dicom_series import read_dicom_tree
+from imaging.errors import ImagingInputError
+from imaging.sequences import Sequence
 from tests.imaging.dicom_builders import AXIAL, OBLIQUE, SAGITTAL, write_series
 
 ORIENTATIONS = pytest.mark.parametrize(

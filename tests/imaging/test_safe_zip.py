@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.imaging.errors import ImagingInputError
-from reviewer.imaging.safe_zip import RATIO_EXEMPT_BYTES, extract_zip
+from imaging.errors import ImagingInputError
+from imaging.safe_zip import RATIO_EXEMPT_BYTES, extract_zip
 
 
 def _zip(path: Path, members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> Path:

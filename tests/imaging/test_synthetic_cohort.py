@@ -16,10 +16,10 @@ import pytest
 import SimpleITK as sitk
 from scipy import ndimage
 
-from reviewer.imaging.sequences import Sequence, recognize_description
-from reviewer.imaging.synthetic import build_cohort
-from reviewer.imaging.synthetic.anatomy import load_anatomy
-from reviewer.imaging.synthetic.lesions import GLIOMA_COURSES, glioma_labels, plan_glioma
+from imaging.sequences import Sequence, recognize_description
+from imaging.synthetic import build_cohort
+from imaging.synthetic.anatomy import load_anatomy
+from imaging.synthetic.lesions import GLIOMA_COURSES, glioma_labels, plan_glioma
 
 SEED, RESOLUTION = 7, 2
 VOXEL_ML = RESOLUTION**3 / 1000

@@ -2,7 +2,7 @@ import datetime
 
 import factory
 
-from reviewer.models import Exam, Patient, Series
+from reviewer.cases.models import Exam, Patient, Series
 
 
 class PatientFactory(factory.django.DjangoModelFactory):

@@ -5,15 +5,15 @@ on the stored mask, and running inference here would cost seconds per test."""
 
 import numpy as np
 
-from reviewer.imaging.labels import LabelScheme
-from reviewer.imaging.nifti_io import volume_from_array
-from reviewer.imaging.sequences import CHANNEL_ORDER
-from reviewer.models import Segmentation
-from reviewer.services import cases
-from reviewer.services.imports import import_brats
-from reviewer.services.storage import atomic_import, read_nifti
-from segmentation.data import normalize_exam
-from tests.reviewer import brats_builders as build
+from imaging.labels import LabelScheme
+from imaging.nifti_io import volume_from_array
+from imaging.sequences import CHANNEL_ORDER
+from reviewer.core.storage import atomic_import, read_nifti
+from reviewer.imports.services import import_brats
+from segmentation import segmentations
+from segmentation.engine.data import normalize_exam
+from segmentation.models import Segmentation
+from tests.reviewer.imports import brats_builders as build
 from tests.segmentation.model_builders import node_version, unet_version
 
 
@@ -28,7 +28,7 @@ def segmented_exam(tmp_path):
     for version in (node_version(tmp_path / "models"), unet_version(tmp_path / "models")):
         with atomic_import() as files:
             made.append(
-                cases.add_segmentation(
+                segmentations.add_segmentation(
                     exam,
                     volume_from_array(mask, reference.affine),
                     LabelScheme.LESION,

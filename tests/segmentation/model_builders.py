@@ -4,9 +4,9 @@ import io
 
 import torch
 
-from segmentation.artifacts import write_card
-from segmentation.nets import UNet, UNetConfig
-from segmentation.node import CHANNELS, build_node
+from segmentation.engine.artifacts import write_card
+from segmentation.engine.nets import UNet, UNetConfig
+from segmentation.engine.node import CHANNELS, build_node
 from segmentation.services import register_model_version
 
 

@@ -11,12 +11,13 @@ import pytest
 import torch
 from django.core.files.storage import default_storage
 
-from reviewer.models import Segmentation
-from reviewer.services.storage import read_nifti
-from segmentation import flow_frames, predict
-from segmentation.flow import FlowCache, slice_flow, stage_grid
+from reviewer.core.storage import read_nifti
+from segmentation import flow_frames
+from segmentation.engine import predict
+from segmentation.engine.flow import FlowCache, slice_flow, stage_grid
+from segmentation.engine.targets import target_mask
 from segmentation.flow_frames import FlowRequestError
-from segmentation.targets import target_mask
+from segmentation.models import Segmentation
 from tests.segmentation.flow_builders import normalized_exam, segmented_exam
 from tests.segmentation.torch_threads import one_torch_thread  # noqa: F401 (autouse)
 

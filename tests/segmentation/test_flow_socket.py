@@ -10,10 +10,10 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from neuroreview.asgi import application
-from reviewer.permissions import grant_patient
+from reviewer.cases.permissions import grant_patient
 from segmentation import consumers, flow_frames
-from segmentation.flow import FlowCache
-from tests.reviewer.test_import_progress import as_user
+from segmentation.engine.flow import FlowCache
+from tests.reviewer.imports.test_import_progress import as_user
 from tests.segmentation.flow_builders import segmented_exam
 from tests.segmentation.test_flow_frames import decode
 from tests.segmentation.torch_threads import one_torch_thread  # noqa: F401 (autouse)

@@ -4,13 +4,13 @@ models and ensemble alarms; reruns make no duplicates; access follows the patien
 import numpy as np
 import pytest
 
-from reviewer.models import Alarm, Segmentation
-from reviewer.permissions import grant_patient
-from reviewer.services.imports import import_brats
-from reviewer.services.storage import read_nifti
+from reviewer.alarms.models import Alarm, EnsembleAgreement
+from reviewer.cases.permissions import grant_patient
+from reviewer.core.storage import read_nifti
+from reviewer.imports.services import import_brats
 from segmentation import inference
-from segmentation.models import EnsembleAgreement, ExamFlow, InferenceJob
-from tests.reviewer import brats_builders as build
+from segmentation.models import AccCurves, InferenceJob, Segmentation
+from tests.reviewer.imports import brats_builders as build
 from tests.segmentation.model_builders import node_version, unet_version
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_every_deployed_model_segments_every_exam(patient, ensemble, make_user):
 def test_node_segmentations_get_acc_curves_over_101_stages(patient, ensemble, make_user):
     run_job(patient, make_user("qa_admin"))
 
-    flow = ExamFlow.objects.get(segmentation__exam__order=0)
+    flow = AccCurves.objects.get(segmentation__exam__order=0)
     assert len(flow.stages) == 101 and flow.stages[0] == 0.0 and flow.stages[-1] == 1.0
     assert np.array(flow.acc_mean, dtype=float).shape == (101, 4)
     mask = read_nifti(flow.segmentation.file.name).get_fdata() > 0

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reviewer.management.progress import progress_bar
-from reviewer.models import Patient, User
+from reviewer.cases.models import Patient
+from reviewer.core.management.progress import progress_bar
+from reviewer.core.models import User
 from segmentation import inference
 from segmentation.models import InferenceJob
 

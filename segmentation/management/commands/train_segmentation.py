@@ -8,13 +8,13 @@ import torch
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reviewer.imaging.labels import LabelScheme
-from reviewer.imaging.sequences import CHANNEL_ORDER, Sequence
-from segmentation.data import SliceRule
-from segmentation.nets import PRESETS
+from imaging.labels import LabelScheme
+from imaging.sequences import CHANNEL_ORDER, Sequence
+from segmentation.engine.data import SliceRule
+from segmentation.engine.nets import PRESETS
+from segmentation.engine.targets import Target
+from segmentation.engine.training import Kind, train
 from segmentation.services import register_model_version
-from segmentation.targets import Target
-from segmentation.training import Kind, train
 
 GLIOMA_SCHEMES = (LabelScheme.BRATS2020.value, LabelScheme.BRATS2023.value)
 # option -> its value in the recorded command line, in this order

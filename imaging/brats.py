@@ -1,0 +1,134 @@
+"""BraTS folder layouts: which files are a case, which patient and timepoint a case is.
+
+Accepted: a folder of case folders, or one case folder. Files end in a sequence suffix of BraTS
+2020/2021 (`_flair _t1 _t1ce _t2 _seg`) or BraTS 2023 (`-t2f -t1n -t1c -t2w -seg`), as .nii or
+.nii.gz. Patients and timepoints come, in this order, from an optional `exams.csv` at the root
+(columns case, patient, exam_date, label_scheme), from BraTS 2023 names
+(`BraTS-GLI-00000-001` = patient 00000, timepoint 001), or else one exam per patient.
+"""
+
+import csv
+import datetime
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from imaging.errors import ImagingInputError
+from imaging.labels import LabelScheme
+from imaging.sequences import BRATS_SUFFIXES, SEGMENTATION_SUFFIXES, Sequence
+
+MANIFEST = "exams.csv"
+_FILE = re.compile(r"^(?P<case>.+?)[_-](?P<suffix>[a-z0-9]+)\.nii(?:\.gz)?$", re.IGNORECASE)
+_BRATS_2023_CASE = re.compile(r"^(?P<patient>BraTS-[A-Za-z]+-\d+)-(?P<timepoint>\d+)$")
+
+
+@dataclass(frozen=True)
+class BratsCase:
+    name: str
+    images: dict[Sequence, Path]
+    segmentation: Path | None
+    patient_key: str
+    exam_date: datetime.date | None
+    label_scheme: LabelScheme | None
+
+
+def discover_cases(root: Path) -> list[BratsCase]:
+    """Every case under ``root``, validated for completeness; raises ImagingInputError."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ImagingInputError(root, "not a folder")
+    manifest = _read_manifest(root / MANIFEST)
+    folders = [root] if _nifti_files(root) else sorted(p for p in root.iterdir() if p.is_dir())
+    cases = [_case(folder, manifest) for folder in folders if _nifti_files(folder)]
+    if not cases:
+        raise ImagingInputError(root, "no BraTS case found (no folder with .nii or .nii.gz files)")
+    unknown = set(manifest) - {c.name for c in cases}
+    if unknown:
+        raise ImagingInputError(root / MANIFEST, f"lists cases with no folder: {sorted(unknown)}")
+    return cases
+
+
+def _nifti_files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith((".nii", ".nii.gz"))
+    )
+
+
+def _case(folder: Path, manifest: dict[str, dict]) -> BratsCase:
+    images: dict[Sequence, Path] = {}
+    segmentation = None
+    for path in _nifti_files(folder):
+        match = _FILE.match(path.name)
+        suffix = match["suffix"].lower() if match else ""
+        if suffix in SEGMENTATION_SUFFIXES:
+            if segmentation is not None:
+                raise ImagingInputError(path, f"a second label map in {folder.name}")
+            segmentation = path
+        elif suffix in BRATS_SUFFIXES:
+            sequence = BRATS_SUFFIXES[suffix]
+            if sequence in images:
+                raise ImagingInputError(path, f"a second {sequence} volume in {folder.name}")
+            images[sequence] = path
+        else:
+            raise ImagingInputError(
+                path,
+                "unknown file name: expected a suffix _flair, _t1, _t1ce, _t2, _seg "
+                "(BraTS 2020) or -t2f, -t1n, -t1c, -t2w, -seg (BraTS 2023)",
+            )
+    missing = [s.value for s in Sequence if s not in images]
+    if missing:
+        raise ImagingInputError(folder, f"missing sequence(s) {', '.join(missing)}")
+    row = manifest.get(folder.name, {})
+    return BratsCase(
+        name=folder.name,
+        images=images,
+        segmentation=segmentation,
+        patient_key=row.get("patient") or _patient_key(folder.name),
+        exam_date=row.get("exam_date"),
+        label_scheme=row.get("label_scheme"),
+    )
+
+
+def _patient_key(case_name: str) -> str:
+    match = _BRATS_2023_CASE.match(case_name)
+    return match["patient"] if match else case_name
+
+
+def _read_manifest(path: Path) -> dict[str, dict]:
+    if not path.exists():
+        return {}
+    rows: dict[str, dict] = {}
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or "case" not in reader.fieldnames:
+            raise ImagingInputError(path, "needs a header with at least the column 'case'")
+        for line, row in enumerate(reader, start=2):
+            rows[row["case"]] = {
+                "patient": (row.get("patient") or "").strip(),
+                "exam_date": _parse_date(path, line, row.get("exam_date")),
+                "label_scheme": _parse_scheme(path, line, row.get("label_scheme")),
+            }
+    return rows
+
+
+def _parse_date(path: Path, line: int, value: str | None) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ImagingInputError(
+            path, f"line {line}: exam_date {value!r} is not a date (YYYY-MM-DD)"
+        ) from None
+
+
+def _parse_scheme(path: Path, line: int, value: str | None) -> LabelScheme | None:
+    if not value:
+        return None
+    try:
+        return LabelScheme(value.strip())
+    except ValueError:
+        allowed = ", ".join(s.value for s in LabelScheme)
+        raise ImagingInputError(
+            path, f"line {line}: label_scheme {value!r} is not one of {allowed}"
+        ) from None

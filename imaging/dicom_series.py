@@ -1,0 +1,372 @@
+"""DICOM folders and zip archives read as volumes with their geometry.
+
+Headers are read first without pixel data to group instances by (StudyInstanceUID,
+SeriesInstanceUID) and check each series' geometry; pixels are then read one series, one slice at
+a time. The geometry follows DICOM PS3.3 C.7.6.2.1.1: with ImageOrientationPatient rows r and
+columns c, PixelSpacing (Δr, Δc) and ImagePositionPatient P_k of slice k, pixel (column i, row j)
+of slice k lies at P_k + i·Δc·r + j·Δr·c in LPS patient coordinates. Slices are ordered by
+P_k · n with n = r × c. The returned affine maps nibabel voxel (i, j, k) to that point converted
+to RAS (x and y negated), so the volume can be written as NIfTI as it is.
+"""
+
+import dataclasses
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
+from pydicom.uid import UID
+
+from imaging.errors import ImagingInputError
+from imaging.safe_zip import extract_zip
+from imaging.sequences import Sequence, recognize_description
+
+LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
+_GEOMETRY_ATOL = 1e-4  # PixelSpacing and direction cosines written with 4+ decimals agree to this
+_DUPLICATE_MM = 0.01
+_SPACING_RTOL = 0.01  # slices are evenly spaced when gaps agree to 1 %,
+_SPACING_ATOL_MM = 0.001  # or to a micrometre for very thin slices
+_IN_PLANE_SHIFT_PIXELS = 0.1  # a stack sheared by more than this (gantry tilt) is refused
+_SKIPPED_NAMES = frozenset({"dicomdir", "__macosx", "thumbs.db"})
+
+
+@dataclasses.dataclass(frozen=True)
+class DicomSeries:
+    """One series as a volume. ``array[i, j, k]`` is pixel (column i, row j) of slice ``files[k]``
+    after RescaleSlope/Intercept; ``affine`` maps (i, j, k) to RAS millimetres; ``spacing`` is
+    (column, row, slice) spacing in mm; ``files`` are relative to the folder or zip read, in slice
+    order; ``first_dataset`` is the header of the first slice, without pixel data, still identified.
+    """
+
+    study_uid: str
+    series_uid: str
+    series_description: str
+    sequence: Sequence | None
+    modality: str
+    first_dataset: Dataset
+    array: np.ndarray
+    affine: np.ndarray
+    spacing: tuple[float, float, float]
+    files: tuple[PurePosixPath, ...]
+    patient_id: str
+    study_date: str
+
+
+class _Slice(NamedTuple):
+    path: Path
+    name: str  # as shown in errors: the file path, or "archive.zip:member"
+    relative: PurePosixPath
+    header: Dataset
+    rows: int
+    columns: int
+    pixel_spacing: np.ndarray  # (row spacing Δr, column spacing Δc)
+    orientation: np.ndarray  # (r, c) as 6 values
+    position: np.ndarray
+
+
+def read_dicom_tree(
+    path: Path, *, sequence_overrides: Mapping[str, Sequence | str] | None = None
+) -> list[DicomSeries]:
+    """Every image series under ``path``: a folder (walked recursively) or a ``.zip`` archive.
+
+    ``sequence_overrides`` maps a SeriesInstanceUID or a SeriesDescription to the sequence it is;
+    a UID match wins over a description match, and both over ``recognize_description``. Hidden
+    files, DICOMDIR and DICOM objects without pixels (SR, presentation states) are skipped. Series
+    come sorted by study, then series number and UID.
+
+    Raises
+    ------
+    ImagingInputError
+        ``path`` is neither folder nor zip, or holds no DICOM image; a file is not DICOM, is
+        truncated, multi-frame or colour, lacks geometry, or its pixels cannot be decoded; a
+        series' Rows, Columns, PixelSpacing or ImageOrientationPatient differ between files; a
+        series has one slice, duplicate positions, a missing slice, uneven spacing or sheared
+        slices; an override names an unknown sequence.
+    """
+    path = Path(path)
+    overrides = {key: _sequence(key, value) for key, value in (sequence_overrides or {}).items()}
+    if path.is_dir():
+        return _read_folder(path, _Origin(path, is_zip=False), overrides)
+    if path.is_file():
+        with tempfile.TemporaryDirectory(prefix="neuroreview-dicom-") as scratch:
+            extract_zip(path, Path(scratch))
+            return _read_folder(Path(scratch), _Origin(path, is_zip=True), overrides)
+    raise ImagingInputError(path, "no such folder or zip archive")
+
+
+def _sequence(key: str, value: Sequence | str) -> Sequence:
+    try:
+        return Sequence(value)
+    except ValueError as exc:
+        choices = ", ".join(Sequence)
+        raise ImagingInputError(key, f"override {value!r} is not one of {choices}") from exc
+
+
+class _Origin(NamedTuple):
+    """What the user gave, so that errors name their files and not a temporary folder."""
+
+    path: Path
+    is_zip: bool
+
+    def name(self, relative: PurePosixPath) -> str:
+        return f"{self.path}:{relative}" if self.is_zip else str(self.path / relative)
+
+
+def _read_folder(
+    root: Path, origin: _Origin, overrides: Mapping[str, Sequence]
+) -> list[DicomSeries]:
+    groups: dict[tuple[str, str], list[_Slice]] = {}
+    for relative in _candidate_files(root):
+        item = _read_header(root / relative, origin.name(relative), relative)
+        if item is not None:
+            key = (str(item.header.StudyInstanceUID), str(item.header.SeriesInstanceUID))
+            groups.setdefault(key, []).append(item)
+    if not groups:
+        raise ImagingInputError(origin.path, "no DICOM image found")
+    series = [_build_series(slices, overrides) for slices in groups.values()]
+    return sorted(series, key=lambda s: (s.study_uid, _series_number(s), s.series_uid))
+
+
+def _candidate_files(root: Path) -> list[PurePosixPath]:
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [d for d in subfolders if not _skipped(d)]
+        relative_folder = PurePosixPath(Path(folder).relative_to(root).as_posix())
+        found += [relative_folder / name for name in names if not _skipped(name)]
+    return sorted(found)
+
+
+def _skipped(name: str) -> bool:
+    return name.startswith(".") or name.casefold() in _SKIPPED_NAMES
+
+
+def _read_header(path: Path, name: str, relative: PurePosixPath) -> _Slice | None:
+    """The slice record of an image file, None for a DICOM object without pixels."""
+    header, has_preamble = _parse_header(path, name)
+    try:
+        return _checked_slice(header, has_preamble, path, name, relative)
+    except ImagingInputError:
+        raise
+    except Exception as exc:
+        raise ImagingInputError(name, f"unreadable DICOM header ({exc})") from exc
+
+
+def _parse_header(path: Path, name: str) -> tuple[Dataset, bool]:
+    """The header of the file at ``path`` without its pixels, and whether it has a preamble."""
+    try:
+        return pydicom.dcmread(path, stop_before_pixels=True), True
+    except InvalidDicomError:  # no "DICM" marker: maybe a bare dataset, maybe not DICOM at all
+        try:
+            header = pydicom.dcmread(path, stop_before_pixels=True, force=True)
+            if "SOPClassUID" not in header:
+                raise ImagingInputError(name, "not a DICOM file")
+        except ImagingInputError:
+            raise
+        except Exception as exc:
+            raise ImagingInputError(name, "not a DICOM file") from exc
+        return header, False
+    except Exception as exc:
+        raise ImagingInputError(name, f"truncated or corrupt DICOM file ({exc})") from exc
+
+
+def _checked_slice(
+    header: Dataset, has_preamble: bool, path: Path, name: str, relative: PurePosixPath
+) -> _Slice | None:
+    """The slice record built from ``header`` once it is checked, None when it has no pixels."""
+    if "Rows" not in header:
+        meta = getattr(header, "file_meta", None) or Dataset()
+        sop_class = UID(str(header.get("SOPClassUID") or meta.get("MediaStorageSOPClassUID", "")))
+        if not sop_class or "Image Storage" in sop_class.name:
+            raise ImagingInputError(name, "incomplete image header (truncated file?)")
+        return None  # a structured report, presentation state or other object without pixels
+    frames = int(header.get("NumberOfFrames") or 1)
+    if frames > 1 or "PerFrameFunctionalGroupsSequence" in header:
+        raise ImagingInputError(name, "multi-frame (enhanced) images are not supported")
+    if int(header.get("SamplesPerPixel") or 1) != 1:
+        raise ImagingInputError(name, "colour images are not supported")
+    for keyword in (
+        "StudyInstanceUID",
+        "SeriesInstanceUID",
+        "ImagePositionPatient",
+        "ImageOrientationPatient",
+        "PixelSpacing",
+        "Columns",
+    ):
+        if header.get(keyword) in (None, ""):
+            truncated = " (truncated file?)" if has_preamble else ""
+            raise ImagingInputError(name, f"no {keyword}{truncated}")
+    return _Slice(
+        path,
+        name,
+        relative,
+        header,
+        int(header.Rows),
+        int(header.Columns),
+        _floats(header.PixelSpacing, 2),
+        _floats(header.ImageOrientationPatient, 6),
+        _floats(header.ImagePositionPatient, 3),
+    )
+
+
+def _floats(value, count: int) -> np.ndarray:
+    values = np.array([float(v) for v in value], dtype=np.float64)
+    if values.shape != (count,) or not np.all(np.isfinite(values)):
+        raise ValueError(f"expected {count} finite numbers, got {list(value)}")
+    return values
+
+
+def _build_series(slices: list[_Slice], overrides: Mapping[str, Sequence]) -> DicomSeries:
+    first = slices[0].header
+    description = str(first.get("SeriesDescription", ""))
+    series_uid = str(first.SeriesInstanceUID)
+    label = f"series {description!r} ({series_uid})"
+    _check_consistent(slices, label)
+    ordered, normal, slice_spacing = _ordered_slices(slices, label)
+    header = ordered[0].header
+    r, c = ordered[0].orientation[:3], ordered[0].orientation[3:]
+    row_spacing, column_spacing = ordered[0].pixel_spacing
+    lps = np.eye(4)
+    lps[:3, 0] = r * column_spacing
+    lps[:3, 1] = c * row_spacing
+    lps[:3, 2] = normal * slice_spacing
+    lps[:3, 3] = ordered[0].position
+    return DicomSeries(
+        study_uid=str(header.StudyInstanceUID),
+        series_uid=series_uid,
+        series_description=description,
+        sequence=overrides.get(series_uid)
+        or overrides.get(description)
+        or recognize_description(description),
+        modality=str(header.get("Modality", "")),
+        first_dataset=header,
+        array=_read_pixels(ordered),
+        affine=LPS_TO_RAS @ lps,
+        spacing=(float(column_spacing), float(row_spacing), float(slice_spacing)),
+        files=tuple(item.relative for item in ordered),
+        patient_id=str(header.get("PatientID", "")),
+        study_date=str(header.get("StudyDate", "")),
+    )
+
+
+def _check_consistent(slices: list[_Slice], label: str) -> None:
+    """Every slice shares the geometry most slices have; the first one that does not is named."""
+    for attribute, value in (
+        ("Rows", lambda item: np.array([item.rows])),
+        ("Columns", lambda item: np.array([item.columns])),
+        ("PixelSpacing", lambda item: item.pixel_spacing),
+        ("ImageOrientationPatient", lambda item: item.orientation),
+    ):
+        counts = Counter(tuple(np.round(value(item), 4)) for item in slices)
+        usual, count = counts.most_common(1)[0]
+        for item in slices:
+            if not np.allclose(value(item), usual, atol=_GEOMETRY_ATOL):
+                raise ImagingInputError(
+                    item.name,
+                    f"{label}: {attribute} {_text(value(item))} differs from "
+                    f"{_text(np.array(usual))} in {count} other files of the series",
+                )
+    orientation = slices[0].orientation
+    r, c = orientation[:3], orientation[3:]
+    if not np.allclose([r @ r, c @ c, r @ c], [1, 1, 0], atol=1e-3):
+        raise ImagingInputError(
+            slices[0].name, f"{label}: ImageOrientationPatient is not orthonormal"
+        )
+
+
+def _ordered_slices(slices: list[_Slice], label: str) -> tuple[list[_Slice], np.ndarray, float]:
+    """Slices sorted along n = r × c, with n and the slice spacing, after the stacking checks."""
+    if len(slices) < 2:
+        raise ImagingInputError(label, "a single slice is not a volume")
+    orientation = slices[0].orientation
+    normal = np.cross(orientation[:3], orientation[3:])
+    normal /= np.linalg.norm(normal)
+    ordered = sorted(slices, key=lambda item: float(item.position @ normal))
+    z = np.array([item.position @ normal for item in ordered])
+    gaps = np.diff(z)
+    for k, gap in enumerate(gaps):
+        if gap < _DUPLICATE_MM:
+            raise ImagingInputError(
+                label,
+                f"duplicate slice position z={z[k]:.2f} mm in "
+                f"{ordered[k].relative} and {ordered[k + 1].relative}",
+            )
+    spacing = _nominal_spacing(gaps)
+    tolerance = _spacing_tolerance(spacing)
+    for k, gap in enumerate(gaps):
+        if abs(gap - spacing) > tolerance:
+            where = (
+                f"between z={z[k]:.2f} mm ({ordered[k].relative}) and "
+                f"z={z[k + 1]:.2f} mm ({ordered[k + 1].relative})"
+            )
+            multiple = round(gap / spacing)
+            if multiple >= 2 and abs(gap - multiple * spacing) <= tolerance * multiple:
+                missing = "missing slice" if multiple == 2 else f"{multiple - 1} missing slices"
+                raise ImagingInputError(label, f"{missing} {where}; slice spacing {spacing:.2f} mm")
+            raise ImagingInputError(
+                label,
+                f"uneven slice spacing: gap of {gap:.2f} mm {where}, "
+                f"where slices are {spacing:.2f} mm apart",
+            )
+    shift_limit = _IN_PLANE_SHIFT_PIXELS * float(min(slices[0].pixel_spacing))
+    for item, depth in zip(ordered, z, strict=True):
+        offset = item.position - ordered[0].position
+        in_plane = offset - (depth - z[0]) * normal
+        if np.linalg.norm(in_plane) > shift_limit:
+            raise ImagingInputError(
+                item.name,
+                f"{label}: slice is shifted {np.linalg.norm(in_plane):.2f} mm within "
+                "its plane (gantry tilt or sheared stack), not supported",
+            )
+    return ordered, normal, float((z[-1] - z[0]) / (len(z) - 1))
+
+
+def _nominal_spacing(gaps: np.ndarray) -> float:
+    """The smallest gap when every gap is a whole multiple of it (slices are missing), else the
+    median gap (spacing is uneven)."""
+    smallest = float(gaps.min())
+    multiples = np.round(gaps / smallest)
+    if np.all(np.abs(gaps - multiples * smallest) <= _spacing_tolerance(smallest) * multiples):
+        return smallest
+    return float(np.median(gaps))
+
+
+def _spacing_tolerance(spacing: float) -> float:
+    return max(_SPACING_RTOL * spacing, _SPACING_ATOL_MM)
+
+
+def _read_pixels(ordered: list[_Slice]) -> np.ndarray:
+    first = ordered[0]
+    volume = np.empty((first.columns, first.rows, len(ordered)), dtype=np.float32)
+    for k, item in enumerate(ordered):
+        try:
+            dataset = pydicom.dcmread(item.path, force=True)
+            if "PixelData" not in dataset:
+                raise ValueError("no pixel data")
+            pixels = dataset.pixel_array
+            if pixels.shape != (first.rows, first.columns):
+                raise ValueError(f"pixel array of shape {pixels.shape}")
+            slope = float(dataset.get("RescaleSlope", 1) or 1)
+            intercept = float(dataset.get("RescaleIntercept", 0) or 0)
+        except Exception as exc:
+            raise ImagingInputError(
+                item.name, f"unreadable pixel data, truncated file? ({exc})"
+            ) from exc
+        volume[:, :, k] = (pixels.astype(np.float64) * slope + intercept).T
+    return volume
+
+
+def _series_number(series: DicomSeries) -> int:
+    try:
+        return int(series.first_dataset.get("SeriesNumber") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _text(values: np.ndarray) -> str:
+    return f"{values[0]:g}" if values.size == 1 else f"[{', '.join(f'{v:g}' for v in values)}]"

@@ -1,0 +1,108 @@
+"""Patients, their exams and the series of each exam, plus the steward-only identity map."""
+
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from imaging.sequences import Sequence
+from reviewer.cases.querysets import PatientQuerySet
+
+SequenceChoices = models.TextChoices("SequenceChoices", [(s.value, s.value) for s in Sequence])
+
+
+class Patient(models.Model):
+    """A pseudonymous person: no identifying data is ever stored here (see IdentityLink)."""
+
+    pseudonym = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pseudonym"]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class PatientUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Patient, on_delete=models.CASCADE)
+
+
+class PatientGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Patient, on_delete=models.CASCADE)
+
+
+class IdentityLink(models.Model):
+    """The map from a pseudonym back to the source's identifiers. Only the data steward (admin
+    role) may read it; nothing else in the application joins to it."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="identity")
+    source = models.CharField(max_length=16)  # "dicom" or "brats"
+    source_patient_id = models.CharField(max_length=256)
+    source_patient_name = models.CharField(max_length=256, blank=True)
+    source_birth_date = models.CharField(max_length=16, blank=True)
+    date_shift_days = models.IntegerField(default=0)
+    uid_secret = models.CharField(max_length=64, blank=True)  # keys this patient's UID replacement
+    # replacement UID -> original UID, for sending results back to the source PACS
+    uid_map = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_patient_id"], name="cases_identitylink_unique_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"identity of {self.patient}"
+
+
+class Exam(models.Model):
+    """One MRI session of a patient: a timepoint. `order` is its rank among the patient's exams
+    by date (0 = baseline)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="exams")
+    date = models.DateField(null=True, blank=True)  # BraTS folders carry no dates
+    order = models.PositiveIntegerField()
+    source_name = models.CharField(max_length=256, blank=True)
+    dicom_study_uid = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "order"], name="cases_exam_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} exam {self.order} ({self.date})"
+
+
+class Series(models.Model):
+    """One sequence of an exam, stored as a NIfTI volume in RAS orientation under its content
+    hash. Geometry is kept beside the file so that lists never open it."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="series")
+    sequence = models.CharField(max_length=8, choices=SequenceChoices.choices)
+    file = models.FileField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    shape = models.JSONField()
+    spacing = models.JSONField()
+    affine = models.JSONField()
+    dicom_study_uid = models.CharField(max_length=64, blank=True)
+    dicom_series_uid = models.CharField(max_length=64, blank=True)
+    dicom_header = models.JSONField(default=dict, blank=True)  # de-identified, for provenance
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+        ordering = ["exam", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exam", "sequence"], name="cases_series_unique_sequence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exam} {self.sequence}"

@@ -1,0 +1,41 @@
+"""Admin pages for QA admins and the data steward (the site is neuroreview.admin_site). The
+identity map is the steward's alone."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from reviewer.core.models import Role, User
+from reviewer.core.permissions import OPERATOR_ROLES, has_role
+
+
+class OperatorModelAdmin(admin.ModelAdmin):
+    """QA admins and the steward may look at everything here; evidence is never deleted."""
+
+    allowed_roles = OPERATOR_ROLES
+
+    def has_module_permission(self, request):
+        return has_role(request.user, self.allowed_roles)
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, self.allowed_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class NeuroReviewUserAdmin(UserAdmin):
+    fieldsets = UserAdmin.fieldsets + (("Role", {"fields": ("role",)}),)
+    list_display = ("username", "role", "is_active", "last_login")
+    list_filter = ("role", "is_active", "groups")
+
+    def has_module_permission(self, request):
+        return has_role(request.user, (Role.ADMIN,))
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, (Role.ADMIN,))
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request):
+        return has_role(request.user, (Role.ADMIN,))

@@ -1,0 +1,41 @@
+from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from reviewer.core.permissions import IMPORT_ROLES, role_permission
+from reviewer.core.progress import job_state
+from reviewer.imports.jobs import create_import_job
+from reviewer.imports.models import ImportJob
+from reviewer.imports.serializers import ImportJobSerializer
+
+
+class ImportJobViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Upload a zip (BraTS folder or DICOM files); a worker imports it, all or nothing."""
+
+    permission_classes = [role_permission(*IMPORT_ROLES)]
+    serializer_class = ImportJobSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self):
+        jobs = ImportJob.objects.prefetch_related("patients").order_by("-created_at")
+        user = self.request.user
+        return jobs if user.is_data_steward else jobs.filter(created_by=user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        options = {k: data[k] for k in ("label_scheme", "sequence_overrides") if data.get(k)}
+        job = create_import_job(
+            user=request.user, kind=data["kind"], upload=data["file"], options=options
+        )
+        return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    def retrieve(self, request, *args, **kwargs):
+        job = self.get_object()
+        return Response({**self.get_serializer(job).data, **job_state(job)})

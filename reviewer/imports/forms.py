@@ -1,0 +1,46 @@
+from django import forms
+
+from imaging.labels import LabelScheme
+from imaging.sequences import Sequence
+from reviewer.imports.models import ImportJob
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(choices=ImportJob.Kind.choices)
+    file = forms.FileField(help_text="A .zip of a BraTS folder or of DICOM files.")
+    label_scheme = forms.ChoiceField(
+        choices=[("", "detect")] + [(s.value, s.value) for s in LabelScheme],
+        required=False,
+        help_text="BraTS only: the scheme of the _seg files.",
+    )
+    sequence_overrides = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="DICOM only: one 'series UID or description = FLAIR|T1|T1CE|T2' per line.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".zip"):
+            raise forms.ValidationError(f"{upload.name}: upload a .zip file")
+        return upload
+
+    def clean_sequence_overrides(self) -> dict[str, str]:
+        overrides = {}
+        for number, line in enumerate(
+            self.cleaned_data["sequence_overrides"].splitlines(), start=1
+        ):
+            if not line.strip():
+                continue
+            key, _, value = line.partition("=")
+            try:
+                overrides[key.strip()] = Sequence(value.strip().upper()).value
+            except ValueError:
+                raise forms.ValidationError(
+                    f"line {number}: {line.strip()!r} is not 'SERIES = FLAIR|T1|T1CE|T2'"
+                ) from None
+        return overrides
+
+    def options(self) -> dict:
+        data = self.cleaned_data
+        return {k: data[k] for k in ("label_scheme", "sequence_overrides") if data.get(k)}

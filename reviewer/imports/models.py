@@ -1,0 +1,26 @@
+from django.db import models
+
+from reviewer.core.jobs import BackgroundJob
+
+
+class ImportJob(BackgroundJob):
+    """An uploaded BraTS folder or DICOM zip, imported by a worker, all or nothing."""
+
+    class Kind(models.TextChoices):
+        BRATS = "brats", "BraTS folder (zip)"
+        DICOM = "dicom", "DICOM files (zip)"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    upload = models.CharField(max_length=255)  # path of the uploaded zip under the upload dir
+    upload_name = models.CharField(max_length=255)
+    options = models.JSONField(default=dict, blank=True)
+    patients = models.ManyToManyField("cases.Patient", blank=True, related_name="+")
+
+    class Meta(BackgroundJob.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.upload_name})"
+
+    def result_patients(self) -> list:
+        return list(self.patients.all())

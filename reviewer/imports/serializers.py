@@ -1,0 +1,53 @@
+from rest_framework import serializers
+
+from imaging.labels import LabelScheme
+from imaging.sequences import Sequence
+from reviewer.imports.models import ImportJob
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(
+        write_only=True, help_text="a .zip of a BraTS folder or of DICOM files"
+    )
+    label_scheme = serializers.ChoiceField(
+        choices=[s.value for s in LabelScheme], required=False, write_only=True
+    )
+    sequence_overrides = serializers.DictField(
+        child=serializers.ChoiceField(choices=[s.value for s in Sequence]),
+        required=False,
+        write_only=True,
+        help_text="series UID or description -> FLAIR|T1|T1CE|T2 (DICOM only)",
+    )
+    patients = serializers.SlugRelatedField(slug_field="pseudonym", many=True, read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "progress",
+            "message",
+            "error",
+            "upload_name",
+            "patients",
+            "created_at",
+            "finished_at",
+            "file",
+            "label_scheme",
+            "sequence_overrides",
+        ]
+        read_only_fields = [
+            "status",
+            "progress",
+            "message",
+            "error",
+            "upload_name",
+            "created_at",
+            "finished_at",
+        ]
+
+    def validate_file(self, upload):
+        if not upload.name.lower().endswith(".zip"):
+            raise serializers.ValidationError(f"{upload.name}: upload a .zip file")
+        return upload

@@ -1,0 +1,175 @@
+"""The importers behind the commands, the API and the import page. Each is atomic: it reads
+and checks everything it stores, and a failure anywhere stores no patient, exam, series or file.
+Progress is reported as progress(done, total, message)."""
+
+import datetime
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import numpy as np
+
+from imaging.brats import discover_cases
+from imaging.deidentify import Deidentifier
+from imaging.dicom_series import DicomSeries, read_dicom_tree
+from imaging.errors import ImagingInputError
+from imaging.labels import LabelScheme, detect_scheme
+from imaging.nifti_io import check_same_grid, load_volume, volume_from_array
+from imaging.sequences import CHANNEL_ORDER, Sequence
+from reviewer.cases import services as cases
+from reviewer.cases.models import Patient
+from reviewer.core.storage import atomic_import
+from segmentation import segmentations
+
+Progress = Callable[[int, int, str], None]
+
+
+def _no_progress(done: int, total: int, message: str) -> None:
+    pass
+
+
+def import_brats(
+    root: Path, *, label_scheme: LabelScheme | None = None, progress: Progress = _no_progress
+) -> list[Patient]:
+    """Import a BraTS folder (2020 or 2021-2023 layout); returns the patients it touched."""
+    found = discover_cases(Path(root))
+    patients: dict[int, Patient] = {}
+    with atomic_import() as files:
+        for done, case in enumerate(found):
+            progress(done, len(found), f"{case.name}: reading")
+            volumes = {seq: load_volume(path) for seq, path in case.images.items()}
+            reference = (case.images[Sequence.FLAIR], volumes[Sequence.FLAIR])
+            others = {case.images[s]: v for s, v in volumes.items()}
+            label_map = load_volume(case.segmentation) if case.segmentation else None
+            if label_map is not None:
+                others[case.segmentation] = label_map
+            check_same_grid(reference, others)
+
+            link = cases.patient_for_source(source="brats", source_patient_id=case.patient_key)
+            exam = cases.add_exam(link.patient, date=case.exam_date, source_name=case.name)
+            for sequence in CHANNEL_ORDER:
+                cases.add_series(exam, sequence, volumes[sequence], files)
+            if label_map is not None:
+                scheme = label_scheme or case.label_scheme or _detected_scheme(label_map)
+                segmentations.add_segmentation(
+                    exam, label_map, scheme, files, source_file=str(case.segmentation)
+                )
+            patients[link.patient.pk] = link.patient
+        for patient in patients.values():
+            cases.renumber_exams(patient)
+        progress(len(found), len(found), f"imported {len(found)} exam(s)")
+    return list(patients.values())
+
+
+def _detected_scheme(label_map) -> LabelScheme:
+    # Maps holding only labels 1 and 2 mean the same in BraTS 2020 and 2023.
+    return detect_scheme(np.unique(np.asarray(label_map.array()))) or LabelScheme.BRATS2020
+
+
+def import_dicom(
+    path: Path,
+    *,
+    sequence_overrides: Mapping[str, Sequence] | None = None,
+    progress: Progress = _no_progress,
+) -> list[Patient]:
+    """Import DICOM MR series from a folder or zip, de-identified (DICOM PS3.15 basic profile
+    with modified dates) before anything is stored. Series that are none of the four sequences
+    are left out and named in the progress message."""
+    progress(0, 1, "reading DICOM files")
+    series = read_dicom_tree(Path(path), sequence_overrides=sequence_overrides)
+    usable = [s for s in series if s.sequence is not None]
+    if not usable:
+        names = ", ".join(repr(s.series_description) for s in series)
+        raise ImagingInputError(
+            path, f"no FLAIR, T1, T1CE or T2 series recognized (found {names}); give overrides"
+        )
+    by_patient: dict[str, dict[str, list[DicomSeries]]] = defaultdict(lambda: defaultdict(list))
+    for s in usable:
+        by_patient[s.patient_id][s.study_uid].append(s)
+
+    patients = []
+    total = len(usable)
+    done = 0
+    with atomic_import() as files:
+        for patient_id, studies in by_patient.items():
+            link = _dicom_identity(patient_id, next(iter(studies.values()))[0])
+            deid = Deidentifier(
+                pseudonym=link.patient.pseudonym,
+                date_shift_days=link.date_shift_days,
+                uid_secret=bytes.fromhex(link.uid_secret),
+            )
+            for study_uid, study_series in studies.items():
+                _check_exam(study_series)
+                first = study_series[0]
+                exam = cases.add_exam(
+                    link.patient,
+                    date=_shifted_date(deid, first),
+                    source_name="",
+                    dicom_study_uid=deid.uid(study_uid),
+                )
+                link.uid_map[deid.uid(study_uid)] = study_uid
+                for s in study_series:
+                    progress(done, total, f"{link.patient}: {s.sequence}")
+                    try:
+                        header = deid.header(s.first_dataset)
+                    except ImagingInputError as error:  # name the file, not the original UID
+                        raise ImagingInputError(s.files[0], error.reason) from error
+                    link.uid_map[deid.uid(s.series_uid)] = s.series_uid
+                    cases.add_series(
+                        exam,
+                        s.sequence,
+                        volume_from_array(s.array, s.affine),
+                        files,
+                        dicom_study_uid=deid.uid(study_uid),
+                        dicom_series_uid=deid.uid(s.series_uid),
+                        dicom_header=header,
+                    )
+                    done += 1
+            link.save(update_fields=["uid_map"])
+            cases.renumber_exams(link.patient)
+            patients.append(link.patient)
+        skipped = [s.series_description for s in series if s.sequence is None]
+        note = f"; left out {len(skipped)} other series ({', '.join(skipped)})" if skipped else ""
+        progress(total, total, f"imported {total} series{note}")
+    return patients
+
+
+def _dicom_identity(patient_id: str, first: DicomSeries):
+    """The patient of a DICOM PatientID; a new one gets a random date shift and UID secret."""
+    header = first.first_dataset
+    return cases.patient_for_source(
+        source="dicom",
+        source_patient_id=patient_id,
+        source_patient_name=str(header.get("PatientName", "")),
+        source_birth_date=str(header.get("PatientBirthDate", "")),
+        date_shift_days=-secrets.choice(range(365, 3650)),
+        uid_secret=secrets.token_hex(32),
+    )
+
+
+def _shifted_date(deid: Deidentifier, series: DicomSeries) -> datetime.date | None:
+    if not series.study_date:
+        return None
+    return datetime.datetime.strptime(deid.date(series.study_date), "%Y%m%d").date()
+
+
+def _check_exam(study_series: list[DicomSeries]) -> None:
+    """One series per sequence, all on one grid: the four channels of an exam must align."""
+    seen: dict[Sequence, DicomSeries] = {}
+    for s in study_series:
+        if s.sequence in seen:
+            raise ImagingInputError(
+                s.files[0],
+                f"series {s.series_description!r} and {seen[s.sequence].series_description!r} "
+                f"are both {s.sequence}; choose one with a sequence override",
+            )
+        seen[s.sequence] = s
+    first = study_series[0]
+    for s in study_series[1:]:
+        if s.array.shape != first.array.shape or not np.allclose(s.affine, first.affine, atol=1e-3):
+            raise ImagingInputError(
+                s.files[0],
+                f"series {s.series_description!r} is not on the grid of "
+                f"{first.series_description!r} (shape or geometry differs; co-register first)",
+            )

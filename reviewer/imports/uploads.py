@@ -1,0 +1,59 @@
+"""Importing an uploaded zip in a worker: extracted safely, imported all or nothing, then the
+patients prepared for the viewer, with live progress."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
+from imaging.errors import ImagingInputError
+from imaging.labels import LabelScheme
+from imaging.safe_zip import extract_zip
+from imaging.sequences import Sequence
+from reviewer.core import progress
+from reviewer.imports.models import ImportJob
+from reviewer.imports.services import import_brats, import_dicom
+from reviewer.viewer.preparation import prepare_patients
+
+
+def run(job: ImportJob) -> None:
+    """Run one job to its end. Re-running a finished job does nothing."""
+    if job.is_finished:
+        return
+    progress.start(job)
+    workdir = Path(tempfile.mkdtemp(prefix=f"import-{job.pk}-"))
+    try:
+        root = extract_zip(
+            Path(job.upload), workdir, max_total_bytes=settings.NEUROREVIEW_IMPORT_MAX_BYTES
+        )
+        patients = _import(job, root, progress.reporter(job))
+    except ImagingInputError as error:
+        progress.finish(job, status=ImportJob.Status.FAILED, error=f"Nothing was imported. {error}")
+    else:
+        job.patients.set(patients)
+        prepare_patients(patients, progress.reporter(job))
+        progress.finish(
+            job, status=ImportJob.Status.SUCCEEDED, message=f"Imported {len(patients)} patient(s)"
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        Path(job.upload).unlink(missing_ok=True)
+
+
+def _import(job: ImportJob, root: Path, report):
+    if job.kind == ImportJob.Kind.BRATS:
+        scheme = job.options.get("label_scheme")
+        return import_brats(
+            _single_top_folder(root),
+            label_scheme=LabelScheme(scheme) if scheme else None,
+            progress=report,
+        )
+    overrides = {k: Sequence(v) for k, v in job.options.get("sequence_overrides", {}).items()}
+    return import_dicom(root, sequence_overrides=overrides, progress=report)
+
+
+def _single_top_folder(root: Path) -> Path:
+    """A zip of a folder holds that folder; import what is inside it."""
+    entries = [p for p in root.iterdir() if not p.name.startswith((".", "__MACOSX"))]
+    return entries[0] if len(entries) == 1 and entries[0].is_dir() else root

@@ -1,1 +1,0 @@
-"""Domain actions that span several models or touch storage: imports, case building, exports."""

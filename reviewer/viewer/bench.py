@@ -1,0 +1,337 @@
+"""Benchmark of the exam viewer in headless Chromium (Debian's, driven by Playwright).
+
+``python -m reviewer.viewer.bench`` builds, in a temporary var dir with SQLite, a one-patient synthetic
+cohort at 1 mm (3 exams × 4 sequences, the project's own ``make_demo_cohort`` and
+``import_brats``), serves it with daphne on 127.0.0.1 and opens the viewer of the patient, then
+prints one JSON line per measurement, each naming the machine (CPU, cores) and the browser:
+
+* ``viewer``: navigation → manifest, first image and all panels rendered (the page hooks
+  ``window.__neuroreview.manifestAt / firstImageAt / allPanelsAt``, performance.now() from the
+  navigation start), and the bytes transferred (the Resource Timing entries' ``transferSize``,
+  i.e. bytes on the wire, headers included, 0 from the browser cache; and ``encodedBodySize``).
+  Three cases: ``server_cold`` (the very first opening: the server compresses each volume once
+  and caches it by content hash), ``browser_cold`` (a new browser profile, server caches warm)
+  and ``browser_warm`` (a second navigation in the same profile: the HTTP cache).
+* ``flow``: the NODE flow of one axial slice (the lesion's) at 26 stages, from the click on the
+  panel's Flow button to ``flowReadyAt`` (the first frame drawn: playable), ``server_cold``
+  (the server runs the model) and ``cached`` (a new page asks for the same flow again).
+
+The NODE WT model (small preset, bundled weights) segments the axial slab around the centre of
+the reference lesion (± 6 slices) of the current exam, on the CPU, so that there is a NODE
+segmentation to ask a flow of; inference is not what is timed here. Targets (issue 5): first
+image < 1.5 s, all panels < 4 s, flow playable < 3 s. Speed is measured here only, never
+asserted in the tests.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from neuroreview.chromium import CHROMIUM, CHROMIUM_ARGS
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS_S = {"first_image": 1.5, "all_panels": 4.0, "flow_playable": 3.0}
+SEED = 20261125
+USERNAME, PASSWORD = "bench-reader", "bench-only-password-7c1e"
+SLAB_HALF = 6
+
+
+def cpu_name() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def _setup_django(var: Path) -> None:
+    os.environ["NEUROREVIEW_VAR_DIR"] = str(var)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "neuroreview.settings"
+    for name in ("DATABASE_URL", "REDIS_URL", "NEUROREVIEW_MEDIA_ROOT", "DJANGO_DEBUG"):
+        os.environ.pop(name, None)  # SQLite and the file broker of the temp var dir
+    import django
+
+    django.setup()
+
+
+def build_case(var: Path, resolution: int) -> dict:
+    """Migrate, make and import the cohort, add the user and the NODE segmentation."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    cohort = var / "cohort"
+    call_command(
+        "make_demo_cohort",
+        patients=1,
+        seed=SEED,
+        resolution=resolution,
+        formats="brats",
+        out=cohort,
+        stdout=open(os.devnull, "w"),  # noqa: SIM115 - closed with the process
+    )
+    call_command("import_brats", cohort / "brats", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    from reviewer.cases.models import Patient
+    from reviewer.cases.permissions import grant_patient
+    from reviewer.core.models import User
+
+    patient = Patient.objects.get()
+    user = User(username=USERNAME, role="radiologist")
+    user.set_password(PASSWORD)
+    user.save()
+    grant_patient(patient, user)
+    current = patient.exams.order_by("order").last()
+    node = _node_segmentation(current)
+    series = current.series.get(sequence="FLAIR")
+    return {
+        "pseudonym": patient.pseudonym,
+        "node_segmentation": node.pk,
+        "shape": series.shape,
+        "spacing_mm": series.spacing,
+        "exams": patient.exams.count(),
+        "series": sum(e.series.count() for e in patient.exams.all()),
+    }
+
+
+def _node_segmentation(exam):
+    import numpy as np
+    import torch
+    from django.utils import timezone
+
+    from reviewer.core.storage import read_nifti
+    from segmentation import inference
+    from segmentation.engine import predict
+    from segmentation.engine.data import normalize_exam
+    from segmentation.models import Segmentation
+    from segmentation.services import register_model_version
+
+    folder = ROOT / "segmentation" / "weights" / "node-wt-small"
+    version = register_model_version(folder)
+    version.deployed_at = timezone.now()
+    version.save(update_fields=["deployed_at"])
+    cpu = torch.device("cpu")
+    weights = (folder / "weights.pt").read_bytes()
+    model = predict.load_model(version.kind, version.configuration["config"], weights, cpu)
+    channels, _ = normalize_exam(inference.exam_images(exam))
+    reference = Segmentation.objects.get(exam=exam, source="reference")
+    lesion = np.flatnonzero(
+        (np.asanyarray(read_nifti(reference.file.name).dataobj) > 0).any((0, 1))
+    )
+    centre = int(lesion[len(lesion) // 2])
+    lo, hi = max(0, centre - SLAB_HALF), min(channels.shape[-1], centre + SLAB_HALF + 1)
+    mask = predict.predict_slab(model, channels, version.sequences, slice(lo, hi), device=cpu)
+    return inference.store_model_segmentation(
+        exam,
+        version,
+        mask,
+        np.asarray(exam.series.first().affine, dtype=float),
+        source_file=f"{version} on exam {exam.order} (benchmark slab)",
+    )
+
+
+class Daphne:
+    def __init__(self, var: Path):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = (var / "daphne.log").open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+            + ["neuroreview.asgi:application"],
+            cwd=ROOT,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited; see {self.log.name}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/login/", timeout=2):
+                    return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.2)
+        raise RuntimeError("daphne did not answer within 60 s")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def _log_in(page) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", USERNAME)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/worklist/")
+
+
+RESOURCE_BYTES = """() => {
+  const entries = [...performance.getEntriesByType('navigation'),
+                   ...performance.getEntriesByType('resource')];
+  const sum = (key) => entries.reduce((total, e) => total + (e[key] || 0), 0);
+  const voxels = entries.filter(e => e.name.includes('/voxels/'));
+  return {transfer: sum('transferSize'), encoded: sum('encodedBodySize'),
+          decoded: sum('decodedBodySize'), requests: entries.length,
+          voxel_requests: voxels.length,
+          voxel_transfer: voxels.reduce((t, e) => t + e.transferSize, 0)};
+}"""
+
+ALL_RENDERED = """() => window.__neuroreview && window.__neuroreview.allPanelsAt !== undefined
+  && [...document.querySelectorAll('.viewer-panel')].every(p => p.dataset.rendered === 'true')"""
+
+
+def _open_viewer(page, pseudonym: str) -> dict:
+    started = time.perf_counter()
+    page.goto(f"/cases/{pseudonym}/viewer/")
+    page.wait_for_function(ALL_RENDERED, timeout=120_000)
+    wall = time.perf_counter() - started
+    hooks = page.evaluate("window.__neuroreview")
+    sent = page.evaluate(RESOURCE_BYTES)
+    if hooks.get("errors"):
+        raise RuntimeError(f"the viewer reported errors: {hooks['errors']}")
+    return {
+        "manifest_s": round(hooks["manifestAt"] / 1000, 3),
+        "first_image_s": round(hooks["firstImageAt"] / 1000, 3),
+        "all_panels_s": round(hooks["allPanelsAt"] / 1000, 3),
+        "wall_to_all_panels_s": round(wall, 3),
+        "panels": page.locator(".viewer-panel").count(),
+        "bytes_transferred": sent["transfer"],
+        "bytes_encoded_bodies": sent["encoded"],
+        "bytes_decoded_bodies": sent["decoded"],
+        "voxel_bytes_transferred": sent["voxel_transfer"],
+        "requests": sent["requests"],
+        "voxel_requests": sent["voxel_requests"],
+    }
+
+
+def _flow(page, segmentation: int) -> dict:
+    """Jump to the largest lesion, then click the Flow button: until the first frame is drawn."""
+    page.click("#lesion-panel tr[data-lesion-id]")
+    page.wait_for_timeout(400)  # let the jump settle; the flow is asked for at the new slice
+    started = page.evaluate(
+        """(id) => { const start = performance.now();
+                     document.querySelector(`button[data-flow-segmentation='${id}']`).click();
+                     return start; }""",
+        segmentation,
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#flow-player')?.dataset.state === 'ready'"
+        " && window.__neuroreview.flowReadyAt !== undefined",
+        timeout=300_000,
+    )
+    ready = page.evaluate("window.__neuroreview.flowReadyAt")
+    return {
+        "flow_playable_s": round((ready - started) / 1000, 3),
+        "stages": int(page.locator("#flow-stage").get_attribute("max")) + 1,
+        "slice": page.locator(".viewer-panel[data-role=current]").get_attribute("data-slice"),
+    }
+
+
+def run(resolution: int, keep: bool) -> None:
+    var = Path(tempfile.mkdtemp(prefix="neuroreview-bench-"))
+    try:
+        _setup_django(var)
+        built = time.perf_counter()
+        case = build_case(var, resolution)
+        build_s = round(time.perf_counter() - built, 1)
+        server = Daphne(var)
+        try:
+            _measure(server.url, case, resolution, build_s)
+        finally:
+            server.stop()
+    finally:
+        if keep:
+            print(f"kept {var}", file=sys.stderr)
+        else:
+            shutil.rmtree(var, ignore_errors=True)
+
+
+def _measure(url: str, case: dict, resolution: int, build_s: float) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        machine = {
+            "cpu": cpu_name(),
+            "cores": os.cpu_count(),
+            "browser": f"Chromium {browser.version} (headless, {CHROMIUM})",
+            "load_avg_1min": round(os.getloadavg()[0], 2),
+        }
+        case_line = {
+            "resolution_mm": resolution,
+            "exams": case["exams"],
+            "series": case["series"],
+            "shape": case["shape"],
+            "build_s": build_s,
+        }
+
+        def emit(kind: str, label: str, figures: dict) -> None:
+            line = {"bench": kind, "case": label, **figures, **case_line, **machine}
+            line["load_avg_1min"] = round(os.getloadavg()[0], 2)
+            print(json.dumps(line), flush=True)
+
+        def viewer_line(figures: dict) -> dict:
+            return {
+                **figures,
+                "target_first_image_s": TARGETS_S["first_image"],
+                "target_all_panels_s": TARGETS_S["all_panels"],
+                "meets_targets": figures["first_image_s"] < TARGETS_S["first_image"]
+                and figures["all_panels_s"] < TARGETS_S["all_panels"],
+            }
+
+        def flow_line(figures: dict) -> dict:
+            return {
+                **figures,
+                "target_flow_playable_s": TARGETS_S["flow_playable"],
+                "meets_target": figures["flow_playable_s"] < TARGETS_S["flow_playable"],
+            }
+
+        viewport = {"width": 1920, "height": 1080}
+        first = browser.new_context(viewport=viewport, base_url=url)
+        page = first.new_page()
+        _log_in(page)
+        emit("viewer", "server_cold", viewer_line(_open_viewer(page, case["pseudonym"])))
+        emit("flow", "server_cold", flow_line(_flow(page, case["node_segmentation"])))
+        first.close()
+
+        fresh = browser.new_context(viewport=viewport, base_url=url)
+        page = fresh.new_page()
+        _log_in(page)
+        emit("viewer", "browser_cold", viewer_line(_open_viewer(page, case["pseudonym"])))
+        emit("viewer", "browser_warm", viewer_line(_open_viewer(page, case["pseudonym"])))
+        emit("flow", "cached", flow_line(_flow(page, case["node_segmentation"])))
+        fresh.close()
+        browser.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--resolution", type=int, choices=(1, 2), default=1, help="mm")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
+    args = parser.parse_args(argv)
+    if not CHROMIUM.exists():
+        sys.exit(f"the viewer benchmark needs Debian's Chromium at {CHROMIUM}")
+    run(args.resolution, args.keep)
+
+
+if __name__ == "__main__":
+    main()

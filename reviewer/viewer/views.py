@@ -1,0 +1,31 @@
+from django.http import Http404
+from django.urls import reverse
+from django.views.generic import DetailView
+
+from reviewer.cases.models import Patient
+from reviewer.core.permissions import (
+    CLINICAL_ROLES,
+    RoleRequiredMixin,
+)
+
+
+class ViewerView(RoleRequiredMixin, DetailView):
+    """The exam viewer page: a shell that the frontend fills from the manifest endpoint.
+    ?exam=<id> picks the current exam (default: the latest)."""
+
+    allowed_roles = CLINICAL_ROLES
+    template_name = "viewer/viewer.html"
+    slug_field = slug_url_kwarg = "pseudonym"
+    context_object_name = "patient"
+
+    def get_queryset(self):
+        return Patient.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        manifest_url = reverse("case-viewer", args=[self.object.pseudonym])
+        exam = self.request.GET.get("exam")
+        if exam is not None:
+            if not (exam.isdigit() and self.object.exams.filter(pk=int(exam)).exists()):
+                raise Http404(f"exam {exam!r} is not an exam of patient {self.object}")
+            manifest_url += f"?exam={int(exam)}"
+        return super().get_context_data(manifest_url=manifest_url, **kwargs)

@@ -1,0 +1,67 @@
+"""What the viewer needs of a stored volume (a series or a segmentation), computed once per
+content hash: its viewer dtype, grid and display window (in the Django cache, so building a
+manifest opens no file twice), and its voxels gzip-compressed on disk (so every request after
+the first is a plain file read). Content-hash keys never go stale: new content is a new key."""
+
+import gzip
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+
+from imaging.voxels import brain_window, viewer_array, voxel_bytes
+from reviewer.cases.models import Series
+from reviewer.core.storage import read_nifti
+from segmentation.models import Segmentation
+
+GZIP_LEVEL = 3  # level 6 is ~4x slower for ~3% fewer bytes on MR volumes
+SUMMARY_VERSION = 1  # bump when the summary's content changes
+
+
+def volume_summary(volume: Series | Segmentation) -> dict:
+    """{"dtype", "shape", "affine"} and, for a series, "window" (0.5/99.5 brain percentiles)."""
+    summary = cache.get(_summary_key(volume))
+    if summary is None:
+        image = read_nifti(volume.file.name)
+        summary = _summarize(volume, image, viewer_array(image))
+    return summary
+
+
+def voxel_file(volume: Series | Segmentation) -> Path:
+    """The gzip file of the volume's raw viewer voxels, written on first use (and the summary
+    with it, since the volume is open)."""
+    path = voxel_cache_path(volume)
+    if not path.exists():
+        image = read_nifti(volume.file.name)
+        array = viewer_array(image)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written beside, then renamed: a concurrent request never reads half a file.
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(handle, "wb") as out:
+            out.write(gzip.compress(voxel_bytes(array), compresslevel=GZIP_LEVEL, mtime=0))
+        os.replace(temporary, path)
+        if cache.get(_summary_key(volume)) is None:
+            _summarize(volume, image, array)
+    return path
+
+
+def voxel_cache_path(volume: Series | Segmentation) -> Path:
+    return Path(settings.VAR_DIR) / "viewer-voxels" / volume.sha256[:2] / f"{volume.sha256}.gz"
+
+
+def _summary_key(volume: Series | Segmentation) -> str:
+    return f"viewer-volume:v{SUMMARY_VERSION}:{volume.sha256}"
+
+
+def _summarize(volume: Series | Segmentation, image, array) -> dict:
+    summary = {
+        "dtype": array.dtype.name,
+        "shape": [int(n) for n in array.shape[:3]],
+        "affine": image.affine.tolist(),
+    }
+    if isinstance(volume, Series):
+        summary["window"] = brain_window(array)
+    cache.set(_summary_key(volume), summary, timeout=None)
+    return summary

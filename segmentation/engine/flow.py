@@ -1,0 +1,299 @@
+"""The flow engine of [1]: classic RK4 and the frames I_t, J_t, BCF η_t and ACC μ_t along a flow.
+
+A flow integrates eq. (1) of [1], dI/dt = f(I(t), t, θ), from I_0 on a grid of stages in [0, 1]
+(default Δt = 0.01: 101 stages) with fixed-step classic RK4 (:mod:`segmentation.engine.rk4`, the tableau
+torchdyn [2] uses), batched over slices on the model's device. Along it, with the head weights
+w_k and S_t = Σ_k w_k I_t^k:
+
+    (4)  J_t = σ(S_t)                                      segmentation frame
+    (5)  η_t^k = [w_k I_t^k − Σ_{n≠k} w_n I_t^n > 0] = [2 w_k I_t^k > S_t]     BCF
+    (6)  μ_t^k = |η_t^k ∩ γ| / |η_t^k ∪ γ|,  γ = [J_1 > 0.5]                 ACC
+
+μ is NaN where the union is empty (ambiguity A9 of the spec). γ is known only at t = 1, so a flow
+keeps its BCF bits packed four to a byte, (stages, slices, H, W) uint8, until γ arrives and the
+counts of eq. (6) can be taken; a batch then drops them. This costs one integration, where
+re-integrating after γ would cost two, and 5.8 MB per 240×240 slice at 101 stages: an exam's
+ACC streams in a few hundred MB, where its float32 trajectories would need 14 GB. The counts come
+from a histogram of the packed codes (:func:`code_counts`), never from unpacked maps.
+
+References
+----------
+[1] Yang Z., Hu Z., Ji H., et al. "A neural ordinary differential equation model for visualizing
+    deep neural network behaviors in multi-parametric MRI-based glioma segmentation."
+    Medical Physics 50(8), 2023 (seeds/000_f96c462993bbedc4.txt).
+[2] Poli M., Massaroli S., et al. "TorchDyn: implicit models and neural numerical methods in
+    PyTorch." 2021; torchdyn 1.0.6.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from segmentation.engine.flow_cache import FlowCache, FlowKey
+from segmentation.engine.heap import keep_heap
+from segmentation.engine.rk4 import RK4, ButcherTableau, integrate, rk4_step, stage_grid
+
+__all__ = [
+    "RK4",
+    "ButcherTableau",
+    "ExamContributions",
+    "FlowCache",
+    "FlowKey",
+    "SliceFlow",
+    "acc",
+    "acc_counts",
+    "bcf",
+    "code_counts",
+    "exam_acc",
+    "exam_contributions",
+    "integrate",
+    "prepare_for_flow",
+    "rk4_step",
+    "segmentation_frame",
+    "slice_flow",
+    "stage_grid",
+    "weighted_sum",
+]
+
+_BITS = torch.arange(4, dtype=torch.uint8)  # channel k of η is bit k of the packed BCF code
+_CODES = 16  # the values a packed code takes
+_CODE_BITS = (torch.arange(_CODES).view(_CODES, 1) >> torch.arange(4)) & 1  # (code, k): η^k set
+
+
+def weighted_sum(I_t: Tensor, w: Tensor) -> Tensor:
+    """S_t = Σ_k w_k I_t^k over the channel axis (−3) of ``I_t`` (…, 4, H, W) → (…, H, W)."""
+    return (I_t * w.view(-1, 1, 1)).sum(dim=-3)
+
+
+def segmentation_frame(I_t: Tensor, w: Tensor) -> Tensor:
+    """Eq. (4): J_t = σ(Σ_k w_k I_t^k), shape (…, H, W); J_1 is γ before binarisation (eq. 3)."""
+    return torch.sigmoid(weighted_sum(I_t, w))
+
+
+def bcf(I_t: Tensor, w: Tensor) -> Tensor:
+    """Eq. (5): η_t^k = [w_k I_t^k − Σ_{n≠k} w_n I_t^n > 0] = [2 w_k I_t^k > S_t].
+
+    ``I_t`` (…, 4, H, W) → bool (…, 4, H, W); several k may hold at one pixel where S_t < 0.
+    """
+    weighted = I_t * w.view(-1, 1, 1)
+    return 2 * weighted > weighted.sum(dim=-3, keepdim=True)
+
+
+def acc_counts(eta: Tensor, gamma: Tensor) -> tuple[Tensor, Tensor]:
+    """|η_t^k ∩ γ| and |η_t^k ∪ γ| of eq. (6): η (…, 4, H, W) and γ (…, H, W) → (…, 4) each."""
+    return code_counts(_pack(eta), gamma)
+
+
+def code_counts(code: Tensor, gamma: Tensor) -> tuple[Tensor, Tensor]:
+    """:func:`acc_counts` of the packed BCF ``code`` (…, H, W) uint8 against γ (…, H, W).
+
+    Each map's 2 × 16 histogram of (γ, code) gives |η^k ∩ γ| (γ set, bit k set) and |η^k|, and
+    |η^k ∪ γ| = |η^k| + |γ| − |η^k ∩ γ|. Counting the unpacked bool maps instead would widen them
+    to int64 (32 bytes per pixel and stage); on the CPU those copies, freed between the small
+    counts that outlive them, fragmented glibc's heap to 5 GB over one exam.
+    """
+    gamma = gamma.expand(code.shape)
+    maps = code.numel() // (code.shape[-2] * code.shape[-1])
+    key = (code | (gamma.to(torch.uint8) << 4)).reshape(maps, -1).to(torch.int32)
+    key += 2 * _CODES * torch.arange(maps, dtype=torch.int32, device=code.device).view(-1, 1)
+    hist = torch.bincount(key.flatten(), minlength=2 * _CODES * maps).view(maps, 2, _CODES)
+    bits = _CODE_BITS.to(code.device)
+    inside, marked = hist[:, 1], hist.sum(dim=1)  # per code: pixels in γ, pixels in all
+    intersection = (inside.unsqueeze(-1) * bits).sum(dim=1)
+    union = (marked.unsqueeze(-1) * bits).sum(dim=1) + inside.sum(dim=1, keepdim=True)
+    union -= intersection
+    lead = code.shape[:-2]
+    return intersection.view(*lead, 4), union.view(*lead, 4)
+
+
+def acc(intersection: np.ndarray, union: np.ndarray) -> np.ndarray:
+    """Eq. (6): μ = |η ∩ γ| / |η ∪ γ| elementwise, NaN where the union is empty."""
+    intersection, union = np.asarray(intersection), np.asarray(union)
+    mu = np.full(union.shape, np.nan)
+    return np.divide(intersection, union, out=mu, where=union > 0)
+
+
+def _pack(eta: Tensor) -> Tensor:
+    return (eta.to(torch.uint8) << _BITS.to(eta.device).view(4, 1, 1)).sum(-3, dtype=torch.uint8)
+
+
+def _unpack(code: Tensor) -> Tensor:
+    return ((code.unsqueeze(-3) >> _BITS.to(code.device).view(4, 1, 1)) & 1).bool()
+
+
+class _Trace(NamedTuple):
+    t: list[float]
+    intersection: Tensor  # (T, B, 4)
+    union: Tensor
+    code: Tensor  # (T, B, H, W) uint8, η packed
+    gamma: Tensor  # (B, H, W) bool
+    images: Tensor | None  # I_t, (T, B, 4, H, W) float16 on the CPU, if kept
+    frames: Tensor | None  # J_t, (T, B, H, W) float16 on the CPU, if kept
+
+
+StageCallback = Callable[[int, int], None]  # (stages done, stages in all), after each stage
+
+
+def _trace(
+    model, x0: Tensor, stages: int, keep_frames: bool, on_stage: StageCallback | None = None
+) -> _Trace:
+    """One integration of a batch, keeping the BCF packed until γ is known (module docstring)."""
+    w = model.weights
+    t_grid = stage_grid(stages)
+    batch, _, height, width = x0.shape
+    code = torch.empty((stages, batch, height, width), dtype=torch.uint8, device=x0.device)
+    images = frames = None
+    if keep_frames:
+        images = torch.empty((stages, *x0.shape), dtype=torch.float16)
+        frames = torch.empty((stages, batch, height, width), dtype=torch.float16)
+    for index, (_, I_t) in enumerate(integrate(model.vector_field, x0, t_grid)):
+        code[index] = _pack(bcf(I_t, w))
+        if keep_frames:
+            images[index] = I_t
+            frames[index] = segmentation_frame(I_t, w)
+        if on_stage is not None:
+            on_stage(index + 1, stages)
+    gamma = segmentation_frame(I_t, w) > 0.5
+    counts = [code_counts(code_t, gamma) for code_t in code]
+    intersection, union = (torch.stack(c) for c in zip(*counts, strict=True))
+    return _Trace(t_grid, intersection, union, code, gamma, images, frames)
+
+
+def prepare_for_flow(model) -> torch.device:
+    """The model's device. On the CPU its parameters are made channels-last, which changes their
+    layout, not their values: oneDNN's convolutions at 8–64 channels then run ≈1.8× faster; and
+    the process keeps its heap (:mod:`segmentation.engine.heap`)."""
+    device = next(model.parameters()).device
+    if device.type == "cpu":
+        model.to(memory_format=torch.channels_last)
+        keep_heap()
+    return device
+
+
+@dataclass(frozen=True, eq=False)
+class SliceFlow:
+    """The flow of one slice: T stages, frames compact (float16 images, BCF packed in bits)."""
+
+    t: np.ndarray  # (T,)
+    I_t: np.ndarray  # (T, 4, H, W) float16, the image flow
+    J_t: np.ndarray  # (T, H, W) float16, eq. (4)
+    bcf_code: np.ndarray  # (T, H, W) uint8, η_t^k in bit k
+    gamma: np.ndarray  # (H, W) bool, [J_1 > 0.5] from the float32 state
+    intersection: np.ndarray  # (T, 4) |η_t^k ∩ γ|
+    union: np.ndarray  # (T, 4) |η_t^k ∪ γ|
+
+    @property
+    def eta(self) -> np.ndarray:
+        """Eq. (5): the BCF η_t, bool (T, 4, H, W), unpacked from ``bcf_code``."""
+        return _unpack(torch.from_numpy(self.bcf_code)).numpy()
+
+    @property
+    def mu(self) -> np.ndarray:
+        """Eq. (6): the ACC μ_t, (T, 4), NaN where the union is empty."""
+        return acc(self.intersection, self.union)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, name).nbytes for name in self.__dataclass_fields__)
+
+
+def slice_flow(
+    model,
+    x0_slice: Tensor | np.ndarray,
+    stages: int = 101,
+    on_stage: StageCallback | None = None,
+) -> SliceFlow:
+    """The frames of one slice, computed on the model's device.
+
+    Parameters
+    ----------
+    model
+        A :class:`~segmentation.engine.node.NODESegmenter` (``vector_field`` and ``weights``).
+    x0_slice
+        I_0, shape (4, H, W), channels [FLAIR, T1, T1CE, T2].
+    stages
+        Grid points on [0, 1], both ends included.
+    on_stage
+        Called with (done, stages) after each stage, e.g. to report progress; an exception it
+        raises stops the integration (a viewer's superseded request).
+    """
+    x0 = torch.as_tensor(x0_slice, dtype=torch.float32).to(prepare_for_flow(model)).unsqueeze(0)
+    with torch.inference_mode():
+        trace = _trace(model, x0, stages, keep_frames=True, on_stage=on_stage)
+    return SliceFlow(
+        t=np.asarray(trace.t),
+        I_t=trace.images[:, 0].numpy(),
+        J_t=trace.frames[:, 0].numpy(),
+        bcf_code=trace.code[:, 0].cpu().numpy(),
+        gamma=trace.gamma[0].cpu().numpy(),
+        intersection=trace.intersection[:, 0].cpu().numpy(),
+        union=trace.union[:, 0].cpu().numpy(),
+    )
+
+
+@dataclass(frozen=True)
+class ExamContributions:
+    """The counts of eq. (6) for every slice of an exam, and the exam's ACC from them."""
+
+    t: np.ndarray  # (T,)
+    intersection: np.ndarray  # (S, T, 4)
+    union: np.ndarray  # (S, T, 4)
+
+    @property
+    def mu(self) -> np.ndarray:
+        """Per-slice ACC (S, T, 4), NaN where a slice's union is empty."""
+        return acc(self.intersection, self.union)
+
+    @property
+    def defined(self) -> np.ndarray:
+        """How many slices have a non-empty union, (T, 4)."""
+        return (self.union > 0).sum(axis=0)
+
+    @property
+    def acc(self) -> np.ndarray:
+        """The exam's ACC: μ_t^k averaged over the slices where it is defined (T, 4)."""
+        return acc(np.nansum(self.mu, axis=0), self.defined)
+
+    @property
+    def acc_sd(self) -> np.ndarray:
+        """Standard deviation of μ_t^k over the slices where it is defined (T, 4)."""
+        squares = acc(np.nansum(self.mu**2, axis=0), self.defined)
+        return np.sqrt(np.maximum(squares - self.acc**2, 0.0))
+
+
+def exam_contributions(
+    model,
+    volume: Tensor | np.ndarray,
+    stages: int = 101,
+    batch_size: int = 16,
+    device: torch.device | str | None = None,
+) -> ExamContributions:
+    """Eq. (6) for every slice of ``volume`` (S, 4, H, W), in batches, keeping no frames.
+
+    Batches go to ``device``, where the model must be (by default the model's device). Memory
+    grows with ``batch_size`` and the stages, never with S.
+    """
+    model_device = prepare_for_flow(model)
+    device = torch.device(device) if device is not None else model_device
+    volume = torch.as_tensor(volume, dtype=torch.float32)
+    intersections, unions = [], []
+    with torch.inference_mode():
+        for start in range(0, volume.shape[0], batch_size):
+            x0 = volume[start : start + batch_size].to(device)
+            trace = _trace(model, x0, stages, keep_frames=False)
+            intersections.append(trace.intersection.transpose(0, 1).cpu())
+            unions.append(trace.union.transpose(0, 1).cpu())
+    return ExamContributions(
+        t=np.asarray(stage_grid(stages)),
+        intersection=torch.cat(intersections).numpy(),
+        union=torch.cat(unions).numpy(),
+    )
+
+
+def exam_acc(model, volume, stages: int = 101, batch_size: int = 16, device=None) -> np.ndarray:
+    """The exam's ACC (T, 4): per-slice μ_t^k of eq. (6), averaged over the slices (nanmean)."""
+    return exam_contributions(model, volume, stages, batch_size, device).acc

@@ -1,0 +1,125 @@
+"""Segmenting whole exams: axial slices in batches through a NODE or U-Net, on CUDA when there is
+one. A CUDA out-of-memory error halves the batch; at a batch of one the exam moves to the CPU.
+Takes normalized (4, X, Y, Z) arrays in [FLAIR, T1, T1CE, T2] order, returns arrays."""
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from segmentation.engine.flow import exam_contributions, stage_grid
+from segmentation.engine.nets import UNet, UNetConfig
+from segmentation.engine.node import CHANNELS, NODESegmenter
+
+BATCH_SIZE = 16
+ACC_STAGES = 101  # Δt = 0.01, as in the paper's analysis
+
+_BUILDERS: dict[str, Callable[[dict], nn.Module]] = {
+    "node": NODESegmenter.from_config,
+    "unet": lambda config: UNet(UNetConfig(**config["network"])),
+}
+
+
+@dataclass(frozen=True)
+class ExamAcc:
+    """An exam's ACC curves: mean and SD over the slices where μ is defined, per stage."""
+
+    stages: list[float]
+    mean: np.ndarray  # (T, 4)
+    sd: np.ndarray  # (T, 4)
+    slices: int
+
+
+def choose_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def device_name(device: torch.device) -> str:
+    return torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
+
+
+def load_model(kind: str, config: dict, weights: bytes, device: torch.device) -> nn.Module:
+    """A model from its card's configuration and its state dict, ready for inference."""
+    if kind not in _BUILDERS:
+        raise ValueError(f"unknown model kind {kind!r}; known: {sorted(_BUILDERS)}")
+    model = _BUILDERS[kind](config)
+    state = torch.load(io.BytesIO(weights), map_location="cpu", weights_only=True)
+    model.load_state_dict(state)
+    return model.to(device).eval()
+
+
+def predict_exam(
+    model: nn.Module,
+    channels: np.ndarray,
+    sequences: Sequence[str],
+    *,
+    device: torch.device,
+    batch_size: int = BATCH_SIZE,
+) -> np.ndarray:
+    """The binary segmentation (X, Y, Z) of a normalized exam (4, X, Y, Z): σ(logit) > 0.5."""
+    inputs = channels[[CHANNELS.index(s) for s in sequences]]
+    slices = np.moveaxis(inputs, -1, 0)  # (Z, C, X, Y)
+
+    def logits(batch: torch.Tensor) -> torch.Tensor:
+        with torch.inference_mode():
+            return model(batch)[:, 0]
+
+    out = _batched(logits, slices, device, batch_size, model)
+    return np.moveaxis(out > 0, 0, -1)
+
+
+def predict_slab(
+    model: nn.Module,
+    channels: np.ndarray,
+    sequences: Sequence[str],
+    slab: slice,
+    *,
+    device: torch.device,
+) -> np.ndarray:
+    """The segmentation of the axial slices in ``slab`` only, on the whole grid (empty outside
+    it): a quick look at one region, where a whole exam would take minutes on a CPU."""
+    mask = np.zeros(channels.shape[1:], dtype=bool)
+    mask[..., slab] = predict_exam(model, channels[..., slab], sequences, device=device)
+    return mask
+
+
+def exam_flow(
+    model: NODESegmenter,
+    channels: np.ndarray,
+    segmented_slices: np.ndarray,
+    *,
+    device: torch.device,
+    stages: int = ACC_STAGES,
+    batch_size: int = BATCH_SIZE,
+) -> ExamAcc:
+    """The exam's ACC (eq. 6 of paper 000) over the slices where the model found something,
+    without keeping frames. The paper averages over tumour slices (its test images); with no
+    reference at inference time, the slices of the prediction γ stand in for them."""
+    slices = np.moveaxis(channels, -1, 0)[np.asarray(segmented_slices, dtype=bool)]
+    if not len(slices):
+        undefined = np.full((stages, len(CHANNELS)), np.nan)
+        return ExamAcc(stage_grid(stages), undefined, undefined, 0)
+    counts = exam_contributions(model, slices, stages=stages, batch_size=batch_size, device=device)
+    return ExamAcc(stage_grid(stages), counts.acc, counts.acc_sd, len(slices))
+
+
+def _batched(run, slices: np.ndarray, device, batch_size: int, model: nn.Module) -> np.ndarray:
+    """Run ``run`` over ``slices`` in batches, shrinking them (then leaving CUDA) on OOM."""
+    outputs, start = [], 0
+    while start < len(slices):
+        batch = torch.as_tensor(slices[start : start + batch_size], dtype=torch.float32)
+        try:
+            outputs.append(run(batch.to(device)).float().cpu().numpy())
+        except torch.cuda.OutOfMemoryError:
+            torch.cuda.empty_cache()
+            if batch_size > 1:
+                batch_size //= 2
+            else:
+                device = torch.device("cpu")
+                model.to(device)
+            continue
+        start += len(batch)
+    return np.concatenate(outputs)

@@ -1,0 +1,63 @@
+"""Building cases: pseudonymous patients, exams in date order, series and reference label maps
+with their lesions. Callers run these inside storage.atomic_import()."""
+
+import numpy as np
+
+from imaging.errors import ImagingInputError
+from imaging.labels import LabelScheme, invalid_labels
+from imaging.nifti_io import Volume, volume_from_array
+from reviewer.cases.models import Exam
+from reviewer.core.storage import ImportFiles
+from segmentation.engine.lesions import find_lesions
+from segmentation.models import Lesion, Segmentation
+
+_PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+
+
+def add_segmentation(
+    exam: Exam,
+    volume: Volume,
+    scheme: LabelScheme,
+    files: ImportFiles,
+    *,
+    source_file: str,
+    source: str = Segmentation.Source.REFERENCE,
+    model_version=None,
+    target: str = "",
+) -> Segmentation:
+    """Store a label map (checked against its scheme) and measure its lesions."""
+    labels = np.asarray(volume.array())
+    if not np.array_equal(labels, np.round(labels)) or labels.min() < 0:
+        raise ImagingInputError(source_file, "a label map must hold non-negative integers")
+    labels = labels.astype(np.uint8) if labels.max() < 256 else labels.astype(np.int32)
+    unexpected = invalid_labels(np.unique(labels), scheme)
+    if unexpected:
+        raise ImagingInputError(
+            source_file, f"labels {sorted(unexpected)} are not defined in the {scheme} scheme"
+        )
+
+    label_volume = volume_from_array(labels, volume.affine)
+    stored = files.store(label_volume.to_bytes(), folder="segmentations", suffix=".nii.gz")
+    segmentation = Segmentation.objects.create(
+        exam=exam,
+        source=source,
+        model_version=model_version,
+        target=target,
+        label_scheme=scheme.value,
+        file=stored.name,
+        sha256=stored.sha256,
+    )
+    Lesion.objects.bulk_create(
+        Lesion(
+            segmentation=segmentation,
+            index=m.index,
+            label=m.label,
+            label_voxels={str(k): v for k, v in m.label_voxels.items()},
+            voxel_count=m.voxel_count,
+            volume_ml=m.volume_ml,
+            centroid_mm=list(m.centroid_mm),
+            bbox=[list(m.bbox[0]), list(m.bbox[1])],
+        )
+        for m in find_lesions(labels, volume.affine)
+    )
+    return segmentation

@@ -1,0 +1,48 @@
+"""setup_demo: import the cohort once, one user per role, grants; running it again keeps all."""
+
+import pytest
+from django.core.management import call_command
+
+from imaging.synthetic import build_cohort
+from reviewer.cases.models import Patient
+from reviewer.core.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cohort(tmp_path):
+    build_cohort(tmp_path / "cohort", patients=1, seed=5, resolution=2, formats=("brats",))
+    return tmp_path / "cohort"
+
+
+def test_setup_demo_imports_the_cohort_and_creates_a_user_per_role(
+    cohort, settings, tmp_path, client
+):
+    settings.VAR_DIR = tmp_path
+
+    call_command("setup_demo", "--cohort", str(cohort))
+
+    assert Patient.objects.count() == 1 and Patient.objects.get().exams.count() == 3
+    roles = dict(User.objects.values_list("username", "role"))
+    assert roles == {
+        "radiologist": "radiologist", "qa_admin": "qa_admin", "researcher": "researcher",
+        "steward": "admin",
+    }  # fmt: skip
+    password = dict(
+        line.split(" ", 1) for line in (tmp_path / "demo-credentials.txt").read_text().splitlines()
+    )["radiologist"]
+    assert client.login(username="radiologist", password=password)
+    assert Patient.objects.get().pseudonym in client.get("/worklist/").content.decode()
+
+
+def test_running_setup_demo_again_keeps_data_and_passwords(cohort, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("setup_demo", "--cohort", str(cohort))
+    first = (tmp_path / "demo-credentials.txt").read_text()
+    pseudonym = Patient.objects.get().pseudonym
+
+    call_command("setup_demo", "--cohort", str(cohort))
+
+    assert (tmp_path / "demo-credentials.txt").read_text() == first
+    assert list(Patient.objects.values_list("pseudonym", flat=True)) == [pseudonym]
