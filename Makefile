@@ -77,7 +77,9 @@ bench: install-test frontend chromium
 	$(PY) -m segmentation.research.bench
 	$(PY) -m reviewer.viewer.bench
 
+# The layers of ARCHITECTURE.md, stated as import-linter contracts in .importlinter
 lint: install-test
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run

@@ -23,7 +23,7 @@ _BRATS_2023_CASE = re.compile(r"^(?P<patient>BraTS-[A-Za-z]+-\d+)-(?P<timepoint>
 
 
 @dataclass(frozen=True)
-class BratsCase:
+class BratsExamFolder:
     name: str
     images: dict[Sequence, Path]
     segmentation: Path | None
@@ -32,7 +32,7 @@ class BratsCase:
     label_scheme: LabelScheme | None
 
 
-def discover_cases(root: Path) -> list[BratsCase]:
+def discover_exam_folders(root: Path) -> list[BratsExamFolder]:
     """Every case under ``root``, validated for completeness; raises ImagingInputError."""
     root = Path(root)
     if not root.is_dir():
@@ -54,7 +54,7 @@ def _nifti_files(folder: Path) -> list[Path]:
     )
 
 
-def _case(folder: Path, manifest: dict[str, dict]) -> BratsCase:
+def _case(folder: Path, manifest: dict[str, dict]) -> BratsExamFolder:
     images: dict[Sequence, Path] = {}
     segmentation = None
     for path in _nifti_files(folder):
@@ -79,7 +79,7 @@ def _case(folder: Path, manifest: dict[str, dict]) -> BratsCase:
     if missing:
         raise ImagingInputError(folder, f"missing sequence(s) {', '.join(missing)}")
     row = manifest.get(folder.name, {})
-    return BratsCase(
+    return BratsExamFolder(
         name=folder.name,
         images=images,
         segmentation=segmentation,

@@ -19,7 +19,8 @@ class ModelVersionQuerySet(models.QuerySet):
 
 class ModelVersion(models.Model):
     """Trained weights + configuration + hash + training-data manifest: what a model-made
-    segmentation points to. Registered from an artifact folder (see segmentation.engine.artifacts)."""
+    segmentation points to. Registered from an artifact folder (see
+    segmentation.engine.artifacts)."""
 
     class Kind(models.TextChoices):
         NODE = "node", "Neural ODE"

@@ -1,5 +1,6 @@
 """Ensemble alarm flags in the database: each exam's candidates (the model segmentations of one
-target) against their majority vote, and cohort thresholds over all exams (segmentation.engine.discord).
+target) against their majority vote, and cohort thresholds over all exams
+(segmentation.engine.discord).
 Alarms are advisory: they flag, they never reject."""
 
 import math
@@ -12,7 +13,7 @@ from django.utils import timezone
 from reviewer.alarms.models import Alarm, EnsembleAgreement
 from reviewer.cases.models import Exam
 from reviewer.core.storage import read_nifti
-from segmentation.engine import discord as alarms
+from segmentation.engine import discord
 from segmentation.models import Segmentation
 
 
@@ -31,21 +32,21 @@ def update_exam(exam: Exam) -> None:
             str(s.model_version_id): np.asanyarray(read_nifti(s.file.name).dataobj) > 0
             for s in candidates
         }
-        agreement = alarms.candidate_agreement(masks, spacing)
+        agreement = discord.candidate_agreement(masks, spacing)
         for version_id, values in agreement.items():
             EnsembleAgreement.objects.update_or_create(
                 exam=exam,
                 target=target,
                 model_version_id=int(version_id),
                 defaults={
-                    "dice": _stored(values[alarms.AgreementMetric.DICE]),
-                    "hausdorff_mm": _stored(values[alarms.AgreementMetric.HAUSDORFF]),
+                    "dice": _stored(values[discord.AgreementMetric.DICE]),
+                    "hausdorff_mm": _stored(values[discord.AgreementMetric.HAUSDORFF]),
                 },
             )
 
 
 @transaction.atomic
-def refresh_alarms(alpha: float = alarms.DEFAULT_ALPHA) -> None:
+def refresh_alarms(alpha: float = discord.DEFAULT_ALPHA) -> None:
     """Recompute thresholds over the whole cohort and bring every exam's open alarms in line:
     new ones are raised, ones whose evidence no longer holds are cleared (kept, with the time)."""
     rows = EnsembleAgreement.objects.select_related("model_version")
@@ -53,17 +54,17 @@ def refresh_alarms(alpha: float = alarms.DEFAULT_ALPHA) -> None:
     names = {}
     for row in rows:
         cohorts[row.target][row.exam_id][str(row.model_version_id)] = {
-            alarms.AgreementMetric.DICE: _loaded(row.dice, math.nan),
-            alarms.AgreementMetric.HAUSDORFF: _loaded(row.hausdorff_mm, math.inf),
+            discord.AgreementMetric.DICE: _loaded(row.dice, math.nan),
+            discord.AgreementMetric.HAUSDORFF: _loaded(row.hausdorff_mm, math.inf),
         }
         names[str(row.model_version_id)] = str(row.model_version)
     for target, by_exam in cohorts.items():
         try:
-            thresholds = alarms.cohort_thresholds(by_exam.values(), alpha=alpha)
+            thresholds = discord.cohort_thresholds(by_exam.values(), alpha=alpha)
         except ValueError:
             continue  # no finite value yet for some candidate: nothing to compare against
         for exam_id, agreement in by_exam.items():
-            raised = alarms.raise_alarms(agreement, thresholds, target=target)
+            raised = discord.raise_alarms(agreement, thresholds, target=target)
             _sync(exam_id, target, raised, names, cohort_size=len(by_exam))
 
 

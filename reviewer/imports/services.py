@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from imaging.brats import discover_cases
+from imaging.brats import discover_exam_folders
 from imaging.deidentify import Deidentifier
 from imaging.dicom_series import DicomSeries, read_dicom_tree
 from imaging.errors import ImagingInputError
@@ -33,7 +33,7 @@ def import_brats(
     root: Path, *, label_scheme: LabelScheme | None = None, progress: Progress = _no_progress
 ) -> list[Patient]:
     """Import a BraTS folder (2020 or 2021-2023 layout); returns the patients it touched."""
-    found = discover_cases(Path(root))
+    found = discover_exam_folders(Path(root))
     patients: dict[int, Patient] = {}
     with atomic_import() as files:
         for done, case in enumerate(found):

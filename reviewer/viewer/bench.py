@@ -1,7 +1,7 @@
 """Benchmark of the exam viewer in headless Chromium (Debian's, driven by Playwright).
 
-``python -m reviewer.viewer.bench`` builds, in a temporary var dir with SQLite, a one-patient synthetic
-cohort at 1 mm (3 exams × 4 sequences, the project's own ``make_demo_cohort`` and
+``python -m reviewer.viewer.bench`` builds, in a temporary var dir with SQLite, a one-patient
+synthetic cohort at 1 mm (3 exams × 4 sequences, the project's own ``make_demo_cohort`` and
 ``import_brats``), serves it with daphne on 127.0.0.1 and opens the viewer of the patient, then
 prints one JSON line per measurement, each naming the machine (CPU, cores) and the browser:
 

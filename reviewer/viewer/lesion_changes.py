@@ -57,7 +57,7 @@ def lesion_changes(exams: list[ExamLesions]) -> dict[int, dict]:
             matches = [
                 matching_lesions(exam, segmentation, older, found) for older, found in counterparts
             ]
-            for lesion in segmentation.engine.lesions.all():
+            for lesion in segmentation.lesions.all():
                 result[lesion.pk] = {
                     "change": _change(lesion, counterparts, matches),
                     "prior_volumes": [
@@ -122,7 +122,7 @@ def _change(lesion: Lesion, counterparts, matches) -> dict | None:
 
 def _near(exam, segmentation, older, prior) -> dict[int, set[int]]:
     found = defaultdict(set)
-    for lesion in segmentation.engine.lesions.all():
+    for lesion in segmentation.lesions.all():
         here = exam.centroid_in_current(lesion)
         for candidate in prior.lesions.all():
             distance = np.linalg.norm(here - older.centroid_in_current(candidate))
@@ -158,7 +158,7 @@ def _lesion_index_map(segmentation: Segmentation) -> np.ndarray:
     sizes = np.bincount(components.ravel(), minlength=count + 1)
     stored = {
         (tuple(map(tuple, lesion.bbox)), lesion.voxel_count): lesion.index
-        for lesion in segmentation.engine.lesions.all()
+        for lesion in segmentation.lesions.all()
     }
     index_of = np.zeros(count + 1, dtype=np.int32)
     for number, box in enumerate(ndimage.find_objects(components), start=1):

@@ -67,7 +67,9 @@ def shown_exams(patient: Patient, exam_id: int | None) -> list[Exam]:
             Prefetch("series", queryset=Series.objects.order_by("pk")),
             Prefetch(
                 "segmentations",
-                queryset=Segmentation.objects.select_related("model_version", "reader", "acc_curves")
+                queryset=Segmentation.objects.select_related(
+                    "model_version", "reader", "acc_curves"
+                )
                 .prefetch_related(Prefetch("lesions", queryset=Lesion.objects.order_by("index")))
                 .order_by("source", "target", "pk"),
             ),
@@ -142,7 +144,7 @@ def _segmentation_json(
         "labels": scheme_labels(segmentation.label_scheme),
         "lesions": [
             _lesion_json(lesion, exam_lesions, changes[lesion.pk])
-            for lesion in segmentation.engine.lesions.all()
+            for lesion in segmentation.lesions.all()
         ],
         "flow": _flow_json(segmentation),
     }

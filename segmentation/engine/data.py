@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from imaging.brats import BratsCase, discover_cases
+from imaging.brats import BratsExamFolder, discover_exam_folders
 from imaging.labels import LabelScheme, detect_scheme
 from imaging.nifti_io import check_same_grid, load_volume
 from imaging.sequences import CHANNEL_ORDER, Sequence
@@ -44,7 +44,7 @@ class SliceRule(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Exam:
+class ExamVolumes:
     """One case, normalized: ``image`` (4, X, Y, Z) in CHANNEL_ORDER, ``labels`` (X, Y, Z)."""
 
     name: str
@@ -110,7 +110,7 @@ def axial_slices(volume: np.ndarray) -> np.ndarray:
     return np.moveaxis(volume, -1, 0)
 
 
-def slice_indices(exam: Exam, rule: SliceRule) -> np.ndarray:
+def slice_indices(exam: ExamVolumes, rule: SliceRule) -> np.ndarray:
     if rule is SliceRule.WT:
         return np.flatnonzero(target_mask(exam.labels, Target.WT, exam.scheme).any(axis=(0, 1)))
     if rule is SliceRule.BRAIN:
@@ -118,7 +118,7 @@ def slice_indices(exam: Exam, rule: SliceRule) -> np.ndarray:
     return np.arange(exam.labels.shape[-1])
 
 
-def case_scheme(case: BratsCase, default: LabelScheme) -> LabelScheme:
+def case_scheme(case: BratsExamFolder, default: LabelScheme) -> LabelScheme:
     """exams.csv's scheme, else the one the label values prove, else ``default``."""
     if case.label_scheme is not None:
         return case.label_scheme
@@ -128,10 +128,10 @@ def case_scheme(case: BratsCase, default: LabelScheme) -> LabelScheme:
 
 def glioma_cases(
     root: Path, default_scheme: LabelScheme
-) -> tuple[list[tuple[BratsCase, LabelScheme]], dict[str, str]]:
+) -> tuple[list[tuple[BratsExamFolder, LabelScheme]], dict[str, str]]:
     """The cases with a glioma label map, and the others with the reason they are left out."""
     usable, excluded = [], {}
-    for case in discover_cases(root):
+    for case in discover_exam_folders(root):
         if case.segmentation is None:
             excluded[case.name] = "no label map"
             continue
@@ -143,14 +143,14 @@ def glioma_cases(
     return usable, excluded
 
 
-def load_exam(case: BratsCase, scheme: LabelScheme) -> Exam:
+def load_exam(case: BratsExamFolder, scheme: LabelScheme) -> ExamVolumes:
     volumes = {path: load_volume(path) for path in case.images.values()}
     labels = load_volume(case.segmentation)
     check_same_grid((case.segmentation, labels), volumes)
     image, limits = normalize_exam(
         {s: np.asarray(volumes[path].array()) for s, path in case.images.items()}
     )
-    return Exam(
+    return ExamVolumes(
         name=case.name,
         patient=case.patient_key,
         scheme=scheme,
@@ -161,7 +161,7 @@ def load_exam(case: BratsCase, scheme: LabelScheme) -> Exam:
     )
 
 
-def exam_slices(exam: Exam, rule: SliceRule) -> ExamSlices:
+def exam_slices(exam: ExamVolumes, rule: SliceRule) -> ExamSlices:
     keep = slice_indices(exam, rule)
     return ExamSlices(
         name=exam.name,
@@ -182,7 +182,7 @@ def split_patients(patients: list[str], seed: int) -> tuple[list[str], list[str]
     return sorted(set(unique) - set(validation)), validation
 
 
-def file_hashes(case: BratsCase) -> dict[str, str]:
+def file_hashes(case: BratsExamFolder) -> dict[str, str]:
     paths = [*case.images.values(), *([case.segmentation] if case.segmentation else [])]
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(paths)}
 
@@ -257,7 +257,7 @@ class PreparedData:
     """Training slices in memory, validation cases to load one at a time, and the manifest."""
 
     training: list[ExamSlices]
-    validation: list[tuple[BratsCase, LabelScheme]]
+    validation: list[tuple[BratsExamFolder, LabelScheme]]
     manifest: dict
 
 

@@ -22,8 +22,8 @@ Where the paper is silent or loose, this module decides:
   (L5614–L5616) alarms about half of all exams per metric, too many for a worklist; the spec's
   configuration default of 0 (R-ALM-02) is therefore not followed. α may be negative (Table 1).
 - Hausdorff is the maximum (HD100), pymia's default percentile; [1] used pymia (L5513). HD95 is
-  available. Both are the voxel-surface distances of :mod:`segmentation.engine.metrics` (pymia weights
-  surface elements): two empty masks are at 0, one empty mask at inf, so an empty candidate
+  available. Both are the voxel-surface distances of :mod:`segmentation.engine.metrics` (pymia
+  weights surface elements): two empty masks are at 0, one empty mask at inf, so an empty candidate
   beside a non-empty fusion always alarms.
 - Fusion is a strict majority: a tie (even number of candidates, exactly half voting) is
   background. BraTS Toolkit's ``mav`` counts votes ≥ n/2, making ties foreground;
@@ -221,8 +221,9 @@ def cohort_thresholds(
 
 
 @dataclass(frozen=True)
-class Alarm:
-    """One alarm flag: a candidate's metric beyond its cohort threshold, with the evidence."""
+class DiscordFlag:
+    """One flag of ensemble discord: a candidate's metric beyond its cohort threshold, with the
+    evidence."""
 
     target: str
     candidate: str
@@ -250,7 +251,7 @@ def raise_alarms(
     agreement: Mapping[str, Mapping[str, float]],
     thresholds: Mapping[tuple[str, AgreementMetric], Threshold],
     target: str = "",
-) -> list[Alarm]:
+) -> list[DiscordFlag]:
     """The alarms of one exam and target class (step 4 of [1] §2.1).
 
     Parameters
@@ -275,7 +276,7 @@ def raise_alarms(
                 raise ValueError(f"no cohort threshold for {candidate}, {metric}")
             if threshold.alarms(value):
                 alarms.append(
-                    Alarm(
+                    DiscordFlag(
                         target=target,
                         candidate=candidate,
                         metric=threshold.metric,
@@ -288,6 +289,6 @@ def raise_alarms(
     return alarms
 
 
-def risk_score(alarms: Iterable[Alarm]) -> int:
+def risk_score(alarms: Iterable[DiscordFlag]) -> int:
     """The number of alarms: 0 … classes × candidates × metrics ([1] L5490–L5491)."""
     return sum(1 for _ in alarms)

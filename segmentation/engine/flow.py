@@ -1,9 +1,9 @@
 """The flow engine of [1]: classic RK4 and the frames I_t, J_t, BCF η_t and ACC μ_t along a flow.
 
 A flow integrates eq. (1) of [1], dI/dt = f(I(t), t, θ), from I_0 on a grid of stages in [0, 1]
-(default Δt = 0.01: 101 stages) with fixed-step classic RK4 (:mod:`segmentation.engine.rk4`, the tableau
-torchdyn [2] uses), batched over slices on the model's device. Along it, with the head weights
-w_k and S_t = Σ_k w_k I_t^k:
+(default Δt = 0.01: 101 stages) with fixed-step classic RK4 (:mod:`segmentation.engine.rk4`, the
+tableau torchdyn [2] uses), batched over slices on the model's device. Along it, with the head
+weights w_k and S_t = Σ_k w_k I_t^k:
 
     (4)  J_t = σ(S_t)                                      segmentation frame
     (5)  η_t^k = [w_k I_t^k − Σ_{n≠k} w_n I_t^n > 0] = [2 w_k I_t^k > S_t]     BCF

@@ -2,8 +2,8 @@
 
 By default every axial slice that holds brain is segmented uncropped (the rest of the volume
 counts as predicted empty), the slices are stacked back into the exam's volume, and the volume
-is measured against the reference target with :func:`segmentation.engine.metrics.binary_metrics`. The
-summary is the mean and SD over exams; the Hausdorff distance of an exam with an empty mask is
+is measured against the reference target with :func:`segmentation.engine.metrics.binary_metrics`.
+The summary is the mean and SD over exams; the Hausdorff distance of an exam with an empty mask is
 infinite, stored as null and left out of its mean. For a NODE, the spec's check A13 [1]
 compares γ on the grid the model was trained on with γ at Δt = 0.01, the grid of the flows.
 
@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from imaging.brats import BratsCase
+from imaging.brats import BratsExamFolder
 from imaging.labels import LabelScheme
 from segmentation.engine import data
 from segmentation.engine.metrics import binary_metrics
@@ -28,7 +28,7 @@ SUMMARY_METRICS = ("dice", "jaccard", "sensitivity", "specificity", "precision",
 
 def validate(
     model: nn.Module,
-    cases: list[tuple[BratsCase, LabelScheme]],
+    cases: list[tuple[BratsExamFolder, LabelScheme]],
     target: Target,
     channels: list[int],
     batch_size: int,

@@ -7,8 +7,8 @@ The state is the 4-channel slice I(t) ∈ ℝ^{B×4×H×W} in the order [FLAIR, 
     (3)  γ = σ(Σ_k w_k I_1^k)
 
 f is :class:`~segmentation.engine.nets.TimeAwareUNet`; the head of eq. (3) is a bias-free 1×1
-convolution 4→1, whose weights are the w_k of eqs. (4)–(6) (:mod:`segmentation.engine.flow`). Inference
-integrates with the project's own RK4; training uses torchdyn's adjoint [2] through
+convolution 4→1, whose weights are the w_k of eqs. (4)–(6) (:mod:`segmentation.engine.flow`).
+Inference integrates with the project's own RK4; training uses torchdyn's adjoint [2] through
 :func:`torchdyn_node`, on the same vector field and with the same RK4 step
 (:mod:`segmentation.engine.torchdyn_solver` says why not torchdyn's own).
 
@@ -109,9 +109,10 @@ def torchdyn_node(model: NODESegmenter, steps: int, sensitivity: str = "adjoint"
     sensitivity
         "adjoint" (training, as in [1]), "autograd" or "interpolated_adjoint".
     solver
-        Forward and adjoint solver. By default :class:`~segmentation.engine.torchdyn_solver.ClassicRK4`,
-        the own RK4 step: torchdyn's stock ``"rk4"`` evaluates stages at the wrong t, which only
-        an autonomous field does not notice (see that module). Pass ``"rk4"`` for the stock one.
+        Forward and adjoint solver. By default
+        :class:`~segmentation.engine.torchdyn_solver.ClassicRK4`, the own RK4 step: torchdyn's
+        stock ``"rk4"`` evaluates stages at the wrong t, which only an autonomous field does not
+        notice (see that module). Pass ``"rk4"`` for the stock one.
 
     Notes
     -----

@@ -1,8 +1,8 @@
 """Classic fourth-order Runge–Kutta for eq. (1) of [1], dI/dt = f(I(t), t, θ), on fixed grids.
 
 The tableau is the classic one, the same torchdyn [2] builds for its ``"rk4"``; the step evaluates
-stage i at t + c_i Δt (torchdyn's own step does not: :mod:`segmentation.engine.torchdyn_solver`). The
-step is written for tensors of any shape and any device, and is differentiable.
+stage i at t + c_i Δt (torchdyn's own step does not: :mod:`segmentation.engine.torchdyn_solver`).
+The step is written for tensors of any shape and any device, and is differentiable.
 
 References
 ----------

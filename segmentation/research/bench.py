@@ -1,17 +1,17 @@
 """Benchmark of the flow engine of [1]: the own RK4 against torchdyn [2] on the same weights.
 
-``python -m segmentation.research.bench`` prints one JSON line per case: the flow of one 240×240 slice and
-of a whole 240×240×155 exam with the ``small`` preset, and one slice with the ``paper`` preset.
-Each (case, engine) runs in a fresh process, so its peak memory is its own: on the CPU the
+``python -m segmentation.research.bench`` prints one JSON line per case: the flow of one 240×240
+slice and of a whole 240×240×155 exam with the ``small`` preset, and one slice with the ``paper``
+preset. Each (case, engine) runs in a fresh process, so its peak memory is its own: on the CPU the
 ``resource`` ``ru_maxrss`` of that process, less the value just before the flow started (model,
 input and a warm-up already loaded); on CUDA ``torch.cuda.max_memory_allocated``.
 
 The engines compute the same things on the same weights, with the same memory layout and heap
 settings (:func:`segmentation.engine.flow.prepare_for_flow`): "own" streams with
-:func:`segmentation.engine.flow.slice_flow` / :func:`segmentation.engine.flow.exam_contributions`; "torchdyn"
-integrates with torchdyn's stock ``"rk4"`` into the whole trajectory (stages, B, 4, H, W), then
-takes eqs. (4)–(6) stage by stage. Times are wall-clock (``*_s``, their ratio) and process CPU
-time (``*_cpu_s``, steadier where other work shares the cores); with ``--repeats`` the engines
+:func:`segmentation.engine.flow.slice_flow` / :func:`segmentation.engine.flow.exam_contributions`;
+"torchdyn" integrates with torchdyn's stock ``"rk4"`` into the whole trajectory (stages, B, 4, H,
+W), then takes eqs. (4)–(6) stage by stage. Times are wall-clock (``*_s``, their ratio) and process
+CPU time (``*_cpu_s``, steadier where other work shares the cores); with ``--repeats`` the engines
 alternate and each keeps its fastest run. ``acc_max_abs_diff`` compares the two ACC curves: they
 differ because torchdyn's stock RK4 puts the stages of a time-aware field at the wrong t
 (:mod:`segmentation.engine.torchdyn_solver`).

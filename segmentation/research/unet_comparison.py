@@ -58,7 +58,8 @@ class Cohort:
         return [exam for exam in self.exams if self.patient_of[exam.name] in wanted]
 
     def prepared(self, patients: Iterable[str]) -> data.PreparedData:
-        """Training data for :func:`segmentation.engine.training.fit` (its checkpoint fingerprint)."""
+        """Training data for :func:`segmentation.engine.training.fit` (its checkpoint
+        fingerprint)."""
         exams = self.exams_of(patients)
         cases = {exam.name: {"sha256": self.hashes[exam.name]} for exam in exams}
         return data.PreparedData(exams, [], {"cases": cases})

@@ -12,7 +12,7 @@ from segmentation.engine.discord import (
     DEFAULT_ALPHA,
     PAPER_METRICS,
     AgreementMetric,
-    Alarm,
+    DiscordFlag,
     candidate_agreement,
     cohort_thresholds,
     fuse_majority,
@@ -163,7 +163,7 @@ def test_alpha_can_be_set_per_candidate_and_metric_and_is_recorded_with_the_alar
     assert thresholds["a", DICE].value == pytest.approx(0.90)
     assert thresholds["b", DICE].alpha == DEFAULT_ALPHA
     (alarm,) = raise_alarms({"a": {DICE: 0.89}, "b": {DICE: 0.9}}, thresholds)
-    assert isinstance(alarm, Alarm)
+    assert isinstance(alarm, DiscordFlag)
     assert (alarm.candidate, alarm.metric, alarm.value, alarm.alpha) == ("a", DICE, 0.89, 2.0)
     assert alarm.threshold == pytest.approx(0.90)
     assert alarm.reason.startswith("dice 0.89 below the threshold 0.9 = median 0.94 − α·MAD")

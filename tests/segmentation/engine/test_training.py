@@ -11,7 +11,7 @@ import pytest
 import torch
 from django.core.management import CommandError, call_command
 
-from imaging.brats import discover_cases
+from imaging.brats import discover_exam_folders
 from imaging.labels import LabelScheme
 from imaging.synthetic import build_cohort
 from segmentation.engine import data
@@ -71,7 +71,7 @@ def test_the_lesion_scheme_has_no_glioma_target():
 
 
 def test_normalization_maps_each_sequence_of_the_brain_onto_the_unit_interval(cohort):
-    case = next(c for c in discover_cases(cohort) if c.label_scheme == LabelScheme.BRATS2020)
+    case = next(c for c in discover_exam_folders(cohort) if c.label_scheme == LabelScheme.BRATS2020)
     exam = data.load_exam(case, case.label_scheme)
     brain = exam.image.any(axis=0)
     assert exam.image.dtype == np.float32 and exam.image.shape[0] == 4
@@ -116,7 +116,7 @@ def test_training_data_leave_out_ms_patients_and_split_by_patient(cohort):
 def test_brats_2023_folders_are_read_with_label_3_as_enhancing_tumour(cohort, tmp_path):
     suffixes = {"flair": "t2f", "t1": "t1n", "t1ce": "t1c", "t2": "t2w", "seg": "seg"}
     enhancing = {}
-    for case in discover_cases(cohort):
+    for case in discover_exam_folders(cohort):
         if case.label_scheme != LabelScheme.BRATS2020:
             continue
         name = case.name.replace("BraTS-SYN-", "BraTS-GLI-")  # patient-timepoint, as in 2023

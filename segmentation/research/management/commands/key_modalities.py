@@ -1,6 +1,6 @@
 """``manage.py key_modalities``: the key-sequence analysis and U-Net comparison of [1] Table I
-on a BraTS folder (:mod:`segmentation.research.key_modalities`), printed as text and, with ``--json``, as
-one JSON object on the last line.
+on a BraTS folder (:mod:`segmentation.research.key_modalities`), printed as text and, with
+``--json``, as one JSON object on the last line.
 
 [1] Yang Z., Hu Z., Ji H., et al. "A neural ordinary differential equation model for visualizing
     deep neural network behaviors in multi-parametric MRI-based glioma segmentation." Medical
