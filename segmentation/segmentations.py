@@ -1,5 +1,5 @@
-"""Building cases: pseudonymous patients, exams in date order, series and reference label maps
-with their lesions. Callers run these inside storage.atomic_import()."""
+"""Storing a segmentation: a label map checked against its scheme, with its lesions measured.
+Callers (imports, inference) run it inside storage.atomic_import()."""
 
 import numpy as np
 
@@ -10,8 +10,6 @@ from reviewer.cases.models import Exam
 from reviewer.core.storage import ImportFiles
 from segmentation.engine.lesions import find_lesions
 from segmentation.models import Lesion, Segmentation
-
-_PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
 
 
 def add_segmentation(

@@ -1,15 +1,7 @@
-"""One place for who may do what: roles gate pages and endpoints; object visibility is
-Patient.objects.visible_to(user) and answers 404 for what a user may not see."""
+"""Per-patient access: a radiologist, a researcher or a reading group sees a patient once granted
+(django-guardian); Patient.objects.visible_to(user) is the one check."""
 
 from guardian.shortcuts import assign_perm, remove_perm
-
-from reviewer.core.models import Role
-
-CLINICAL_ROLES = (Role.RADIOLOGIST, Role.QA_ADMIN, Role.ADMIN)
-IMPORT_ROLES = (Role.QA_ADMIN, Role.ADMIN)
-EXPORT_ROLES = (Role.RESEARCHER, Role.QA_ADMIN, Role.ADMIN)
-OPERATOR_ROLES = (Role.QA_ADMIN, Role.ADMIN)
-STEWARD_ROLES = (Role.ADMIN,)
 
 
 def grant_patient(patient, user_or_group) -> None:

@@ -3,10 +3,7 @@ from django.views.generic import DetailView, ListView
 
 from reviewer.cases.filters import WORKLIST_ORDERING, PatientFilter
 from reviewer.cases.models import Exam, Patient, Series
-from reviewer.core.permissions import (
-    CLINICAL_ROLES,
-    RoleRequiredMixin,
-)
+from reviewer.core.permissions import CLINICAL_ROLES, RoleRequiredMixin
 
 
 class WorklistView(RoleRequiredMixin, ListView):

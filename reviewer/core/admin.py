@@ -1,5 +1,5 @@
-"""Admin pages for QA admins and the data steward (the site is neuroreview.admin_site). The
-identity map is the steward's alone."""
+"""The admin's base for every concern: QA admins and the data steward look, nobody deletes
+evidence (the site is neuroreview.admin_site); users and their roles are the steward's."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin

@@ -4,10 +4,7 @@ from django.views.generic import RedirectView, TemplateView
 
 from reviewer.core.health import health
 from reviewer.core.models import Role
-from reviewer.core.permissions import (
-    OPERATOR_ROLES,
-    RoleRequiredMixin,
-)
+from reviewer.core.permissions import OPERATOR_ROLES, RoleRequiredMixin
 
 
 class HomeView(LoginRequiredMixin, RedirectView):

@@ -1,10 +1,7 @@
 from django.shortcuts import redirect
 from django.views.generic import DetailView, FormView
 
-from reviewer.core.permissions import (
-    IMPORT_ROLES,
-    RoleRequiredMixin,
-)
+from reviewer.core.permissions import IMPORT_ROLES, RoleRequiredMixin
 from reviewer.core.progress import job_state
 from reviewer.imports.forms import ImportForm
 from reviewer.imports.jobs import create_import_job

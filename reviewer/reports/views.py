@@ -3,10 +3,7 @@ import csv
 from django.http import HttpResponse
 from django.views.generic import TemplateView
 
-from reviewer.core.permissions import (
-    EXPORT_ROLES,
-    RoleRequiredMixin,
-)
+from reviewer.core.permissions import EXPORT_ROLES, RoleRequiredMixin
 from reviewer.reports.exports import EXPORT_COLUMNS, export_rows
 
 

@@ -3,10 +3,7 @@ from django.urls import reverse
 from django.views.generic import DetailView
 
 from reviewer.cases.models import Patient
-from reviewer.core.permissions import (
-    CLINICAL_ROLES,
-    RoleRequiredMixin,
-)
+from reviewer.core.permissions import CLINICAL_ROLES, RoleRequiredMixin
 
 
 class ViewerView(RoleRequiredMixin, DetailView):
