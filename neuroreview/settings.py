@@ -156,6 +156,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # One name per choice set that several components share (the generated frontend types
+    # name them), instead of drf-spectacular's hash-suffixed names on a collision.
+    "ENUM_NAME_OVERRIDES": {
+        "ModelVersionKindEnum": "segmentation.models.ModelVersion.Kind",
+        "SegmentationLabelSchemeEnum": "segmentation.models.LabelSchemeChoices",
+        "AlarmKindEnum": "reviewer.alarms.models.Alarm.Kind",
+    },
 }
 
 # Work: Redis when REDIS_URL is set (CI, production); otherwise a broker in files under var/, so

@@ -19,6 +19,7 @@ from reviewer.cases.models import Patient, Series
 from reviewer.core.immutable import ImmutableBinaryView, immutable_gzip_response
 from reviewer.core.permissions import CLINICAL_ROLES, role_permission
 from reviewer.viewer.manifest import ExamNotFound, viewer_manifest
+from reviewer.viewer.serializers import ViewerManifestSerializer
 from reviewer.viewer.voxel_cache import voxel_file
 from segmentation.models import Segmentation
 
@@ -37,16 +38,21 @@ class CaseViewerView(APIView):
 
     @extend_schema(
         parameters=[ManifestQuery],
-        responses={200: OpenApiTypes.OBJECT, 404: OpenApiResponse(description="not visible")},
+        responses={
+            200: ViewerManifestSerializer,
+            400: OpenApiResponse(description="the exam parameter is not an exam id"),
+            404: OpenApiResponse(description="not visible, or not an exam of the patient"),
+        },
     )
     def get(self, request, pseudonym: str):
         patient = get_object_or_404(Patient.objects.visible_to(request.user), pseudonym=pseudonym)
         query = ManifestQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         try:
-            return Response(viewer_manifest(patient, query.validated_data.get("exam")))
+            manifest = viewer_manifest(patient, query.validated_data.get("exam"))
         except ExamNotFound as error:
             raise Http404(str(error)) from error
+        return Response(ViewerManifestSerializer(manifest).data)
 
 
 class VoxelView(ImmutableBinaryView):
