@@ -1,16 +1,17 @@
 import type { ScatterData } from "plotly.js-dist-min";
 import { describe, expect, it } from "vitest";
 import { accTraces, stageMarker } from "../src/flow/accTraces";
+import type { CohortAcc, SegmentationFlow } from "../src/types/ViewerManifest";
 
 type Trace = Partial<ScatterData>;
 
-const cohort = {
+const cohort: CohortAcc = {
   stages: [0, 0.5, 1],
   mean: [[0.1, 0.2, 0.3, 0.4], [0.2, 0.3, 0.4, 0.5], [0.5, 0.1, 0.2, 0.6]],
   sd: [[0.01, 0.02, 0.03, 0.04], [0.02, 0.03, 0.04, 0.05], [0.05, 0.01, 0.02, 0.06]],
   exams: 24,
 };
-const exam = { stages: [0, 1], acc_mean: [[0.3, 0, 0, 0.2], [0.6, 0, 0.1, 0.7]], acc_sd: [[0, 0, 0, 0], [0, 0, 0, 0]], slices: 31 };
+const exam: SegmentationFlow = { stages: [0, 1], acc_mean: [[0.3, 0, 0, 0.2], [0.6, 0, 0.1, 0.7]], acc_sd: [[0, 0, 0, 0], [0, 0, 0, 0]], slices: 31 };
 const slice = { stages: [0, 0.5, 1], mu: [[0.2, null, 0, 0.1], [0.4, null, 0.1, 0.3], [0.7, null, 0.1, 0.8]] };
 
 describe("accTraces", () => {

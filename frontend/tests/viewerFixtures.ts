@@ -1,17 +1,22 @@
+import type { Grid } from "../src/viewer/geometry";
 import type { ViewerExam, ViewerLesion, ViewerManifest, ViewerSegmentation, ViewerSeries } from "../src/types/ViewerManifest";
 
-/** A 1 mm series as the server sends a RAS-stored NIfTI: in LPS, i and j run along −x and −y. */
+/** A 1 mm grid as the server sends a RAS-stored NIfTI: in LPS, i and j run along −x and −y. */
+const GRID: Grid = {
+  dimensions: [197, 233, 189],
+  spacing: [1, 1, 1],
+  // RAS affine diag(1, 1, 1) at (−98, −134, −72) becomes, in LPS, diag(−1, −1, 1) at (98, 134, −72).
+  origin: [98, 134, -72],
+  direction: [-1, 0, 0, 0, -1, 0, 0, 0, 1],
+};
+
 export function series(sequence: ViewerSeries["sequence"], id = 1): ViewerSeries {
   return {
     id,
     sequence,
     url: `/api/series/${id}/voxels/abc`,
     dtype: "int16",
-    dimensions: [197, 233, 189],
-    spacing: [1, 1, 1],
-    // RAS affine diag(1, 1, 1) at (−98, −134, −72) becomes, in LPS, diag(−1, −1, 1) at (98, 134, −72).
-    origin: [98, 134, -72],
-    direction: [-1, 0, 0, 0, -1, 0, 0, 0, 1],
+    ...GRID,
     window: { center: 600, width: 1200 },
   };
 }
@@ -42,9 +47,10 @@ export function segmentation(id: number, overrides: Partial<ViewerSegmentation> 
     name: "NODE WT 1.0",
     kind: "node",
     target: "WT",
-    label_scheme: "brats2021",
+    label_scheme: "lesion",
     url: `/api/segmentations/${id}/voxels/def`,
     dtype: "uint8",
+    ...GRID,
     labels: [{ value: 1, name: "lesion", color: [255, 140, 0] }],
     lesions: [],
     flow: null,
@@ -72,6 +78,7 @@ export function manifest(exams: ViewerExam[]): ViewerManifest {
     exams,
     cohort_acc: {},
     alarms: [],
+    new_lesion_color: [255, 0, 0],
     sockets: { alarms: "/ws/cases/NR-ABCD2345/alarms/", flow: "/ws/flows/" },
   };
 }
