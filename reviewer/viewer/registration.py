@@ -1,5 +1,6 @@
 """Priors in the current exam's space: a rigid registration (SimpleITK) of a prior exam onto a
-later one, computed once per pair of series by a worker, and what the viewer manifest says of it.
+later one, requested when the series arrive (reviewer.viewer.preparation), computed once per
+pair of series by a worker (reviewer.viewer.tasks), and what the viewer manifest says of it.
 
 Matrices are 4x4 in LPS world millimetres (DICOM patient coordinates, Cornerstone3D's world) and
 map a point of the prior's world to the current exam's world."""
@@ -60,9 +61,10 @@ PENDING = RegistrationState(Registration.Status.PENDING)
 
 
 def registration_for(prior: Exam, current: Exam) -> RegistrationState:
-    """How `prior` is put into `current`'s space. Cheap enough for every manifest: it reads
-    series rows, never images, and enqueues the registration (once) when none exists yet or the
-    stored one was computed on series that have since been re-imported."""
+    """How `prior` is put into `current`'s space, as the stored rows say. Cheap enough for every
+    manifest, and read-only: it reads series and registration rows, never images. A pair that
+    has no row yet, or one computed on series that have since been re-imported, is pending:
+    preparation (request_registration) queues it when the series arrive."""
     if prior.pk == current.pk:
         return IDENTITY
     try:
@@ -71,14 +73,34 @@ def registration_for(prior: Exam, current: Exam) -> RegistrationState:
         return RegistrationState(Registration.Status.FAILED, error=str(error))
     if _same_grid(moving_series, fixed_series):
         return ALIGNED
+    row = Registration.objects.filter(moving=prior, fixed=current).first()
+    if row is None or _row_shas(row) != _shas(moving_series, fixed_series):
+        return PENDING
+    return _state_of(row)
+
+
+def request_registration(prior: Exam, current: Exam) -> bool:
+    """Make the registration of `prior` onto `current` pending when it has no row yet or one
+    computed on series that have since been re-imported. True when it did: a worker must now
+    register the pair (register_exams). Pairs that need no registration (one exam, one grid, no
+    common sequence) and rows of the current series are left alone, so asking again asks once."""
+    if prior.pk == current.pk:
+        return False
+    try:
+        moving_series, fixed_series = registration_series(prior, current)
+    except RegistrationError:
+        return False  # registration_for says why, from the series alone
+    if _same_grid(moving_series, fixed_series):
+        return False
     shas = _shas(moving_series, fixed_series)
     row, created = Registration.objects.get_or_create(moving=prior, fixed=current, defaults=shas)
     if created:
-        _enqueue(row)
-        return PENDING
-    if _row_shas(row) != shas:
-        # One request wins the reset (the update matches the old hashes) and enqueues.
-        reset = Registration.objects.filter(pk=row.pk, **_row_shas(row)).update(
+        return True
+    if _row_shas(row) == shas:
+        return False
+    # Of concurrent requests, one wins the reset (the update matches the old hashes).
+    return bool(
+        Registration.objects.filter(pk=row.pk, **_row_shas(row)).update(
             status=Registration.Status.PENDING,
             matrix=None,
             metric=None,
@@ -88,10 +110,7 @@ def registration_for(prior: Exam, current: Exam) -> RegistrationState:
             finished_at=None,
             **shas,
         )
-        if reset:
-            _enqueue(row)
-        return PENDING
-    return _state_of(row)
+    )
 
 
 def _state_of(row: Registration) -> RegistrationState:
@@ -132,16 +151,6 @@ def _row_shas(row: Registration) -> dict:
         "moving_series_sha256": row.moving_series_sha256,
         "fixed_series_sha256": row.fixed_series_sha256,
     }
-
-
-def _enqueue(row: Registration) -> None:
-    from reviewer.viewer.tasks import register_prior
-
-    transaction.on_commit(
-        register_prior.signature(
-            kwargs={"moving_exam_pk": row.moving_id, "fixed_exam_pk": row.fixed_id}
-        ).apply_async
-    )
 
 
 def register_exams(moving: Exam, fixed: Exam) -> Registration:

@@ -15,6 +15,7 @@ from reviewer.cases.models import Series
 from reviewer.core.storage import ImportFiles
 from reviewer.viewer import registration
 from reviewer.viewer.models import Registration
+from reviewer.viewer.preparation import prepare_patients
 from tests.reviewer.factories import ExamFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,13 +133,14 @@ def test_exams_on_the_same_grid_are_aligned_without_registration(
     current = exam_with_flair(patient, 1, scan(grid_affine(), seed=2), grid_affine() + 1e-5)
 
     with django_capture_on_commit_callbacks() as enqueued:
+        prepare_patients([patient])
         state = registration.registration_for(prior, current)
 
     assert state.as_json() == {"status": "aligned"} and state.matrix_lps is None
     assert not enqueued and not Registration.objects.exists()
 
 
-def test_an_unregistered_prior_is_pending_and_enqueued_once_on_commit(
+def test_a_prior_on_another_grid_is_pending_while_no_registration_is_stored(
     django_capture_on_commit_callbacks,
 ):
     patient = PatientFactory()
@@ -146,10 +148,23 @@ def test_an_unregistered_prior_is_pending_and_enqueued_once_on_commit(
     current = current_exam(patient)
 
     with django_capture_on_commit_callbacks() as enqueued:
-        first = registration.registration_for(prior, current)
-        again = registration.registration_for(prior, current)
+        state = registration.registration_for(prior, current)
 
-    assert first.as_json() == again.as_json() == {"status": "pending"}
+    assert state.as_json() == {"status": "pending"} and state.matrix_lps is None
+    assert not enqueued and not Registration.objects.exists()
+
+
+def test_preparation_queues_the_registration_of_a_prior_on_another_grid_once(
+    django_capture_on_commit_callbacks,
+):
+    patient = PatientFactory()
+    prior = followed_prior(patient, rigid_lps(0, (0, 0, 1), (6, 0, 0)))
+    current = current_exam(patient)
+
+    with django_capture_on_commit_callbacks() as enqueued:
+        prepare_patients([patient])
+        prepare_patients([patient])
+
     [enqueue] = enqueued
     signature = enqueue.__self__
     assert signature.task == "reviewer.viewer.tasks.register_prior"
@@ -157,6 +172,50 @@ def test_an_unregistered_prior_is_pending_and_enqueued_once_on_commit(
     row = Registration.objects.get()
     assert (row.moving, row.fixed, row.status) == (prior, current, "pending")
     assert row.moving_series_sha256 == prior.series.get().sha256
+
+
+def test_preparation_queues_the_registration_again_after_a_reimport_changes_a_series(
+    django_capture_on_commit_callbacks,
+):
+    patient = PatientFactory()
+    prior = followed_prior(patient, rigid_lps(0, (0, 0, 1), (0, 4, 0)))
+    current = current_exam(patient)
+    assert registration.register_exams(prior, current).status == "registered"
+    with django_capture_on_commit_callbacks() as enqueued:
+        prepare_patients([patient])
+    assert not enqueued
+
+    Series.objects.filter(exam=current).update(sha256="f" * 64)  # re-imported
+    with django_capture_on_commit_callbacks() as enqueued:
+        prepare_patients([patient])
+
+    [enqueue] = enqueued
+    assert enqueue.__self__.kwargs == {"moving_exam_pk": prior.pk, "fixed_exam_pk": current.pk}
+    row = Registration.objects.get()
+    assert (row.status, row.matrix, row.fixed_series_sha256) == ("pending", None, "f" * 64)
+
+
+def test_the_manifest_says_pending_until_the_worker_has_registered_the_prior(
+    django_capture_on_commit_callbacks, make_user, client_for
+):
+    patient = PatientFactory()
+    prior = followed_prior(patient, rigid_lps(3, (0, 0, 1), (4, 0, 0)))
+    current_exam(patient)
+    client = client_for(make_user("qa_admin"))
+
+    def prior_registration() -> dict:
+        manifest = client.get(f"/api/cases/{patient.pseudonym}/viewer/").json()
+        return next(e for e in manifest["exams"] if e["id"] == prior.pk)["registration"]
+
+    assert prior_registration() == {"status": "pending"}
+    with django_capture_on_commit_callbacks() as enqueued:
+        prepare_patients([patient])
+    assert prior_registration() == {"status": "pending"}
+
+    [enqueue] = enqueued
+    enqueue.__self__.apply()  # what the worker runs, here in this process
+
+    assert prior_registration()["status"] == "registered"
 
 
 def test_a_head_motion_followed_by_oblique_slices_is_recovered_within_a_millimetre():
@@ -198,9 +257,7 @@ def test_a_head_motion_on_a_different_grid_is_recovered_within_a_millimetre():
     assert error_mm < 1.0
 
 
-def test_a_registered_pair_is_not_registered_again_until_a_series_is_reimported(
-    django_capture_on_commit_callbacks,
-):
+def test_a_registered_pair_is_not_registered_again_until_a_series_is_reimported():
     patient = PatientFactory()
     prior = followed_prior(patient, rigid_lps(0, (0, 0, 1), (0, 4, 0)))
     current = current_exam(patient)
@@ -211,14 +268,13 @@ def test_a_registered_pair_is_not_registered_again_until_a_series_is_reimported(
 
     assert (again.finished_at, again.started_at) == (first.finished_at, first.started_at)
     Series.objects.filter(exam=current).update(sha256="f" * 64)  # re-imported
-    with django_capture_on_commit_callbacks() as enqueued:
-        state = registration.registration_for(prior, current)
-    assert state.as_json() == {"status": "pending"} and len(enqueued) == 1
-    row = Registration.objects.get()
-    assert row.matrix is None and row.fixed_series_sha256 == "f" * 64
+    assert registration.registration_for(prior, current).as_json() == {"status": "pending"}
+    redone = registration.register_exams(prior, current)
+    assert redone.status == "registered" and redone.started_at > first.started_at
+    assert redone.fixed_series_sha256 == "f" * 64
 
 
-def test_a_failed_registration_says_why_and_is_not_retried(django_capture_on_commit_callbacks):
+def test_a_failed_registration_says_why_and_is_not_retried():
     patient = PatientFactory()
     blank = np.zeros(SHAPE, np.int16)
     prior = followed_prior(patient, rigid_lps(0, (0, 0, 1), (5, 0, 0)), array=blank)
@@ -234,9 +290,9 @@ def test_a_failed_registration_says_why_and_is_not_retried(django_capture_on_com
         "nothing to register on"
     )
     assert registration.register_exams(prior, current).started_at == row.started_at
-    with django_capture_on_commit_callbacks() as enqueued:
-        state = registration.registration_for(prior, current)
-    assert state.as_json() == {"status": "failed", "error": row.error} and not enqueued
+    assert not registration.request_registration(prior, current)
+    state = registration.registration_for(prior, current)
+    assert state.as_json() == {"status": "failed", "error": row.error}
 
 
 def test_exams_without_a_common_sequence_fail_with_the_reason():
@@ -255,20 +311,24 @@ def test_exams_without_a_common_sequence_fail_with_the_reason():
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_registers_a_prior_that_the_manifest_asked_for(celery_worker_process, settings):
+def test_after_an_import_the_worker_registers_the_prior_that_a_reader_then_sees(
+    celery_worker_process, settings, make_user, client_for
+):
     _, worker_media, _ = celery_worker_process
     settings.MEDIA_ROOT = worker_media  # the worker reads what this process stores
     patient = PatientFactory()
     motion = rigid_lps(4, (0, 0, 1), (3.0, 0.0, -2.0))
     prior = followed_prior(patient, motion)
-    current = current_exam(patient)
+    current_exam(patient)
 
-    assert registration.registration_for(prior, current).as_json() == {"status": "pending"}
+    prepare_patients([patient])  # as every import does once it has committed
 
     deadline = time.monotonic() + 60
     while Registration.objects.get().status not in Registration.FINAL:
         assert time.monotonic() < deadline, "the worker did not register the prior in 60 s"
         time.sleep(0.2)
-    state = registration.registration_for(prior, current)
-    assert state.as_json()["status"] == "registered", state.as_json()
-    assert max_error_mm(state.matrix_lps, motion) < 1.0
+    client = client_for(make_user("qa_admin"))
+    manifest = client.get(f"/api/cases/{patient.pseudonym}/viewer/").json()
+    [shown_prior] = [exam for exam in manifest["exams"] if exam["id"] == prior.pk]
+    assert shown_prior["registration"]["status"] == "registered", shown_prior["registration"]
+    assert max_error_mm(np.array(shown_prior["registration"]["matrix"]), motion) < 1.0

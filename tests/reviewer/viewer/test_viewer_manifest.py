@@ -4,6 +4,8 @@ and their change, flows, the cohort ACC band, alarms, and who may read it."""
 import numpy as np
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from imaging.labels import LabelScheme
 from reviewer.alarms.models import Alarm
@@ -107,6 +109,36 @@ def test_windows_are_computed_once_per_content_not_per_manifest(qa_client):
         default_storage.delete(series.file.name)  # a second manifest must not need the files
 
     assert manifest(qa_client, patient)["exams"] == first["exams"]
+
+
+def unprepared_case_with_priors() -> Patient:
+    """Three exams with lesions: the current one, a prior on its grid, one on another grid."""
+    patient = Patient.objects.create(pseudonym="NR-UNPREP1")
+    other_grid = (14, 10, 8)
+    oldest = stored_exam(patient, 0, shape=other_grid)
+    prior, current = stored_exam(patient, 1), stored_exam(patient, 2)
+    stored_segmentation(oldest, lesion_map(LESION_A, shape=other_grid))
+    stored_segmentation(prior, lesion_map(LESION_A))
+    stored_segmentation(current, lesion_map(LESION_A_GROWN))
+    return patient
+
+
+def test_reading_the_manifest_writes_no_row_and_enqueues_no_task(
+    qa_client, django_capture_on_commit_callbacks
+):
+    patient = unprepared_case_with_priors()
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks() as enqueued,
+    ):
+        data = manifest(qa_client, patient)
+
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == [] and enqueued == []
+    assert not Registration.objects.exists()
+    statuses = [e["registration"]["status"] for e in data["exams"]]
+    assert statuses == ["identity", "aligned", "pending"]
 
 
 def test_a_registered_prior_is_moved_into_the_current_exams_space(qa_client):
