@@ -5,11 +5,13 @@ target, a reader, or the reference) in each older exam. Two lesions match when t
 overlap, if the two exams share a voxel grid; otherwise (different grids, after registration)
 when their centroids, both in the current exam's space, are no farther apart than the radii of
 two spheres of their volumes, and never less than NEAR_MM, so that a small lesion that moved a
-little with the head is still itself. Overlaps are computed once per pair of label maps and kept
-in the cache under their content hashes.
+little with the head is still itself. Overlaps are computed once per pair of label maps, when the
+second of them arrives (cache_lesion_overlaps, from reviewer.viewer.preparation), and kept in the
+cache under their content hashes; a manifest only reads them.
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +38,17 @@ class ExamLesions:
     to_current: np.ndarray
     segmentations: list[Segmentation]
 
+    @classmethod
+    def of(cls, exam: Exam, to_current: np.ndarray) -> "ExamLesions":
+        """`exam` with its series and segmentations (and their lesions) prefetched."""
+        series = next(iter(exam.series.all()), None)  # all of an exam's series share its grid
+        return cls(
+            exam=exam,
+            grid=Geometry.from_ras(series.affine, series.shape) if series else None,
+            to_current=to_current,
+            segmentations=list(exam.segmentations.all()),
+        )
+
     def centroid_in_current(self, lesion: Lesion) -> np.ndarray:
         return transform_points(self.to_current, ras_to_lps(lesion.centroid_mm))
 
@@ -47,6 +60,40 @@ def lesion_changes(exams: list[ExamLesions]) -> dict[int, dict]:
     of the lesions it matches there (None: none matches); "new" means that no older exam has a
     matching lesion."""
     result = {}
+    for exam, segmentation, counterparts in _compared(exams):
+        matches = [
+            matching_lesions(exam, segmentation, older, prior) for older, prior in counterparts
+        ]
+        for lesion in segmentation.lesions.all():
+            result[lesion.pk] = {
+                "change": _change(lesion, counterparts, matches),
+                "prior_volumes": [
+                    {
+                        "exam": older.exam.pk,
+                        "volume_ml": _matched_ml(prior, m.get(lesion.index)),
+                    }
+                    for (older, prior), m in zip(counterparts, matches, strict=True)
+                ],
+                "new": bool(matches) and not any(m.get(lesion.index) for m in matches),
+            }
+    return result
+
+
+def cache_lesion_overlaps(exams: list[ExamLesions]) -> None:
+    """Compute and keep the voxel overlaps that lesion_changes reads for these shown exams (those
+    of counterparts on one grid; on different grids lesions match by centroid, from rows)."""
+    for exam, segmentation, counterparts in _compared(exams):
+        for older, prior in counterparts:
+            key = _overlap_key(segmentation, prior)
+            if _share_grid(exam, older) and cache.get(key) is None:
+                cache.set(key, _overlap_pairs(segmentation, prior), timeout=None)
+
+
+def _compared(
+    exams: list[ExamLesions],
+) -> Iterator[tuple[ExamLesions, Segmentation, list[tuple[ExamLesions, Segmentation]]]]:
+    """Each segmentation of the shown exams (newest first) with its counterpart in each older
+    exam that has one, nearest first."""
     for position, exam in enumerate(exams):
         for segmentation in exam.segmentations:
             counterparts = [
@@ -54,22 +101,7 @@ def lesion_changes(exams: list[ExamLesions]) -> dict[int, dict]:
                 for older in exams[position + 1 :]
                 if (found := counterpart(segmentation, older.segmentations)) is not None
             ]
-            matches = [
-                matching_lesions(exam, segmentation, older, found) for older, found in counterparts
-            ]
-            for lesion in segmentation.lesions.all():
-                result[lesion.pk] = {
-                    "change": _change(lesion, counterparts, matches),
-                    "prior_volumes": [
-                        {
-                            "exam": older.exam.pk,
-                            "volume_ml": _matched_ml(prior, m.get(lesion.index)),
-                        }
-                        for (older, prior), m in zip(counterparts, matches, strict=True)
-                    ],
-                    "new": bool(matches) and not any(m.get(lesion.index) for m in matches),
-                }
-    return result
+            yield exam, segmentation, counterparts
 
 
 def source_kind(segmentation: Segmentation) -> tuple[str, str, str]:
@@ -94,9 +126,13 @@ def matching_lesions(
     exam: ExamLesions, segmentation: Segmentation, older: ExamLesions, prior: Segmentation
 ) -> dict[int, set[int]]:
     """lesion index in `segmentation` -> indices of the matching lesions in `prior`."""
-    if exam.grid is not None and older.grid is not None and exam.grid.same_grid(older.grid):
+    if _share_grid(exam, older):
         return _overlapping(segmentation, prior)
     return _near(exam, segmentation, older, prior)
+
+
+def _share_grid(exam: ExamLesions, older: ExamLesions) -> bool:
+    return exam.grid is not None and older.grid is not None and exam.grid.same_grid(older.grid)
 
 
 def _matched_ml(prior: Segmentation, indices: set[int] | None) -> float | None:
@@ -137,17 +173,27 @@ def _radius_mm(lesion: Lesion) -> float:
 
 
 def _overlapping(segmentation: Segmentation, prior: Segmentation) -> dict[int, set[int]]:
-    key = f"lesion-overlap:v{OVERLAP_VERSION}:{segmentation.sha256}:{prior.sha256}"
-    pairs = cache.get(key)
+    pairs = cache.get(_overlap_key(segmentation, prior))
     if pairs is None:
-        here, there = _lesion_index_map(segmentation), _lesion_index_map(prior)
-        both = (here > 0) & (there > 0)
-        pairs = np.unique(np.stack([here[both], there[both]]), axis=1).T.tolist()
-        cache.set(key, pairs, timeout=None)
+        # Not prepared (yet, or the cache was emptied): computed from the label maps and not
+        # kept, as a manifest request writes nothing.
+        pairs = _overlap_pairs(segmentation, prior)
     found = defaultdict(set)
     for index, prior_index in pairs:
         found[index].add(prior_index)
     return dict(found)
+
+
+def _overlap_key(segmentation: Segmentation, prior: Segmentation) -> str:
+    return f"lesion-overlap:v{OVERLAP_VERSION}:{segmentation.sha256}:{prior.sha256}"
+
+
+def _overlap_pairs(segmentation: Segmentation, prior: Segmentation) -> list[list[int]]:
+    """[lesion index in `segmentation`, lesion index in `prior`] for every pair that shares a
+    voxel; the two label maps share a grid."""
+    here, there = _lesion_index_map(segmentation), _lesion_index_map(prior)
+    both = (here > 0) & (there > 0)
+    return np.unique(np.stack([here[both], there[both]]), axis=1).T.tolist()
 
 
 def _lesion_index_map(segmentation: Segmentation) -> np.ndarray:

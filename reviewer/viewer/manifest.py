@@ -3,8 +3,11 @@ to two priors (EASE compares the current exam with two priors) before it fetches
 
 Geometry is given in Cornerstone3D's LPS world, and a registered prior's grid and lesion
 centroids are already moved into the current exam's space, so the viewer synchronises panels
-without doing any geometry itself. Everything expensive (windows, overlaps) is cached by content
-hash, so a manifest reads rows and the cache, and opens files only the first time."""
+without doing any geometry itself. Building it writes nothing (no row, no task, no cache entry,
+no file): what is expensive (windows, lesion overlaps, registrations) is prepared when the data
+arrives (reviewer.viewer.preparation), and a manifest reads rows and the cache. What preparation
+has not reached yet is computed from the stored files and not kept; a prior not yet registered
+is "pending"."""
 
 import numpy as np
 from django.db.models import Prefetch
@@ -33,12 +36,7 @@ def viewer_manifest(patient: Patient, exam_id: int | None = None) -> dict:
     current = exams[0]
     registrations = [registration_for(exam, current) for exam in exams]
     lesions = [
-        ExamLesions(
-            exam=exam,
-            grid=_exam_grid(exam),
-            to_current=np.eye(4) if state.matrix_lps is None else state.matrix_lps,
-            segmentations=list(exam.segmentations.all()),
-        )
+        ExamLesions.of(exam, np.eye(4) if state.matrix_lps is None else state.matrix_lps)
         for exam, state in zip(exams, registrations, strict=True)
     ]
     changes = lesion_changes(lesions)
@@ -84,12 +82,6 @@ def shown_exams(patient: Patient, exam_id: int | None) -> list[Exam]:
         if current is None:
             raise ExamNotFound(f"exam {exam_id} is not an exam of patient {patient.pseudonym}")
     return [current, *exams.filter(order__lt=current.order)[:MAX_PRIORS]]
-
-
-def _exam_grid(exam: Exam) -> Geometry | None:
-    """The exam's voxel grid in its own LPS world (all its series share it)."""
-    series = next(iter(exam.series.all()), None)
-    return Geometry.from_ras(series.affine, series.shape) if series else None
 
 
 def _exam_json(exam_lesions: ExamLesions, state, changes: dict, *, role: str) -> dict:

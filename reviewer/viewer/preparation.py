@@ -1,15 +1,18 @@
-"""Preparing cases for the viewer ahead of the first look: every volume's voxel file and window
-(reviewer.viewer.voxel_cache), the lesion matches between exams (the manifest of the latest exam,
-built once) and the registration of priors, queued for a worker. Imports call it once they have
-committed; what is cached already is skipped, and a prior is queued once per pair of series."""
+"""Preparing cases for the viewer when their data arrives, so that a manifest only reads: every
+volume's voxel file and summary (window), the lesion overlaps between the exams the viewer shows
+together, and the registration of priors, queued for a worker. Imports call prepare_patients once
+they have committed. What is prepared already is skipped, so preparing again costs little and
+queues nothing twice."""
 
+import numpy as np
 from django.db import transaction
 
 from reviewer.cases.models import Exam, Series
-from reviewer.viewer.manifest import shown_exams, viewer_manifest
+from reviewer.viewer.lesion_changes import ExamLesions, cache_lesion_overlaps
+from reviewer.viewer.manifest import shown_exams
 from reviewer.viewer.registration import request_registration
 from reviewer.viewer.tasks import register_prior
-from reviewer.viewer.voxel_cache import volume_summary, voxel_file
+from reviewer.viewer.voxel_cache import prepare_volume
 from segmentation.models import Segmentation
 
 
@@ -24,13 +27,12 @@ def prepare_patients(patients, progress=lambda done, total, message: None) -> in
     steps = len(volumes) + len(patients)
     for done, volume in enumerate(volumes):
         progress(done, steps, f"preparing the viewer: {volume}")
-        voxel_file(volume)
-        volume_summary(volume)
+        prepare_volume(volume)
     for done, patient in enumerate(patients, start=len(volumes)):
         progress(done, steps, f"preparing the viewer: lesions and priors of {patient}")
         views = [shown_exams(patient, exam.pk) for exam in patient.exams.order_by("-order")]
-        if views:
-            viewer_manifest(patient)
+        for exams in views:
+            _cache_lesion_overlaps(exams)
         queue_registrations(views)
     progress(steps, steps, f"prepared {len(volumes)} volumes for the viewer")
     return len(volumes)
@@ -51,3 +53,8 @@ def queue_registrations(views: list[list[Exam]]) -> int:
                 )
                 queued += 1
     return queued
+
+
+def _cache_lesion_overlaps(exams: list[Exam]) -> None:
+    # Overlaps are only computed between exams on one grid: no registration matrix is needed.
+    cache_lesion_overlaps([ExamLesions.of(exam, np.eye(4)) for exam in exams])

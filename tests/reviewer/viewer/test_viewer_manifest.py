@@ -13,6 +13,7 @@ from reviewer.cases.models import Patient
 from reviewer.cases.permissions import grant_patient
 from reviewer.core.storage import read_nifti
 from reviewer.viewer.models import Registration
+from reviewer.viewer.preparation import prepare_patients
 from segmentation.models import AccCurves, Segmentation
 from tests.reviewer.viewer.viewer_builders import (
     SHAPE,
@@ -102,11 +103,12 @@ def test_the_window_spans_the_brain_percentiles_of_the_series(qa_client):
     assert window["width"] == pytest.approx(high - low, abs=1e-3)
 
 
-def test_windows_are_computed_once_per_content_not_per_manifest(qa_client):
+def test_windows_are_computed_once_per_content_when_the_case_is_prepared(qa_client):
     patient = patient_with(1)
     first = manifest(qa_client, patient)
+    prepare_patients([patient])
     for series in patient.exams.get().series.all():
-        default_storage.delete(series.file.name)  # a second manifest must not need the files
+        default_storage.delete(series.file.name)  # a prepared manifest must not need the files
 
     assert manifest(qa_client, patient)["exams"] == first["exams"]
 
@@ -139,6 +141,19 @@ def test_reading_the_manifest_writes_no_row_and_enqueues_no_task(
     assert not Registration.objects.exists()
     statuses = [e["registration"]["status"] for e in data["exams"]]
     assert statuses == ["identity", "aligned", "pending"]
+
+
+def test_reading_the_manifest_of_an_unprepared_case_keeps_nothing_in_the_cache_or_on_disk(
+    qa_client, empty_var_dir
+):
+    patient = unprepared_case_with_priors()
+
+    grown = exam_entry(manifest(qa_client, patient), patient.exams.get(order=2))
+
+    assert grown["segmentations"][0]["lesions"][0]["change"]["delta_ml"] == pytest.approx(
+        6 * VOXEL_ML
+    )  # computed from the stored files
+    assert [path for path in empty_var_dir.rglob("*") if path.is_file()] == []
 
 
 def test_a_registered_prior_is_moved_into_the_current_exams_space(qa_client):
