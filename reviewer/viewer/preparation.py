@@ -1,15 +1,15 @@
 """Preparing cases for the viewer when their data arrives, so that a manifest only reads: every
 volume's voxel file and summary (window), the lesion overlaps between the exams the viewer shows
 together, and the registration of priors, queued for a worker. Imports call prepare_patients once
-they have committed. What is prepared already is skipped, so preparing again costs little and
-queues nothing twice."""
+they have committed; a newly segmented exam gets prepare_exam (reviewer.viewer.receivers). What
+is prepared already is skipped, so preparing again costs little and queues nothing twice."""
 
 import numpy as np
 from django.db import transaction
 
 from reviewer.cases.models import Exam, Series
 from reviewer.viewer.lesion_changes import ExamLesions, cache_lesion_overlaps
-from reviewer.viewer.manifest import shown_exams
+from reviewer.viewer.manifest import MAX_PRIORS, shown_exams
 from reviewer.viewer.registration import request_registration
 from reviewer.viewer.tasks import register_prior
 from reviewer.viewer.voxel_cache import prepare_volume
@@ -36,6 +36,17 @@ def prepare_patients(patients, progress=lambda done, total, message: None) -> in
         queue_registrations(views)
     progress(steps, steps, f"prepared {len(volumes)} volumes for the viewer")
     return len(volumes)
+
+
+def prepare_exam(exam: Exam) -> None:
+    """A newly segmented exam: its segmentations' voxel files and summaries, and the overlaps of
+    their lesions in every view that shows the exam (it as the current exam, or as a prior of a
+    later one). Its series, and so its registrations, were prepared when they were imported."""
+    for segmentation in exam.segmentations.all():
+        prepare_volume(segmentation)
+    showing = exam.patient.exams.filter(order__gte=exam.order).order_by("order")
+    for current in showing[: MAX_PRIORS + 1]:
+        _cache_lesion_overlaps(shown_exams(exam.patient, current.pk))
 
 
 def queue_registrations(views: list[list[Exam]]) -> int:

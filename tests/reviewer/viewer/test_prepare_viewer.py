@@ -1,4 +1,5 @@
-"""prepare_viewer: the viewer's caches filled ahead of the first look."""
+"""Preparing the viewer: its caches filled when the data arrives (an import, a model's
+segmentation, the prepare_viewer command), ahead of the first look."""
 
 import pytest
 from django.core.files.storage import default_storage
@@ -6,9 +7,15 @@ from django.core.management import CommandError, call_command
 
 from reviewer.cases.models import Patient, Series
 from reviewer.viewer.voxel_cache import voxel_cache_path
-from segmentation.models import Segmentation
+from segmentation import signals
+from segmentation.models import InferenceJob, Segmentation
 from tests.reviewer.imports import brats_builders as build
-from tests.reviewer.viewer.viewer_builders import lesion_map, stored_exam, stored_segmentation
+from tests.reviewer.viewer.viewer_builders import (
+    lesion_map,
+    model_version,
+    stored_exam,
+    stored_segmentation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +55,30 @@ def test_the_import_command_prepares_the_viewer_of_what_it_imported(tmp_path, se
     assert len(volumes) == 5
     for volume in volumes:
         assert voxel_cache_path(volume).exists(), volume
+
+
+def test_a_newly_segmented_exam_is_prepared_as_its_segmentations_arrive(
+    make_user, client_for, empty_var_dir
+):
+    patient = Patient.objects.create(pseudonym="NR-PREPARE2")
+    prior, current = stored_exam(patient, 0), stored_exam(patient, 1)
+    call_command("prepare_viewer", "--patient", "NR-PREPARE2")  # as the import did
+    unet = model_version("unet", "WT")
+    for exam, lesion in ((prior, slice(3, 6)), (current, slice(3, 7))):
+        stored_segmentation(
+            exam,
+            lesion_map((lesion, slice(3, 6), slice(2, 4))),
+            source=Segmentation.Source.MODEL,
+            model_version=unet,
+            target="WT",
+        )
+        signals.exam_segmented.send(sender=InferenceJob, exam=exam)  # as inference does
+    for segmentation in Segmentation.objects.all():
+        assert voxel_cache_path(segmentation).exists(), segmentation
+        default_storage.delete(segmentation.file.name)
+    client = client_for(make_user("qa_admin"))
+
+    manifest = client.get("/api/cases/NR-PREPARE2/viewer/").json()
+
+    [lesion] = manifest["exams"][0]["segmentations"][0]["lesions"]
+    assert lesion["change"]["delta_percent"] == pytest.approx(100 * (24 - 18) / 18, abs=0.01)
