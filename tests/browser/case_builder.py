@@ -53,12 +53,15 @@ SHAPED_BY = [
     Path(__file__),
     NODE_WT / "weights.pt",
     NODE_WT / "model.json",
-    *sorted((ROOT / "reviewer" / "migrations").glob("*.py")),
+    *sorted(ROOT.glob("reviewer/*/migrations/*.py")),
     *sorted((ROOT / "segmentation" / "migrations").glob("*.py")),
-    *sorted((ROOT / "reviewer" / "services").glob("*.py")),
-    *sorted((ROOT / "reviewer" / "imaging").rglob("*.py")),
-    ROOT / "segmentation" / "predict.py",
-    ROOT / "segmentation" / "flow.py",
+    ROOT / "reviewer" / "cases" / "services.py",
+    ROOT / "reviewer" / "imports" / "services.py",
+    ROOT / "segmentation" / "segmentations.py",
+    ROOT / "segmentation" / "inference.py",
+    *sorted((ROOT / "imaging").rglob("*.py")),
+    ROOT / "segmentation" / "engine" / "predict.py",
+    ROOT / "segmentation" / "engine" / "flow.py",
 ]
 
 
