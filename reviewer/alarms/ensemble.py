@@ -70,11 +70,8 @@ def refresh_alarms(alpha: float = discord.DEFAULT_ALPHA) -> None:
 
 def _sync(exam_id: int, target: str, raised, names: dict[str, str], cohort_size: int) -> None:
     wanted = {(a.candidate, str(a.metric)): a for a in raised}
-    open_alarms = Alarm.objects.filter(
-        exam_id=exam_id,
-        kind=Alarm.Kind.UNRELIABLE,
-        cleared_at__isnull=True,
-        evidence__target=target,
+    open_alarms = Alarm.objects.open().filter(
+        exam_id=exam_id, kind=Alarm.Kind.UNRELIABLE, evidence__target=target
     )
     for alarm in open_alarms:
         key = (alarm.evidence.get("model_version_id"), alarm.evidence.get("metric"))

@@ -3,6 +3,12 @@ from django.db import models
 from segmentation.models import TargetChoices
 
 
+class AlarmQuerySet(models.QuerySet):
+    def open(self) -> "AlarmQuerySet":
+        """Alarms not cleared: what the viewer shows and the risk score counts."""
+        return self.filter(cleared_at__isnull=True)
+
+
 class Alarm(models.Model):
     """A flag raised on an exam (and optionally one of its segmentations), with its kind, a
     human-readable reason and machine-readable evidence. Cleared alarms stay, with the time."""
@@ -22,6 +28,8 @@ class Alarm(models.Model):
     evidence = models.JSONField(default=dict)
     raised_at = models.DateTimeField(auto_now_add=True)
     cleared_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AlarmQuerySet.as_manager()
 
     class Meta:
         ordering = ["-raised_at"]

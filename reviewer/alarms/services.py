@@ -24,9 +24,7 @@ def alarm_json(alarm: Alarm) -> dict:
 
 def open_alarms(exams: list[Exam]) -> list[dict]:
     """Open alarms of these exams, newest first."""
-    alarms = Alarm.objects.filter(exam__in=exams, cleared_at__isnull=True).order_by(
-        "-raised_at", "-pk"
-    )
+    alarms = Alarm.objects.open().filter(exam__in=exams).order_by("-raised_at", "-pk")
     return [alarm_json(a) for a in alarms]
 
 

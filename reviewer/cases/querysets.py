@@ -29,6 +29,7 @@ class PatientQuerySet(models.QuerySet):
             exam_count=Count("exams", distinct=True),
             series_count=Count("exams__series", distinct=True),
             latest_exam_date=Max("exams__date"),
+            # open alarms as reviewer.alarms.models.AlarmQuerySet.open() defines them
             open_alarm_count=Count(
                 "exams__alarms", filter=Q(exams__alarms__cleared_at__isnull=True), distinct=True
             ),
