@@ -1,10 +1,12 @@
-"""BraTS folder layouts: which files are a case, which patient and timepoint a case is.
+"""BraTS folder layouts: which files make an exam folder, whose exam it is and at which timepoint.
 
-Accepted: a folder of case folders, or one case folder. Files end in a sequence suffix of BraTS
-2020/2021 (`_flair _t1 _t1ce _t2 _seg`) or BraTS 2023 (`-t2f -t1n -t1c -t2w -seg`), as .nii or
-.nii.gz. Patients and timepoints come, in this order, from an optional `exams.csv` at the root
-(columns case, patient, exam_date, label_scheme), from BraTS 2023 names
-(`BraTS-GLI-00000-001` = patient 00000, timepoint 001), or else one exam per patient.
+An exam folder is one sub-folder of a BraTS folder, holding the files of one exam (BraTS calls it
+a "case"). Accepted: a folder of exam folders, or one exam folder. Files end in a sequence suffix
+of BraTS 2020/2021 (`_flair _t1 _t1ce _t2 _seg`) or BraTS 2023 (`-t2f -t1n -t1c -t2w -seg`), as
+.nii or .nii.gz. Patients and timepoints come, in this order, from an optional `exams.csv` at the
+root (columns case, patient, exam_date, label_scheme, where `case` names the exam folder), from
+BraTS 2023 names (`BraTS-GLI-00000-001` = patient 00000, timepoint 001), or else one exam per
+patient.
 """
 
 import csv
@@ -18,8 +20,8 @@ from imaging.labels import LabelScheme
 from imaging.sequences import BRATS_SUFFIXES, SEGMENTATION_SUFFIXES, Sequence
 
 MANIFEST = "exams.csv"
-_FILE = re.compile(r"^(?P<case>.+?)[_-](?P<suffix>[a-z0-9]+)\.nii(?:\.gz)?$", re.IGNORECASE)
-_BRATS_2023_CASE = re.compile(r"^(?P<patient>BraTS-[A-Za-z]+-\d+)-(?P<timepoint>\d+)$")
+_FILE = re.compile(r"^(?P<name>.+?)[_-](?P<suffix>[a-z0-9]+)\.nii(?:\.gz)?$", re.IGNORECASE)
+_BRATS_2023_EXAM_FOLDER = re.compile(r"^(?P<patient>BraTS-[A-Za-z]+-\d+)-(?P<timepoint>\d+)$")
 
 
 @dataclass(frozen=True)
@@ -33,19 +35,23 @@ class BratsExamFolder:
 
 
 def discover_exam_folders(root: Path) -> list[BratsExamFolder]:
-    """Every case under ``root``, validated for completeness; raises ImagingInputError."""
+    """Every exam folder under ``root``, validated for completeness; raises ImagingInputError."""
     root = Path(root)
     if not root.is_dir():
         raise ImagingInputError(root, "not a folder")
     manifest = _read_manifest(root / MANIFEST)
     folders = [root] if _nifti_files(root) else sorted(p for p in root.iterdir() if p.is_dir())
-    cases = [_case(folder, manifest) for folder in folders if _nifti_files(folder)]
-    if not cases:
-        raise ImagingInputError(root, "no BraTS case found (no folder with .nii or .nii.gz files)")
-    unknown = set(manifest) - {c.name for c in cases}
+    exam_folders = [_exam_folder(folder, manifest) for folder in folders if _nifti_files(folder)]
+    if not exam_folders:
+        raise ImagingInputError(
+            root, "no BraTS exam folder found (no folder with .nii or .nii.gz files)"
+        )
+    unknown = set(manifest) - {f.name for f in exam_folders}
     if unknown:
-        raise ImagingInputError(root / MANIFEST, f"lists cases with no folder: {sorted(unknown)}")
-    return cases
+        raise ImagingInputError(
+            root / MANIFEST, f"lists exam folders that are not there: {sorted(unknown)}"
+        )
+    return exam_folders
 
 
 def _nifti_files(folder: Path) -> list[Path]:
@@ -54,7 +60,7 @@ def _nifti_files(folder: Path) -> list[Path]:
     )
 
 
-def _case(folder: Path, manifest: dict[str, dict]) -> BratsExamFolder:
+def _exam_folder(folder: Path, manifest: dict[str, dict]) -> BratsExamFolder:
     images: dict[Sequence, Path] = {}
     segmentation = None
     for path in _nifti_files(folder):
@@ -89,17 +95,18 @@ def _case(folder: Path, manifest: dict[str, dict]) -> BratsExamFolder:
     )
 
 
-def _patient_key(case_name: str) -> str:
-    match = _BRATS_2023_CASE.match(case_name)
-    return match["patient"] if match else case_name
+def _patient_key(folder_name: str) -> str:
+    match = _BRATS_2023_EXAM_FOLDER.match(folder_name)
+    return match["patient"] if match else folder_name
 
 
 def _read_manifest(path: Path) -> dict[str, dict]:
     if not path.exists():
         return {}
-    rows: dict[str, dict] = {}
+    rows: dict[str, dict] = {}  # exam folder name -> its row
     with path.open(newline="") as handle:
         reader = csv.DictReader(handle)
+        # The column keeps BraTS's word, "case", for an exam folder: users' files use it.
         if not reader.fieldnames or "case" not in reader.fieldnames:
             raise ImagingInputError(path, "needs a header with at least the column 'case'")
         for line, row in enumerate(reader, start=2):

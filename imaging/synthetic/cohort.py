@@ -40,7 +40,7 @@ def build_cohort(
 
     A folder that already holds a cohort built with the same arguments is returned as it is,
     so repeated demo set-ups are quick; any other non-empty folder is refused. ``progress`` is
-    called with the case name after each exam is written.
+    called with the exam folder's name after each exam is written.
     """
     formats = _checked(patients, seed, resolution, formats)
     out = pathlib.Path(out)
@@ -83,7 +83,7 @@ def glioma_course(number: int) -> str:
     return lesions.GLIOMA_COURSES[gliomas_before % len(lesions.GLIOMA_COURSES)]
 
 
-def case_name(number: int, exam: int) -> str:
+def exam_folder_name(number: int, exam: int) -> str:
     return f"BraTS-SYN-{number:05d}-{exam:03d}"
 
 
@@ -138,7 +138,7 @@ def _write_patient(out, anatomy: Anatomy, seed, number, formats, progress) -> di
     person = _person(np.random.default_rng([seed, number, _IDENTITY]), number, kind)
     exams = []
     for exam, date in enumerate(person.exam_dates):
-        case = case_name(number, exam)
+        exam_folder = exam_folder_name(number, exam)
         labels = labels_at(exam)
         images = render_exam(
             anatomy,
@@ -147,7 +147,7 @@ def _write_patient(out, anatomy: Anatomy, seed, number, formats, progress) -> di
             np.random.default_rng([seed, number, _FIRST_EXAM_STREAM + exam]),
         )
         if "brats" in formats:
-            write_brats_exam(out / "brats", case, images, labels, anatomy.affine)
+            write_brats_exam(out / "brats", exam_folder, images, labels, anatomy.affine)
         if "dicom" in formats:
             study = _study(person, seed, exam)
             folder = out / "dicom" / patient / f"{exam + 1:02d}_{date:%Y%m%d}"
@@ -158,14 +158,14 @@ def _write_patient(out, anatomy: Anatomy, seed, number, formats, progress) -> di
                 )
         exams.append(
             {
-                "case": case,
+                "case": exam_folder,  # cohort.json keeps exams.csv's name for an exam folder
                 "date": date.isoformat(),
                 "label_scheme": scheme.value,
                 "volumes_ml": _volumes(labels, kind, anatomy.voxel_ml),
             }
         )
         if progress:
-            progress(case)
+            progress(exam_folder)
     key = "whole_tumour" if kind == "glioma" else "lesion"
     first, last = exams[0]["volumes_ml"][key], exams[-1]["volumes_ml"][key]
     return {
@@ -258,6 +258,7 @@ def _study(person: _Person, seed: int, exam: int) -> dict[str, str]:
 def _write_exams_csv(path: pathlib.Path, records: list[dict]) -> None:
     with path.open("w", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
+        # "case" is BraTS's name for an exam folder; the column keeps it (see imaging.brats).
         writer.writerow(["case", "patient", "exam_date", "label_scheme"])
         for record in records:
             for exam in record["exams"]:

@@ -57,19 +57,19 @@ def nifti_bytes(array: np.ndarray, affine: np.ndarray) -> bytes:
 
 def write_brats_exam(
     folder: pathlib.Path,
-    case: str,
+    name: str,
     images: dict[Sequence, np.ndarray],
     segmentation: np.ndarray,
     affine: np.ndarray,
 ) -> None:
-    """<folder>/<case>/<case>_{flair,t1,t1ce,t2,seg}.nii.gz"""
-    exam_folder = folder / case
+    """One exam folder: <folder>/<name>/<name>_{flair,t1,t1ce,t2,seg}.nii.gz"""
+    exam_folder = folder / name
     exam_folder.mkdir(parents=True, exist_ok=True)
     for sequence, volume in images.items():
-        (exam_folder / f"{case}_{BRATS_SUFFIX[sequence]}.nii.gz").write_bytes(
+        (exam_folder / f"{name}_{BRATS_SUFFIX[sequence]}.nii.gz").write_bytes(
             nifti_bytes(volume, affine)
         )
-    (exam_folder / f"{case}_seg.nii.gz").write_bytes(nifti_bytes(segmentation, affine))
+    (exam_folder / f"{name}_seg.nii.gz").write_bytes(nifti_bytes(segmentation, affine))
 
 
 def write_dicom_series(

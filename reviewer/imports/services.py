@@ -36,24 +36,28 @@ def import_brats(
     found = discover_exam_folders(Path(root))
     patients: dict[int, Patient] = {}
     with atomic_import() as files:
-        for done, case in enumerate(found):
-            progress(done, len(found), f"{case.name}: reading")
-            volumes = {seq: load_volume(path) for seq, path in case.images.items()}
-            reference = (case.images[Sequence.FLAIR], volumes[Sequence.FLAIR])
-            others = {case.images[s]: v for s, v in volumes.items()}
-            label_map = load_volume(case.segmentation) if case.segmentation else None
+        for done, exam_folder in enumerate(found):
+            progress(done, len(found), f"{exam_folder.name}: reading")
+            volumes = {seq: load_volume(path) for seq, path in exam_folder.images.items()}
+            reference = (exam_folder.images[Sequence.FLAIR], volumes[Sequence.FLAIR])
+            others = {exam_folder.images[s]: v for s, v in volumes.items()}
+            label_map = load_volume(exam_folder.segmentation) if exam_folder.segmentation else None
             if label_map is not None:
-                others[case.segmentation] = label_map
+                others[exam_folder.segmentation] = label_map
             check_same_grid(reference, others)
 
-            link = cases.patient_for_source(source="brats", source_patient_id=case.patient_key)
-            exam = cases.add_exam(link.patient, date=case.exam_date, source_name=case.name)
+            link = cases.patient_for_source(
+                source="brats", source_patient_id=exam_folder.patient_key
+            )
+            exam = cases.add_exam(
+                link.patient, date=exam_folder.exam_date, source_name=exam_folder.name
+            )
             for sequence in CHANNEL_ORDER:
                 cases.add_series(exam, sequence, volumes[sequence], files)
             if label_map is not None:
-                scheme = label_scheme or case.label_scheme or _detected_scheme(label_map)
+                scheme = label_scheme or exam_folder.label_scheme or _detected_scheme(label_map)
                 segmentations.add_segmentation(
-                    exam, label_map, scheme, files, source_file=str(case.segmentation)
+                    exam, label_map, scheme, files, source_file=str(exam_folder.segmentation)
                 )
             patients[link.patient.pk] = link.patient
         for patient in patients.values():

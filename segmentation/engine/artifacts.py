@@ -5,7 +5,8 @@ command writes them; the Django layer registers them as model versions. No Djang
 model.json keys: name, version, kind ("node" | "unet"), target ("ET" | "TC" | "WT"),
 sequences (input channel order), preset, config (network configuration), label_scheme,
 normalization, training (command, seed, epochs, solver steps, …), manifest (data folder, train
-and validation patients, slice rule and count, case hashes), validation (metric → value).
+and validation patients, slice rule and count, file hashes of each exam folder under `cases`),
+validation (metric → value).
 """
 
 import hashlib

@@ -1,4 +1,4 @@
-"""Training data: BraTS cases → normalized 4-channel axial slices [FLAIR, T1, T1CE, T2] [1].
+"""Training data: BraTS exam folders → normalized 4-channel axial slices [FLAIR, T1, T1CE, T2] [1].
 
 Normalization ([2] §A3, not stated in [1]): per volume and per sequence, a robust min–max to
 [0, 1], I' = clip((I − p_0.5) / (p_99.5 − p_0.5), 0, 1), with the percentiles taken inside the brain
@@ -45,7 +45,7 @@ class SliceRule(enum.StrEnum):
 
 @dataclass(frozen=True)
 class ExamVolumes:
-    """One case, normalized: ``image`` (4, X, Y, Z) in CHANNEL_ORDER, ``labels`` (X, Y, Z)."""
+    """One exam, normalized: ``image`` (4, X, Y, Z) in CHANNEL_ORDER, ``labels`` (X, Y, Z)."""
 
     name: str
     patient: str
@@ -118,41 +118,41 @@ def slice_indices(exam: ExamVolumes, rule: SliceRule) -> np.ndarray:
     return np.arange(exam.labels.shape[-1])
 
 
-def case_scheme(case: BratsExamFolder, default: LabelScheme) -> LabelScheme:
+def exam_folder_scheme(exam_folder: BratsExamFolder, default: LabelScheme) -> LabelScheme:
     """exams.csv's scheme, else the one the label values prove, else ``default``."""
-    if case.label_scheme is not None:
-        return case.label_scheme
-    values = np.unique(np.asarray(load_volume(case.segmentation).array()))
+    if exam_folder.label_scheme is not None:
+        return exam_folder.label_scheme
+    values = np.unique(np.asarray(load_volume(exam_folder.segmentation).array()))
     return detect_scheme(values) or default
 
 
-def glioma_cases(
+def glioma_exam_folders(
     root: Path, default_scheme: LabelScheme
 ) -> tuple[list[tuple[BratsExamFolder, LabelScheme]], dict[str, str]]:
-    """The cases with a glioma label map, and the others with the reason they are left out."""
+    """The exam folders with a glioma label map, and the others with why they are left out."""
     usable, excluded = [], {}
-    for case in discover_exam_folders(root):
-        if case.segmentation is None:
-            excluded[case.name] = "no label map"
+    for exam_folder in discover_exam_folders(root):
+        if exam_folder.segmentation is None:
+            excluded[exam_folder.name] = "no label map"
             continue
-        scheme = case_scheme(case, default_scheme)
+        scheme = exam_folder_scheme(exam_folder, default_scheme)
         if scheme in TARGET_LABELS:
-            usable.append((case, scheme))
+            usable.append((exam_folder, scheme))
         else:
-            excluded[case.name] = f"label scheme {scheme.value} has no glioma targets"
+            excluded[exam_folder.name] = f"label scheme {scheme.value} has no glioma targets"
     return usable, excluded
 
 
-def load_exam(case: BratsExamFolder, scheme: LabelScheme) -> ExamVolumes:
-    volumes = {path: load_volume(path) for path in case.images.values()}
-    labels = load_volume(case.segmentation)
-    check_same_grid((case.segmentation, labels), volumes)
+def load_exam(exam_folder: BratsExamFolder, scheme: LabelScheme) -> ExamVolumes:
+    volumes = {path: load_volume(path) for path in exam_folder.images.values()}
+    labels = load_volume(exam_folder.segmentation)
+    check_same_grid((exam_folder.segmentation, labels), volumes)
     image, limits = normalize_exam(
-        {s: np.asarray(volumes[path].array()) for s, path in case.images.items()}
+        {s: np.asarray(volumes[path].array()) for s, path in exam_folder.images.items()}
     )
     return ExamVolumes(
-        name=case.name,
-        patient=case.patient_key,
+        name=exam_folder.name,
+        patient=exam_folder.patient_key,
         scheme=scheme,
         image=image,
         labels=np.asarray(labels.array()).astype(np.uint8),
@@ -182,8 +182,9 @@ def split_patients(patients: list[str], seed: int) -> tuple[list[str], list[str]
     return sorted(set(unique) - set(validation)), validation
 
 
-def file_hashes(case: BratsExamFolder) -> dict[str, str]:
-    paths = [*case.images.values(), *([case.segmentation] if case.segmentation else [])]
+def file_hashes(exam_folder: BratsExamFolder) -> dict[str, str]:
+    segmentation = [exam_folder.segmentation] if exam_folder.segmentation else []
+    paths = [*exam_folder.images.values(), *segmentation]
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(paths)}
 
 
@@ -254,7 +255,7 @@ class SliceDataset(torch.utils.data.Dataset):
 
 @dataclass(frozen=True)
 class PreparedData:
-    """Training slices in memory, validation cases to load one at a time, and the manifest."""
+    """Training slices in memory, validation exam folders to load one by one, and the manifest."""
 
     training: list[ExamSlices]
     validation: list[tuple[BratsExamFolder, LabelScheme]]
@@ -264,31 +265,36 @@ class PreparedData:
 def prepare(
     root: Path, *, seed: int, slice_rule: SliceRule, default_scheme: LabelScheme
 ) -> PreparedData:
-    """Split the glioma cases of a BraTS folder by patient and load the training slices."""
-    usable, excluded = glioma_cases(Path(root), default_scheme)
+    """Split the glioma exam folders of a BraTS folder by patient and load the training slices."""
+    usable, excluded = glioma_exam_folders(Path(root), default_scheme)
     if not usable:
-        raise ValueError(f"{root}: no case with a glioma label map")
+        raise ValueError(f"{root}: no exam folder with a glioma label map")
     training_patients, validation_patients = split_patients(
-        [case.patient_key for case, _ in usable], seed
+        [exam_folder.patient_key for exam_folder, _ in usable], seed
     )
-    training, validation, cases = [], [], {}
-    for case, scheme in usable:
-        held_out = case.patient_key in validation_patients
-        cases[case.name] = {
-            "patient": case.patient_key,
+    training, validation, exam_folders = [], [], {}
+    for exam_folder, scheme in usable:
+        held_out = exam_folder.patient_key in validation_patients
+        exam_folders[exam_folder.name] = {
+            "patient": exam_folder.patient_key,
             "split": "validation" if held_out else "training",
             "label_scheme": scheme.value,
-            "sha256": file_hashes(case),
+            "sha256": file_hashes(exam_folder),
         }
         if held_out:
-            validation.append((case, scheme))
+            validation.append((exam_folder, scheme))
             continue
-        exam = load_exam(case, scheme)
+        exam = load_exam(exam_folder, scheme)
         training.append(exam_slices(exam, slice_rule))
-        cases[case.name] |= {"slices": len(training[-1].labels), "limits": exam.normalization}
+        exam_folders[exam_folder.name] |= {
+            "slices": len(training[-1].labels),
+            "limits": exam.normalization,
+        }
     manifest = {
         "data_dir": str(Path(root).resolve()),
-        "cases": cases,
+        # "cases" (BraTS's word for exam folders) stays: model cards and checkpoint
+        # fingerprints, bundled weights' included, carry this key.
+        "cases": exam_folders,
         "excluded": excluded,
         "patients": {"training": training_patients, "validation": validation_patients},
         "split": {"unit": "patient", "seed": seed, "validation_fraction": VALIDATION_FRACTION},

@@ -28,7 +28,7 @@ SUMMARY_METRICS = ("dice", "jaccard", "sensitivity", "specificity", "precision",
 
 def validate(
     model: nn.Module,
-    cases: list[tuple[BratsExamFolder, LabelScheme]],
+    exam_folders: list[tuple[BratsExamFolder, LabelScheme]],
     target: Target,
     channels: list[int],
     batch_size: int,
@@ -43,10 +43,10 @@ def validate(
     the metrics of each exam.
     """
     model.eval()
-    per_case, largest = {}, {}
+    per_exam, largest = {}, {}
     with torch.inference_mode():
-        for case, scheme in tqdm(cases, desc="validation", disable=not progress):
-            exam = data.load_exam(case, scheme)
+        for exam_folder, scheme in tqdm(exam_folders, desc="validation", disable=not progress):
+            exam = data.load_exam(exam_folder, scheme)
             keep = data.slice_indices(exam, rule)
             slices = data.axial_slices(exam.image)[keep][:, channels]
             predicted = np.zeros(data.axial_slices(exam.labels).shape, bool)
@@ -54,20 +54,21 @@ def validate(
                 predicted[keep] = _segment(model, slices, batch_size)
             reference = target_mask(exam.labels, target, scheme)
             metrics = binary_metrics(np.moveaxis(predicted, 0, -1), reference, exam.spacing)
-            per_case[case.name] = {
-                "patient": case.patient_key,
+            per_exam[exam_folder.name] = {
+                "patient": exam_folder.patient_key,
                 "slices": len(keep),
                 "limits": exam.normalization,
                 **{key: _json_number(value) for key, value in metrics.items()},
             }
             areas = data.axial_slices(reference)[keep].sum(axis=(1, 2))
             best = int(np.argmax(areas)) if len(keep) else None
-            if best is not None and areas[best] >= largest.get(case.patient_key, (-1,))[0]:
-                largest[case.patient_key] = (areas[best], slices[best])
-        summary = _summary(per_case, rule)
+            patient = exam_folder.patient_key
+            if best is not None and areas[best] >= largest.get(patient, (-1,))[0]:
+                largest[patient] = (areas[best], slices[best])
+        summary = _summary(per_exam, rule)
         if isinstance(model, NODESegmenter) and largest:
             summary |= _grid_agreement(model, np.stack([x for _, x in largest.values()]))
-    return summary, per_case
+    return summary, per_exam
 
 
 def _segment(model, slices: np.ndarray, batch_size: int) -> np.ndarray:
@@ -91,16 +92,16 @@ def _grid_agreement(model: NODESegmenter, x0: np.ndarray) -> dict:
     }
 
 
-def _summary(per_case: dict, rule: data.SliceRule) -> dict:
+def _summary(per_exam: dict, rule: data.SliceRule) -> dict:
     summary = {
-        "cases": len(per_case),
-        "patients": len({c["patient"] for c in per_case.values()}),
+        "cases": len(per_exam),  # the held-out exams; the model card's key stays "cases"
+        "patients": len({e["patient"] for e in per_exam.values()}),
         "slice_rule": rule.value,
         "scope": f"the {rule.value!r} slices of each held-out exam, uncropped (others empty); "
         "metrics per exam volume; mean and SD (ddof 1) over exams",
     }
     for metric in (*SUMMARY_METRICS, "hausdorff95"):
-        values = [c[metric] for c in per_case.values() if c[metric] is not None]
+        values = [e[metric] for e in per_exam.values() if e[metric] is not None]
         summary[metric] = round(float(np.mean(values)), 4) if values else None
         summary[f"{metric}_sd"] = round(float(np.std(values, ddof=1)), 4) if len(values) > 1 else 0
     return summary

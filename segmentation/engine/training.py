@@ -124,7 +124,7 @@ def train(
     target
         ET, TC or WT.
     data_dir
-        A BraTS folder; cases without a glioma label map (MS patients) are left out.
+        A BraTS folder; exam folders without a glioma label map (MS patients) are left out.
     epochs
         Passes over the training slices; a resumed run continues up to this number.
     out_dir
@@ -167,7 +167,7 @@ def train(
     losses = fit(model, run, prepared, epochs, out_dir, resume=resume, progress=progress)
     seconds = round(time.monotonic() - started, 1)
     rule = data.SliceRule(validation_slices)
-    summary, per_case = _validate(model, run, prepared, rule, progress=progress)
+    summary, per_exam = _validate(model, run, prepared, rule, progress=progress)
     torch.save(model.state_dict(), out_dir / artifacts.WEIGHTS)
     sha256 = hashlib.sha256((out_dir / artifacts.WEIGHTS).read_bytes()).hexdigest()
     schemes = sorted({c["label_scheme"] for c in prepared.manifest["cases"].values()})
@@ -187,24 +187,24 @@ def train(
         ),
         "manifest": prepared.manifest,
         "validation": summary,
-        "validation_cases": per_case,
+        "validation_cases": per_exam,  # a model card key: kept
     }
     artifacts.write_card(out_dir, card)
     return artifacts.read_artifact(out_dir)
 
 
 def _validate(model, run: TrainingRun, prepared, rule, *, progress) -> tuple[dict, dict]:
-    """Validate on the held-out cases; their slice counts and limits join the data manifest."""
-    summary, per_case = holdout.validate(
+    """Validate on the held-out exams; their slice counts and limits join the data manifest."""
+    summary, per_exam = holdout.validate(
         *(model, prepared.validation, run.target, run.channels, run.batch_size),
         rule=rule,
         progress=progress,
     )
     manifest = prepared.manifest
-    for case, metrics in per_case.items():
-        manifest["cases"][case] |= {key: metrics.pop(key) for key in ("slices", "limits")}
-    manifest["slices"]["validation"] = sum(manifest["cases"][c]["slices"] for c in per_case)
-    return summary, per_case
+    for name, metrics in per_exam.items():
+        manifest["cases"][name] |= {key: metrics.pop(key) for key in ("slices", "limits")}
+    manifest["slices"]["validation"] = sum(manifest["cases"][name]["slices"] for name in per_exam)
+    return summary, per_exam
 
 
 def build_model(run: TrainingRun) -> nn.Module:
@@ -225,8 +225,9 @@ def model_config(model: nn.Module) -> dict:
 def fit(model, run: TrainingRun, prepared, epochs, out_dir, *, resume, progress) -> list[float]:
     """Train up to ``epochs``, from ``out_dir/checkpoint.pt`` if ``resume``; mean loss per epoch."""
     optimizer = torch.optim.Adam(model.parameters(), lr=run.learning_rate)
-    cases = {name: case["sha256"] for name, case in prepared.manifest["cases"].items()}
-    fingerprint = {"run": run.as_json(), "cases": cases}
+    # The exam folders' file hashes; the key "cases" stays, or no checkpoint would resume.
+    hashes = {name: folder["sha256"] for name, folder in prepared.manifest["cases"].items()}
+    fingerprint = {"run": run.as_json(), "cases": hashes}
     losses = checkpoint.resume(out_dir, model, optimizer, fingerprint) if resume else []
     dataset = data.SliceDataset(
         prepared.training, run.target, run.channels, crop=run.crop, seed=run.seed

@@ -287,7 +287,7 @@ def _report(cohort, settings, identified, table, training_patients, test_patient
         "cohort": {
             "glioma_patients": len(cohort.patients),
             "exams": len(cohort.exams),
-            "excluded_cases": len(cohort.excluded),
+            "excluded_cases": len(cohort.excluded),  # exam folders; the JSON key is kept
             "training_patients": training_patients,
             "test_patients": test_patients,
             "folds": folds,

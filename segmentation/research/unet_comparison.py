@@ -61,21 +61,22 @@ class Cohort:
         """Training data for :func:`segmentation.engine.training.fit` (its checkpoint
         fingerprint)."""
         exams = self.exams_of(patients)
-        cases = {exam.name: {"sha256": self.hashes[exam.name]} for exam in exams}
-        return data.PreparedData(exams, [], {"cases": cases})
+        hashes = {exam.name: {"sha256": self.hashes[exam.name]} for exam in exams}
+        return data.PreparedData(exams, [], {"cases": hashes})  # the manifest's key, as in data
 
 
 def load_cohort(root: Path, default_scheme: LabelScheme = LabelScheme.BRATS2020) -> Cohort:
-    usable, excluded = data.glioma_cases(Path(root), default_scheme)
+    usable, excluded = data.glioma_exam_folders(Path(root), default_scheme)
     if not usable:
-        raise ValueError(f"{root}: no case with a glioma label map")
+        raise ValueError(f"{root}: no exam folder with a glioma label map")
     exams = tuple(
-        data.exam_slices(data.load_exam(case, scheme), data.SliceRule.WT) for case, scheme in usable
+        data.exam_slices(data.load_exam(folder, scheme), data.SliceRule.WT)
+        for folder, scheme in usable
     )
     return Cohort(
         exams=exams,
-        patient_of={case.name: case.patient_key for case, _ in usable},
-        hashes={case.name: data.file_hashes(case) for case, _ in usable},
+        patient_of={folder.name: folder.patient_key for folder, _ in usable},
+        hashes={folder.name: data.file_hashes(folder) for folder, _ in usable},
         excluded=excluded,
     )
 

@@ -37,9 +37,11 @@ REGIONS = {
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("cohort")
-    cases = []
-    cohort = build_cohort(out, patients=2, seed=SEED, resolution=RESOLUTION, progress=cases.append)
-    assert len(cases) == 6
+    written = []
+    cohort = build_cohort(
+        out, patients=2, seed=SEED, resolution=RESOLUTION, progress=written.append
+    )
+    assert len(written) == 6
     return out, cohort
 
 
@@ -48,8 +50,9 @@ def anatomy():
     return load_anatomy(RESOLUTION)
 
 
-def volume(out, case, suffix):
-    return np.asanyarray(nib.load(out / "brats" / case / f"{case}_{suffix}.nii.gz").dataobj)
+def volume(out, exam_folder, suffix):
+    path = out / "brats" / exam_folder / f"{exam_folder}_{suffix}.nii.gz"
+    return np.asanyarray(nib.load(path).dataobj)
 
 
 def mean_in(image, region):
@@ -69,8 +72,8 @@ def test_cohort_json_records_patients_kinds_courses_and_dated_exams(built):
     assert (glioma["patient"], glioma["kind"], glioma["course"]) == ("SYN-00001", "glioma", "grow")
     assert (ms["patient"], ms["kind"], ms["course"]) == ("SYN-00002", "ms", "new_lesions")
     for number, patient in enumerate(cohort["patients"], start=1):
-        cases = [f"BraTS-SYN-{number:05d}-{i:03d}" for i in range(3)]
-        assert [e["case"] for e in patient["exams"]] == cases
+        exam_folders = [f"BraTS-SYN-{number:05d}-{i:03d}" for i in range(3)]
+        assert [e["case"] for e in patient["exams"]] == exam_folders  # cohort.json keeps "case"
         dates = [datetime.date.fromisoformat(e["date"]) for e in patient["exams"]]
         assert all(30 < (b - a).days < 200 for a, b in itertools.pairwise(dates))
 
@@ -79,6 +82,7 @@ def test_exams_csv_rows_match_the_brats_folders(built):
     out, _ = built
     with (out / "brats" / "exams.csv").open() as stream:
         rows = list(csv.DictReader(stream))
+    # "case" is BraTS's name for an exam folder: the column users' files have keeps it.
     assert list(rows[0]) == ["case", "patient", "exam_date", "label_scheme"]
     folders = sorted(p.name for p in (out / "brats").iterdir() if p.is_dir())
     assert [row["case"] for row in rows] == folders
@@ -107,9 +111,9 @@ def test_recorded_volumes_equal_label_voxel_counts(built):
 
 def test_enhancing_tumour_is_bright_only_on_t1ce(built, anatomy):
     out, _ = built
-    case = "BraTS-SYN-00001-000"
-    seg = volume(out, case, "seg")
-    t1ce, t1 = volume(out, case, "t1ce"), volume(out, case, "t1")
+    exam_folder = "BraTS-SYN-00001-000"
+    seg = volume(out, exam_folder, "seg")
+    t1ce, t1 = volume(out, exam_folder, "t1ce"), volume(out, exam_folder, "t1")
     wm = white_matter(anatomy, seg)
     assert mean_in(t1ce, seg == ENHANCING) > 1.25 * mean_in(t1ce, wm)
     assert mean_in(t1, seg == ENHANCING) < mean_in(t1, wm)
@@ -117,26 +121,26 @@ def test_enhancing_tumour_is_bright_only_on_t1ce(built, anatomy):
 
 def test_oedema_is_bright_on_flair_and_t2(built, anatomy):
     out, _ = built
-    case = "BraTS-SYN-00001-000"
-    seg = volume(out, case, "seg")
+    exam_folder = "BraTS-SYN-00001-000"
+    seg = volume(out, exam_folder, "seg")
     for suffix in ("flair", "t2"):
-        image = volume(out, case, suffix)
+        image = volume(out, exam_folder, suffix)
         assert mean_in(image, seg == OEDEMA) > 1.5 * mean_in(image, white_matter(anatomy, seg))
 
 
 def test_necrosis_is_darker_than_enhancing_tumour_on_t1ce(built):
     out, _ = built
-    case = "BraTS-SYN-00001-002"
-    seg, t1ce = volume(out, case, "seg"), volume(out, case, "t1ce")
+    exam_folder = "BraTS-SYN-00001-002"
+    seg, t1ce = volume(out, exam_folder, "seg"), volume(out, exam_folder, "t1ce")
     assert mean_in(t1ce, seg == NECROSIS) < 0.5 * mean_in(t1ce, seg == ENHANCING)
 
 
 def test_csf_is_darker_than_white_matter_on_flair_and_brighter_on_t2(built, anatomy):
     out, _ = built
-    case = "BraTS-SYN-00002-000"
-    seg = volume(out, case, "seg")
+    exam_folder = "BraTS-SYN-00002-000"
+    seg = volume(out, exam_folder, "seg")
     csf, wm = anatomy.csf > 0.95, white_matter(anatomy, seg)
-    flair, t2 = volume(out, case, "flair"), volume(out, case, "t2")
+    flair, t2 = volume(out, exam_folder, "flair"), volume(out, exam_folder, "t2")
     assert mean_in(flair, csf) < 0.5 * mean_in(flair, wm)
     assert mean_in(t2, csf) > 1.5 * mean_in(t2, wm)
     assert (flair[~anatomy.brain] == 0).all()  # skull-stripped, like BraTS
@@ -144,10 +148,10 @@ def test_csf_is_darker_than_white_matter_on_flair_and_brighter_on_t2(built, anat
 
 def test_ms_lesions_are_bright_on_flair_and_t2_and_do_not_enhance(built, anatomy):
     out, _ = built
-    case = "BraTS-SYN-00002-002"
-    seg = volume(out, case, "seg")
+    exam_folder = "BraTS-SYN-00002-002"
+    seg = volume(out, exam_folder, "seg")
     lesion, wm = seg == 1, white_matter(anatomy, seg)
-    images = {suffix: volume(out, case, suffix) for suffix in ("flair", "t2", "t1", "t1ce")}
+    images = {suffix: volume(out, exam_folder, suffix) for suffix in ("flair", "t2", "t1", "t1ce")}
     for suffix in ("flair", "t2"):
         assert mean_in(images[suffix], lesion) > 1.4 * mean_in(images[suffix], wm)
     for suffix in ("t1", "t1ce"):

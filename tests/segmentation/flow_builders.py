@@ -1,4 +1,4 @@
-"""A tiny segmented exam for the flow player's tests: one BraTS case (12×10×8 voxels, with a
+"""A tiny segmented exam for the flow player's tests: one BraTS exam folder (12×10×8 voxels, with a
 reference label map) and model segmentations of it by an untrained NODE and an untrained U-Net.
 Their masks are the reference's whole tumour: a flow depends on the model and the series, not
 on the stored mask, and running inference here would cost seconds per test."""
@@ -19,7 +19,7 @@ from tests.segmentation.model_builders import node_version, unet_version
 
 def segmented_exam(tmp_path):
     """The imported patient and its exam's NODE and U-Net segmentations (target WT)."""
-    build.write_case(tmp_path / "in", "BraTS-GLI-00001-000", layout="2023", enhancing=3)
+    build.write_exam_folder(tmp_path / "in", "BraTS-GLI-00001-000", layout="2023", enhancing=3)
     [patient] = import_brats(tmp_path / "in")
     exam = patient.exams.get()
     reference = read_nifti(exam.segmentations.get(source="reference").file.name)

@@ -18,8 +18,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def patient(tmp_path):
-    build.write_case(tmp_path / "in", "BraTS-GLI-00001-000", layout="2023", enhancing=3)
-    build.write_case(tmp_path / "in", "BraTS-GLI-00001-001", layout="2023", enhancing=3, seed=1)
+    build.write_exam_folder(tmp_path / "in", "BraTS-GLI-00001-000", layout="2023", enhancing=3)
+    build.write_exam_folder(
+        tmp_path / "in", "BraTS-GLI-00001-001", layout="2023", enhancing=3, seed=1
+    )
     [patient] = import_brats(tmp_path / "in")
     return patient
 
@@ -155,7 +157,7 @@ def test_the_api_starts_a_job_and_refuses_an_exam_of_another_patient(
     patient, tmp_path, make_user, client_for
 ):
     client = client_for(make_user("qa_admin"))
-    build.write_case(tmp_path / "other", "other")
+    build.write_exam_folder(tmp_path / "other", "other")
     [other] = import_brats(tmp_path / "other")
 
     refused = client.post(

@@ -57,7 +57,7 @@ def test_health_page_answers_json_for_qa_admins(celery_worker_process, make_user
 def test_an_uploaded_brats_zip_is_imported_by_the_worker(
     celery_worker_process, make_user, client_for, tmp_path
 ):
-    build.write_case(tmp_path / "upload", "BraTS-GLI-00001-000", layout="2023", enhancing=3)
+    build.write_exam_folder(tmp_path / "upload", "BraTS-GLI-00001-000", layout="2023", enhancing=3)
     upload = SimpleUploadedFile(
         "cohort.zip", zipped(tmp_path / "upload"), content_type="application/zip"
     )
@@ -76,7 +76,7 @@ def test_an_uploaded_brats_zip_is_imported_by_the_worker(
 def test_a_bad_upload_fails_with_the_reason_and_imports_nothing(
     celery_worker_process, make_user, client_for, tmp_path
 ):
-    build.write_case(tmp_path / "upload", "case", skip=("t2",))
+    build.write_exam_folder(tmp_path / "upload", "exam", skip=("t2",))
     upload = SimpleUploadedFile("bad.zip", zipped(tmp_path / "upload"))
 
     response = client_for(make_user("qa_admin")).post(
@@ -85,7 +85,7 @@ def test_a_bad_upload_fails_with_the_reason_and_imports_nothing(
 
     job = wait_for(response.json()["id"])
     assert job.status == "failed"
-    assert "case: missing sequence(s) T2" in job.error
+    assert "exam: missing sequence(s) T2" in job.error
     assert not Patient.objects.exists()
 
 
@@ -94,7 +94,7 @@ def test_a_finished_job_run_again_changes_nothing(
 ):
     from reviewer.imports.tasks import run_import_job
 
-    build.write_case(tmp_path / "upload", "case")
+    build.write_exam_folder(tmp_path / "upload", "exam")
     upload = SimpleUploadedFile("one.zip", zipped(tmp_path / "upload"))
     job = wait_for(
         client_for(make_user("qa_admin"))
@@ -116,7 +116,7 @@ def test_an_inference_job_runs_on_the_gpu_queue_worker(
 
     _, worker_media, _ = celery_worker_process
     settings.MEDIA_ROOT = worker_media  # the worker reads what this process stores
-    build.write_case(tmp_path / "in", "case")
+    build.write_exam_folder(tmp_path / "in", "exam")
     [patient] = import_brats(tmp_path / "in")
     node_version(tmp_path / "models")
     unet_version(tmp_path / "models", seed=1)

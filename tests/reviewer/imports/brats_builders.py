@@ -1,4 +1,4 @@
-"""Small BraTS case folders written in the tests, in either layout and orientation."""
+"""Small BraTS exam folders written in the tests, in either layout and orientation."""
 
 import gzip
 from pathlib import Path
@@ -39,7 +39,7 @@ def to_lps(array: np.ndarray, affine: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return array[::-1, ::-1, :].copy(), affine @ flip
 
 
-def write_case(
+def write_exam_folder(
     root: Path,
     name: str,
     *,

@@ -28,8 +28,8 @@ def nothing_stored(media_root) -> bool:
     return not files and not Patient.objects.exists() and not Series.objects.exists()
 
 
-def test_brats_2020_case_with_nii_files_imports_four_series_and_its_reference(tmp_path):
-    build.write_case(tmp_path, "BraTS20_Training_001", extension=".nii")
+def test_brats_2020_exam_folder_with_nii_files_imports_four_series_and_its_reference(tmp_path):
+    build.write_exam_folder(tmp_path, "BraTS20_Training_001", extension=".nii")
 
     [patient] = import_brats(tmp_path)
 
@@ -42,7 +42,7 @@ def test_brats_2020_case_with_nii_files_imports_four_series_and_its_reference(tm
 
 
 def test_brats_2023_layout_with_label_3_is_detected_as_the_2023_scheme(tmp_path):
-    build.write_case(tmp_path, "BraTS-GLI-00007-000", layout="2023", enhancing=3)
+    build.write_exam_folder(tmp_path, "BraTS-GLI-00007-000", layout="2023", enhancing=3)
 
     [patient] = import_brats(tmp_path)
 
@@ -50,8 +50,8 @@ def test_brats_2023_layout_with_label_3_is_detected_as_the_2023_scheme(tmp_path)
 
 
 def test_brats_2023_names_make_timepoints_of_one_patient(tmp_path):
-    build.write_case(tmp_path, "BraTS-GLI-00007-000", layout="2023", enhancing=3)
-    build.write_case(tmp_path, "BraTS-GLI-00007-001", layout="2023", enhancing=3, seed=1)
+    build.write_exam_folder(tmp_path, "BraTS-GLI-00007-000", layout="2023", enhancing=3)
+    build.write_exam_folder(tmp_path, "BraTS-GLI-00007-001", layout="2023", enhancing=3, seed=1)
 
     [patient] = import_brats(tmp_path)
 
@@ -61,9 +61,9 @@ def test_brats_2023_names_make_timepoints_of_one_patient(tmp_path):
     ]
 
 
-def test_an_lps_case_is_stored_in_ras_with_the_same_voxels_in_physical_space(tmp_path):
-    build.write_case(tmp_path / "ras", "case_ras")
-    build.write_case(tmp_path / "lps", "case_lps", lps=True)
+def test_an_lps_exam_folder_is_stored_in_ras_with_the_same_voxels_in_physical_space(tmp_path):
+    build.write_exam_folder(tmp_path / "ras", "exam_ras")
+    build.write_exam_folder(tmp_path / "lps", "exam_lps", lps=True)
 
     [ras] = import_brats(tmp_path / "ras")
     [lps] = import_brats(tmp_path / "lps")
@@ -81,8 +81,8 @@ def test_an_lps_case_is_stored_in_ras_with_the_same_voxels_in_physical_space(tmp
 
 
 def test_manifest_dates_order_the_exams_and_group_the_patient(tmp_path):
-    build.write_case(tmp_path, "late")
-    build.write_case(tmp_path, "early", seed=1)
+    build.write_exam_folder(tmp_path, "late")
+    build.write_exam_folder(tmp_path, "early", seed=1)
     (tmp_path / "exams.csv").write_text(
         "case,patient,exam_date,label_scheme\nlate,P1,2024-06-01,brats2020\nearly,P1,2024-01-15,brats2020\n"
     )
@@ -96,7 +96,7 @@ def test_manifest_dates_order_the_exams_and_group_the_patient(tmp_path):
 
 
 def test_reference_lesions_are_26_connected_components_measured_in_ml(tmp_path):
-    build.write_case(tmp_path, "case")
+    build.write_exam_folder(tmp_path, "exam")
 
     import_brats(tmp_path)
 
@@ -109,7 +109,7 @@ def test_reference_lesions_are_26_connected_components_measured_in_ml(tmp_path):
 
 
 def test_patients_get_random_pseudonyms_and_the_source_name_only_in_the_identity_link(tmp_path):
-    build.write_case(tmp_path, "BraTS20_Training_042")
+    build.write_exam_folder(tmp_path, "BraTS20_Training_042")
 
     [patient] = import_brats(tmp_path)
 
@@ -129,11 +129,13 @@ def test_patients_get_random_pseudonyms_and_the_source_name_only_in_the_identity
         ("not_nifti", "unreadable NIfTI"),
     ],
 )
-def test_a_bad_case_is_refused_naming_the_file_and_nothing_is_stored(
+def test_a_bad_exam_folder_is_refused_naming_the_file_and_nothing_is_stored(
     tmp_path, media_root, damage, expected
 ):
-    build.write_case(tmp_path, "good")
-    bad = build.write_case(tmp_path, "bad", skip=("t1ce",) if damage == "missing_sequence" else ())
+    build.write_exam_folder(tmp_path, "good")
+    bad = build.write_exam_folder(
+        tmp_path, "bad", skip=("t1ce",) if damage == "missing_sequence" else ()
+    )
     t2 = bad / "bad_t2.nii.gz"
     if damage == "unknown_file":
         (bad / "bad_adc.nii.gz").write_bytes(t2.read_bytes())
@@ -157,8 +159,8 @@ def test_a_bad_case_is_refused_naming_the_file_and_nothing_is_stored(
     assert nothing_stored(media_root)
 
 
-def test_importing_the_same_case_twice_is_refused_and_keeps_the_first(tmp_path):
-    build.write_case(tmp_path, "case")
+def test_importing_the_same_exam_folder_twice_is_refused_and_keeps_the_first(tmp_path):
+    build.write_exam_folder(tmp_path, "exam")
     import_brats(tmp_path)
 
     with pytest.raises(ImagingInputError, match="already imported"):
@@ -168,12 +170,12 @@ def test_importing_the_same_case_twice_is_refused_and_keeps_the_first(tmp_path):
 
 
 def test_an_empty_folder_is_refused(tmp_path):
-    with pytest.raises(ImagingInputError, match="no BraTS case found"):
+    with pytest.raises(ImagingInputError, match="no BraTS exam folder found"):
         import_brats(tmp_path)
 
 
 def test_the_command_reports_the_error_and_imports_nothing(tmp_path):
-    build.write_case(tmp_path, "case", skip=("flair",))
+    build.write_exam_folder(tmp_path, "exam", skip=("flair",))
 
     with pytest.raises(CommandError, match="Nothing was imported.*missing sequence"):
         call_command("import_brats", str(tmp_path))
@@ -182,7 +184,7 @@ def test_the_command_reports_the_error_and_imports_nothing(tmp_path):
 
 
 def test_the_command_accepts_an_explicit_label_scheme(tmp_path):
-    build.write_case(tmp_path, "case", enhancing=2)
+    build.write_exam_folder(tmp_path, "exam", enhancing=2)
 
     call_command("import_brats", str(tmp_path), "--label-scheme", "brats2023")
 
@@ -190,7 +192,7 @@ def test_the_command_accepts_an_explicit_label_scheme(tmp_path):
 
 
 def test_the_case_page_shows_each_exam_with_its_lesions_by_region(tmp_path, make_user, client_for):
-    build.write_case(tmp_path, "case")
+    build.write_exam_folder(tmp_path, "exam")
     [patient] = import_brats(tmp_path)
 
     page = client_for(make_user("qa_admin")).get(f"/cases/{patient.pseudonym}/").content.decode()

@@ -34,12 +34,12 @@ async def open_socket(client, user, job):
 async def test_the_owner_receives_the_current_state_then_the_final_one(client, make_user):
     owner = await sync_to_async(make_user)("qa_admin")
     job = await sync_to_async(make_job)(owner)
-    await sync_to_async(progress.reporter(job))(2, 5, "case 2 of 5")
+    await sync_to_async(progress.reporter(job))(2, 5, "exam 2 of 5")
     communicator, connected, _ = await open_socket(client, owner, job)
 
     assert connected
     first = await communicator.receive_json_from(timeout=5)
-    assert (first["status"], first["progress"], first["message"]) == ("running", 40, "case 2 of 5")
+    assert (first["status"], first["progress"], first["message"]) == ("running", 40, "exam 2 of 5")
     await sync_to_async(ImportJob.objects.filter(pk=job.pk).update)(
         status="succeeded", progress=100, message="Imported 1 patient(s)"
     )

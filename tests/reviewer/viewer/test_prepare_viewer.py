@@ -47,7 +47,7 @@ def test_an_unknown_patient_is_refused_by_name():
 
 def test_the_import_command_prepares_the_viewer_of_what_it_imported(tmp_path, settings):
     settings.VAR_DIR = tmp_path / "var"  # an empty viewer cache
-    build.write_case(tmp_path / "brats", "BraTS20_Training_001")
+    build.write_exam_folder(tmp_path / "brats", "BraTS20_Training_001")
 
     call_command("import_brats", str(tmp_path / "brats"))
 

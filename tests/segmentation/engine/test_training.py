@@ -71,8 +71,10 @@ def test_the_lesion_scheme_has_no_glioma_target():
 
 
 def test_normalization_maps_each_sequence_of_the_brain_onto_the_unit_interval(cohort):
-    case = next(c for c in discover_exam_folders(cohort) if c.label_scheme == LabelScheme.BRATS2020)
-    exam = data.load_exam(case, case.label_scheme)
+    folder = next(
+        f for f in discover_exam_folders(cohort) if f.label_scheme == LabelScheme.BRATS2020
+    )
+    exam = data.load_exam(folder, folder.label_scheme)
     brain = exam.image.any(axis=0)
     assert exam.image.dtype == np.float32 and exam.image.shape[0] == 4
     for channel, (sequence, limits) in enumerate(exam.normalization.items()):
@@ -102,12 +104,12 @@ def test_training_data_leave_out_ms_patients_and_split_by_patient(cohort):
         manifest["patients"] == {"training": ["SYN-00003"], "validation": ["SYN-00001"]}
     )
     assert all(name.startswith("BraTS-SYN-00002") for name in manifest["excluded"])
-    for name, case in manifest["cases"].items():
+    for name, folder in manifest["cases"].items():  # the manifest's key for its exam folders
         expected_split = (
-            "validation" if case["patient"] in manifest["patients"]["validation"] else "training"
+            "validation" if folder["patient"] in manifest["patients"]["validation"] else "training"
         )
-        assert case["split"] == expected_split
-        assert len(case["sha256"]) == 5, name
+        assert folder["split"] == expected_split
+        assert len(folder["sha256"]) == 5, name
     assert manifest["slices"]["training"] == sum(len(s.labels) for s in prepared.training) > 0
     for exam in prepared.training:  # the WT > 0 rule
         assert target_mask(exam.labels, "WT", exam.scheme).any(axis=(1, 2)).all()
@@ -116,27 +118,27 @@ def test_training_data_leave_out_ms_patients_and_split_by_patient(cohort):
 def test_brats_2023_folders_are_read_with_label_3_as_enhancing_tumour(cohort, tmp_path):
     suffixes = {"flair": "t2f", "t1": "t1n", "t1ce": "t1c", "t2": "t2w", "seg": "seg"}
     enhancing = {}
-    for case in discover_exam_folders(cohort):
-        if case.label_scheme != LabelScheme.BRATS2020:
+    for folder in discover_exam_folders(cohort):
+        if folder.label_scheme != LabelScheme.BRATS2020:
             continue
-        name = case.name.replace("BraTS-SYN-", "BraTS-GLI-")  # patient-timepoint, as in 2023
+        name = folder.name.replace("BraTS-SYN-", "BraTS-GLI-")  # patient-timepoint, as in 2023
         (tmp_path / name).mkdir()
-        for path in [*case.images.values(), case.segmentation]:
+        for path in [*folder.images.values(), folder.segmentation]:
             image = nib.load(path)
             array = np.asanyarray(image.dataobj)
-            if path == case.segmentation:
+            if path == folder.segmentation:
                 array = np.where(array == 4, 3, array).astype(array.dtype)
                 enhancing[name] = int((array == 3).sum())
             suffix = suffixes[path.name.split("_")[-1].removesuffix(".nii.gz")]
             nib.save(
                 nib.Nifti1Image(array, image.affine), tmp_path / name / f"{name}-{suffix}.nii.gz"
             )
-    usable, _ = data.glioma_cases(tmp_path, LabelScheme.BRATS2020)  # no exams.csv: detected
+    usable, _ = data.glioma_exam_folders(tmp_path, LabelScheme.BRATS2020)  # no exams.csv: detected
     assert {scheme for _, scheme in usable} == {LabelScheme.BRATS2023}
-    assert len({case.patient_key for case, _ in usable}) == 2
-    case, scheme = usable[0]
-    exam = data.load_exam(case, scheme)
-    assert target_mask(exam.labels, Target.ET, scheme).sum() == enhancing[case.name] > 0
+    assert len({folder.patient_key for folder, _ in usable}) == 2
+    folder, scheme = usable[0]
+    exam = data.load_exam(folder, scheme)
+    assert target_mask(exam.labels, Target.ET, scheme).sum() == enhancing[folder.name] > 0
 
 
 def test_node_training_writes_an_artifact_whose_hash_is_its_weights(node_run):

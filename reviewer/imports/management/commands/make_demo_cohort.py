@@ -35,9 +35,9 @@ class Command(BaseCommand):
         try:
             with progress_bar("make_demo_cohort") as update:
 
-                def exam_written(case: str) -> None:
-                    written.append(case)
-                    update(len(written), patients * EXAMS, case)
+                def exam_written(exam_folder: str) -> None:
+                    written.append(exam_folder)
+                    update(len(written), patients * EXAMS, exam_folder)
 
                 cohort = build_cohort(
                     out,
