@@ -40,7 +40,6 @@ from pathlib import Path
 
 from neuroreview.chromium import CHROMIUM, CHROMIUM_ARGS
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGETS_S = {"first_image": 1.5, "all_panels": 4.0, "flow_playable": 3.0}
 SEED = 20261125
 USERNAME, PASSWORD = "bench-reader", "bench-only-password-7c1e"
@@ -110,12 +109,12 @@ def _node_segmentation(exam):
 
     from reviewer.core.storage import read_nifti
     from segmentation import inference
-    from segmentation.engine import predict
+    from segmentation.engine import artifacts, predict
     from segmentation.engine.data import normalize_exam
     from segmentation.models import Segmentation
     from segmentation.services import register_model_version
 
-    folder = ROOT / "segmentation" / "weights" / "node-wt-small"
+    folder = artifacts.BUNDLED / "node-wt-small"
     version = register_model_version(folder)
     version.deployed_at = timezone.now()
     version.save(update_fields=["deployed_at"])
@@ -141,6 +140,8 @@ def _node_segmentation(exam):
 
 class Daphne:
     def __init__(self, var: Path):
+        from django.conf import settings
+
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -149,7 +150,7 @@ class Daphne:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
             + ["neuroreview.asgi:application"],
-            cwd=ROOT,
+            cwd=settings.BASE_DIR,
             env=dict(os.environ, PYTHONUNBUFFERED="1"),
             stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+# The artifact folders the project ships (segmentation/weights/README.md lists how each was made)
+BUNDLED = Path(__file__).resolve().parents[1] / "weights"
 WEIGHTS = "weights.pt"
 CARD = "model.json"
 REQUIRED_KEYS = ("name", "version", "kind", "target", "sequences", "config", "training", "manifest")

@@ -49,7 +49,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from segmentation.engine import predict
+from segmentation.engine import artifacts, predict
 from segmentation.engine.flow import (
     ExamContributions,
     acc_counts,
@@ -64,7 +64,7 @@ from segmentation.engine.node import build_node, torchdyn_node, weights_hash
 STAGES = 101
 SEED = 20261125
 PLAYER_STAGES = (26, 51)
-PLAYER_MODEL = Path(__file__).resolve().parent / "weights" / "node-wt-small"
+PLAYER_MODEL = artifacts.BUNDLED / "node-wt-small"
 
 
 def _cases(full: bool, exam_stages: int, cuda: bool) -> list[dict]:

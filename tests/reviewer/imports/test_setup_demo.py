@@ -6,6 +6,8 @@ from django.core.management import call_command
 from imaging.synthetic import build_cohort
 from reviewer.cases.models import Patient
 from reviewer.core.models import User
+from segmentation.engine import artifacts
+from segmentation.models import InferenceJob, ModelVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +48,15 @@ def test_running_setup_demo_again_keeps_data_and_passwords(cohort, settings, tmp
 
     assert (tmp_path / "demo-credentials.txt").read_text() == first
     assert list(Patient.objects.values_list("pseudonym", flat=True)) == [pseudonym]
+
+
+def test_setup_demo_deploys_every_bundled_model_and_queues_each_patient(cohort, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+
+    call_command("setup_demo", "--cohort", str(cohort))
+
+    bundled = sorted(p.parent.name for p in artifacts.BUNDLED.glob(f"*/{artifacts.CARD}"))
+    assert len(bundled) == 6
+    deployed = ModelVersion.objects.deployed()
+    assert sorted(f"{v.name}" for v in deployed) == bundled
+    assert InferenceJob.objects.filter(patient=Patient.objects.get()).count() == 1

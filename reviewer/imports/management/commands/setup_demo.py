@@ -17,11 +17,10 @@ from reviewer.core.management.progress import progress_bar
 from reviewer.core.models import Role, User
 from reviewer.imports.services import import_brats
 from reviewer.viewer.preparation import prepare_patients
+from segmentation.engine import artifacts
 from segmentation.inference_jobs import create_inference_job
 from segmentation.models import InferenceJob
 from segmentation.services import register_model_version
-
-BUNDLED_WEIGHTS = Path(__file__).resolve().parents[3] / "segmentation" / "weights"
 
 READING_GROUP = "neuro-reading"
 DEMO_USERS = {
@@ -55,15 +54,14 @@ class Command(BaseCommand):
     def _models_and_jobs(self, user: User) -> None:
         """Register and deploy the bundled weights, and queue the segmentation of every patient
         not segmented yet: the worker beside the server works through them."""
-        folders = sorted(p.parent for p in BUNDLED_WEIGHTS.glob("*/model.json"))
+        folders = sorted(p.parent for p in artifacts.BUNDLED.glob(f"*/{artifacts.CARD}"))
+        if not folders:
+            raise CommandError(f"{artifacts.BUNDLED}: no bundled model weights (*/model.json)")
         for folder in folders:
             version = register_model_version(folder)
             if version.deployed_at is None:
                 version.deployed_at = timezone.now()
                 version.save(update_fields=["deployed_at"])
-        if not folders:
-            self.stdout.write("No bundled weights found; skipping segmentation.")
-            return
         pending = list(Patient.objects.exclude(pk__in=InferenceJob.objects.values("patient")))
         with transaction.atomic():
             for patient in pending:
