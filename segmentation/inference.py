@@ -57,7 +57,7 @@ def run(job: InferenceJob, *, also_report=None) -> None:
                 loaded[version.pk] = _load(version, device)
             _segment(exam, version, loaded[version.pk], channels, affine, device)
             done += 1
-        signals.exam_segmented.send(sender=InferenceJob, exam=exam)
+        announce_segmented(exam)
     signals.inference_finished.send(sender=InferenceJob, job=job, exams=exams)
     segmented = len(exams) - len(skipped)
     note = f"; skipped {'; '.join(skipped)}" if skipped else ""
@@ -79,6 +79,12 @@ def _segment(exam: Exam, version: ModelVersion, model, channels, affine, device)
     store_model_segmentation(
         exam, version, mask, affine, flow=flow, source_file=f"{version} on exam {exam.order}"
     )
+
+
+def announce_segmented(exam: Exam) -> None:
+    """Tell the concerns above (alarms, the viewer) that the exam's model segmentations are
+    stored, so that they measure and prepare them now rather than when someone looks."""
+    signals.exam_segmented.send(sender=InferenceJob, exam=exam)
 
 
 def store_model_segmentation(

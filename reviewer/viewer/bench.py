@@ -129,13 +129,15 @@ def _node_segmentation(exam):
     centre = int(lesion[len(lesion) // 2])
     lo, hi = max(0, centre - SLAB_HALF), min(channels.shape[-1], centre + SLAB_HALF + 1)
     mask = predict.predict_slab(model, channels, version.sequences, slice(lo, hi), device=cpu)
-    return inference.store_model_segmentation(
+    segmentation = inference.store_model_segmentation(
         exam,
         version,
         mask,
         np.asarray(exam.series.first().affine, dtype=float),
         source_file=f"{version} on exam {exam.order} (benchmark slab)",
     )
+    inference.announce_segmented(exam)
+    return segmentation
 
 
 class Daphne:

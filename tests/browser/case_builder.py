@@ -166,7 +166,7 @@ def _node_segmentation(exam: Exam, lesion_slices: np.ndarray) -> Segmentation:
     acc_slices = np.zeros(depth, dtype=bool)
     acc_slices[segmented[max(0, middle - ACC_SLICES // 2) :][:ACC_SLICES]] = True
     flow = predict.exam_flow(model, channels, acc_slices, device=cpu, stages=ACC_STAGES)
-    return inference.store_model_segmentation(
+    segmentation = inference.store_model_segmentation(
         exam,
         version,
         mask,
@@ -174,6 +174,8 @@ def _node_segmentation(exam: Exam, lesion_slices: np.ndarray) -> Segmentation:
         source_file=f"{version} on exam {exam.order} (browser-test slab)",
         flow=flow,
     )
+    inference.announce_segmented(exam)
+    return segmentation
 
 
 def _user(username: str, role: str) -> User:
