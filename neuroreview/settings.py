@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "segmentation",
     "reviewer.alarms",
     "reviewer.viewer",
+    "reviewer.grading",
     "reviewer.imports",
     "reviewer.reports",
     "segmentation.research",

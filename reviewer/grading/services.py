@@ -1,0 +1,120 @@
+"""Recording assessments and lesion verdicts. Both are append-only: a regrade is a new row that
+names the row it supersedes, and only one row may ever supersede a given one, so a reader who
+submits a form based on an assessment someone else has meanwhile superseded is refused."""
+
+from django.db import IntegrityError, transaction
+
+from reviewer.grading.models import Assessment, LesionVerdict
+
+STALE = "someone graded this segmentation meanwhile: reload to see their assessment"
+STALE_VERDICT = "someone judged this lesion meanwhile: reload to see their verdict"
+
+
+class GradingError(ValueError):
+    """A submission that cannot be recorded as given; `field` names the offending input."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class StaleSubmission(GradingError):
+    """The superseded row was already superseded by someone else."""
+
+
+def _is_supersedes_conflict(error: IntegrityError, constraint: str) -> bool:
+    message = str(error)  # PostgreSQL names the constraint, SQLite the column
+    return constraint in message or ("UNIQUE" in message and "supersedes_id" in message)
+
+
+def record_assessment(
+    *,
+    user,
+    segmentation,
+    acceptable: bool,
+    grade: int | None = None,
+    four_level: int | None = None,
+    comment: str = "",
+    supersedes: Assessment | None = None,
+) -> Assessment:
+    """Record a reader's assessment on the EASE scale (grade 1–5) or the four-level scale
+    (four_level 1–4): exactly one of the two is given."""
+    if (grade is None) == (four_level is None):
+        raise GradingError("give either grade (EASE 1–5) or four_level (1–4), not both", "grade")
+    if grade is not None and not 1 <= grade <= 5:
+        raise GradingError("grade must be between 1 and 5", "grade")
+    if four_level is not None and not 1 <= four_level <= 4:
+        raise GradingError("four_level must be between 1 and 4", "four_level")
+    if supersedes is not None and supersedes.segmentation_id != segmentation.pk:
+        raise GradingError(
+            f"assessment {supersedes.pk} is not an assessment of segmentation {segmentation.pk}",
+            "supersedes",
+        )
+    scale = Assessment.Scale.EASE if grade is not None else Assessment.Scale.FOUR_LEVEL
+    try:
+        with transaction.atomic():
+            return Assessment.objects.create(
+                segmentation=segmentation,
+                reader=user,
+                acceptable=acceptable,
+                scale=scale,
+                grade=grade,
+                four_level=four_level,
+                comment=comment,
+                supersedes=supersedes,
+            )
+    except IntegrityError as error:
+        if _is_supersedes_conflict(error, "grading_assessment_supersedes_once"):
+            raise StaleSubmission(STALE, "supersedes") from error
+        raise
+
+
+def record_verdict(
+    *,
+    user,
+    segmentation,
+    decision: str,
+    lesion=None,
+    centre_mm: list[float] | None = None,
+    supersedes: LesionVerdict | None = None,
+    reading_time_ms: int | None = None,
+) -> LesionVerdict:
+    """Record a reader's verdict on a lesion of the segmentation (accepted or rejected), or a
+    lesion the segmentation missed (added, with its centre in millimetres and no lesion)."""
+    if decision == LesionVerdict.Decision.ADDED:
+        if lesion is not None:
+            raise GradingError(
+                "an added lesion is one the segmentation missed: no lesion", "lesion"
+            )
+        if centre_mm is None:
+            raise GradingError("an added lesion needs its centre_mm [x, y, z]", "centre_mm")
+    else:
+        if lesion is None:
+            raise GradingError(f"a {decision} verdict names the lesion", "lesion")
+        if centre_mm is not None:
+            raise GradingError("only an added lesion has a centre_mm", "centre_mm")
+        if lesion.segmentation_id != segmentation.pk:
+            raise GradingError(
+                f"lesion {lesion.pk} is not a lesion of segmentation {segmentation.pk}",
+                "lesion",
+            )
+    if supersedes is not None and supersedes.segmentation_id != segmentation.pk:
+        raise GradingError(
+            f"verdict {supersedes.pk} is not a verdict on segmentation {segmentation.pk}",
+            "supersedes",
+        )
+    try:
+        with transaction.atomic():
+            return LesionVerdict.objects.create(
+                segmentation=segmentation,
+                reader=user,
+                decision=decision,
+                lesion=lesion,
+                centre_mm=centre_mm,
+                supersedes=supersedes,
+                reading_time_ms=reading_time_ms,
+            )
+    except IntegrityError as error:
+        if _is_supersedes_conflict(error, "grading_lesionverdict_supersedes_once"):
+            raise StaleSubmission(STALE_VERDICT, "supersedes") from error
+        raise
