@@ -266,6 +266,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/segmentations/{id}/assessments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The assessments of a segmentation (EASE acceptable + 1–5, or the 4-level scale). */
+        get: operations["segmentations_assessments_list"];
+        put?: never;
+        /** @description The assessments of a segmentation (EASE acceptable + 1–5, or the 4-level scale). */
+        post: operations["segmentations_assessments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/segmentations/{id}/flows/{key}.bin": {
         parameters: {
             query?: never;
@@ -282,6 +300,24 @@ export interface paths {
         get: operations["segmentations_flow_frames_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/segmentations/{id}/verdicts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The lesion verdicts of a segmentation: accepted, rejected, or added (missed). */
+        get: operations["segmentations_verdicts_list"];
+        put?: never;
+        /** @description The lesion verdicts of a segmentation: accepted, rejected, or added (missed). */
+        post: operations["segmentations_verdicts_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -347,6 +383,33 @@ export interface components {
          * @enum {string}
          */
         AlarmKindEnum: "growth" | "new_lesion" | "unreliable" | "haemorrhage_expansion";
+        Assessment: {
+            readonly id: number;
+            readonly segmentation: number;
+            readonly reader: number;
+            /** @description the reader's name (or username) */
+            readonly reader_name: string;
+            readonly acceptable: boolean;
+            readonly scale: components["schemas"]["ScaleEnum"];
+            readonly grade: number | null;
+            readonly four_level: number | null;
+            readonly comment: string;
+            readonly supersedes: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        AssessmentInput: {
+            /** @description ACCEPTABLE (true) or UNACCEPTABLE (false) */
+            acceptable: boolean;
+            /** @description EASE: 5 Perfect … 1 Terrible */
+            grade?: number;
+            /** @description four-level scale: 4 acceptable … 1 not acceptable (instead of grade) */
+            four_level?: number;
+            /** @default  */
+            comment: string;
+            /** @description the assessment this one replaces: the latest one the reader saw */
+            supersedes?: number | null;
+        };
         AuthToken: {
             username: string;
             password: string;
@@ -367,6 +430,13 @@ export interface components {
             TC?: components["schemas"]["CohortAcc"];
             WT?: components["schemas"]["CohortAcc"];
         };
+        /**
+         * @description * `accepted` - Accepted
+         *     * `rejected` - Rejected
+         *     * `added` - Added (missed)
+         * @enum {string}
+         */
+        DecisionEnum: "accepted" | "rejected" | "added";
         /**
          * @description * `uint8` - uint8
          *     * `int16` - int16
@@ -459,6 +529,33 @@ export interface components {
             delta_ml: number;
             /** Format: double */
             delta_percent: number;
+        };
+        LesionVerdict: {
+            readonly id: number;
+            readonly segmentation: number;
+            readonly lesion: number | null;
+            readonly reader: number;
+            /** @description the reader's name (or username) */
+            readonly reader_name: string;
+            readonly decision: components["schemas"]["DecisionEnum"];
+            readonly centre_mm: unknown;
+            readonly supersedes: number | null;
+            readonly reading_time_ms: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        LesionVerdictInput: {
+            decision: components["schemas"]["DecisionEnum"];
+            /** @description the lesion judged; none for an added lesion */
+            lesion?: number | null;
+            /** @description [x, y, z] RAS millimetres of an added (missed) lesion */
+            centre_mm?: [
+                number,
+                number,
+                number
+            ] | null;
+            supersedes?: number | null;
+            reading_time_ms?: number | null;
         };
         ModelVersion: {
             readonly id: number;
@@ -645,6 +742,12 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "current" | "prior";
+        /**
+         * @description * `ease` - EASE (1–5)
+         *     * `four_level` - Four levels (1–4)
+         * @enum {string}
+         */
+        ScaleEnum: "ease" | "four_level";
         Segmentation: {
             readonly id: number;
             exam: number;
@@ -1318,6 +1421,82 @@ export interface operations {
             };
         };
     };
+    segmentations_assessments_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"][];
+                };
+            };
+            /** @description no such segmentation, or its patient is not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    segmentations_assessments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssessmentInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["AssessmentInput"];
+                "multipart/form-data": components["schemas"]["AssessmentInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            /** @description an invalid field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such segmentation, or its patient is not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the superseded row was superseded meanwhile by someone else: reload */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     segmentations_flow_frames_retrieve: {
         parameters: {
             query?: never;
@@ -1347,6 +1526,82 @@ export interface operations {
             };
             /** @description not visible, or not one of its flows */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    segmentations_verdicts_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LesionVerdict"][];
+                };
+            };
+            /** @description no such segmentation, or its patient is not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    segmentations_verdicts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LesionVerdictInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["LesionVerdictInput"];
+                "multipart/form-data": components["schemas"]["LesionVerdictInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LesionVerdict"];
+                };
+            };
+            /** @description an invalid field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such segmentation, or its patient is not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the superseded row was superseded meanwhile by someone else: reload */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

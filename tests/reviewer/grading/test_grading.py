@@ -1,0 +1,235 @@
+"""Grading: assessments and lesion verdicts are append-only in the database, a regrade supersedes
+and keeps the history, a stale submission is refused with 409, and only clinical users who may
+see the patient grade its segmentations."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from reviewer.cases.permissions import grant_patient
+from reviewer.grading import services
+from reviewer.grading.models import Assessment, LesionVerdict
+from tests.reviewer.factories import ExamFactory
+from tests.reviewer.viewer.viewer_builders import lesion_map, stored_segmentation
+
+pytestmark = pytest.mark.django_db
+
+LESION = (slice(3, 6), slice(3, 6), slice(2, 4))
+OTHER = (slice(8, 10), slice(7, 9), slice(5, 7))
+
+
+@pytest.fixture
+def segmentation():
+    return stored_segmentation(ExamFactory(), lesion_map(LESION, OTHER))
+
+
+@pytest.fixture
+def radiologist(make_user, segmentation):
+    user = make_user("radiologist")
+    grant_patient(segmentation.exam.patient, user)
+    return user
+
+
+@pytest.fixture
+def api(client_for, radiologist):
+    return client_for(radiologist)
+
+
+def assessments_url(segmentation) -> str:
+    return f"/api/segmentations/{segmentation.pk}/assessments/"
+
+
+def verdicts_url(segmentation) -> str:
+    return f"/api/segmentations/{segmentation.pk}/verdicts/"
+
+
+@pytest.fixture
+def assessment(segmentation, radiologist):
+    return services.record_assessment(
+        user=radiologist, segmentation=segmentation, acceptable=True, grade=4
+    )
+
+
+@pytest.fixture
+def verdict(segmentation, radiologist):
+    return services.record_verdict(
+        user=radiologist,
+        segmentation=segmentation,
+        decision="accepted",
+        lesion=segmentation.lesions.first(),
+    )
+
+
+def refused(statement) -> bool:
+    try:
+        with transaction.atomic():
+            statement()
+    except DatabaseError:
+        return True
+    return False
+
+
+def test_the_database_refuses_an_sql_update_of_an_assessment(assessment):
+    def update():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE grading_assessment SET grade = 1 WHERE id = %s", [assessment.pk])
+
+    assert refused(update)
+    assert Assessment.objects.get(pk=assessment.pk).grade == 4
+
+
+def test_the_database_refuses_an_sql_delete_of_an_assessment(assessment):
+    def delete():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM grading_assessment WHERE id = %s", [assessment.pk])
+
+    assert refused(delete)
+    assert Assessment.objects.filter(pk=assessment.pk).exists()
+
+
+def test_the_database_refuses_an_orm_update_and_delete_of_an_assessment(assessment):
+    assert refused(lambda: Assessment.objects.filter(pk=assessment.pk).update(grade=1))
+    assert refused(lambda: Assessment.objects.filter(pk=assessment.pk).delete())
+    assessment.comment = "changed"
+    assert refused(assessment.save)
+    assert Assessment.objects.get(pk=assessment.pk).comment == ""
+
+
+def test_the_database_refuses_an_sql_update_and_delete_of_a_verdict(verdict):
+    def run(sql):
+        def statement():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [verdict.pk])
+
+        return statement
+
+    assert refused(run("UPDATE grading_lesionverdict SET decision = 'rejected' WHERE id = %s"))
+    assert refused(run("DELETE FROM grading_lesionverdict WHERE id = %s"))
+    assert LesionVerdict.objects.get(pk=verdict.pk).decision == "accepted"
+
+
+def test_the_database_refuses_an_orm_update_and_delete_of_a_verdict(verdict):
+    assert refused(lambda: LesionVerdict.objects.filter(pk=verdict.pk).update(decision="rejected"))
+    assert refused(lambda: LesionVerdict.objects.filter(pk=verdict.pk).delete())
+    assert LesionVerdict.objects.filter(pk=verdict.pk, decision="accepted").exists()
+
+
+def test_a_regrade_supersedes_and_both_stay_in_the_history_newest_first(api, segmentation):
+    first = api.post(assessments_url(segmentation), {"acceptable": True, "grade": 4})
+    second = api.post(
+        assessments_url(segmentation),
+        {"acceptable": False, "grade": 2, "supersedes": first.json()["id"]},
+    )
+
+    history = api.get(assessments_url(segmentation)).json()
+
+    assert first.status_code == 201 and second.status_code == 201
+    assert [row["id"] for row in history] == [second.json()["id"], first.json()["id"]]
+    assert history[0]["supersedes"] == first.json()["id"]
+    assert history[0]["reader_name"] and history[0]["created_at"]
+
+
+def test_a_second_submission_superseding_the_same_assessment_is_refused_with_409(
+    api, segmentation, assessment
+):
+    based_on = {"acceptable": True, "grade": 5, "supersedes": assessment.pk}
+    accepted = api.post(assessments_url(segmentation), based_on)
+
+    stale = api.post(assessments_url(segmentation), {**based_on, "grade": 3})
+
+    assert accepted.status_code == 201
+    assert stale.status_code == 409
+    assert "reload" in stale.json()["detail"]
+    history = api.get(assessments_url(segmentation)).json()
+    assert {row["id"] for row in history} == {assessment.pk, accepted.json()["id"]}
+
+
+def test_an_out_of_range_grade_is_400_naming_the_field(api, segmentation):
+    response = api.post(assessments_url(segmentation), {"acceptable": True, "grade": 6})
+
+    assert response.status_code == 400
+    assert "grade" in response.json()
+    assert not Assessment.objects.exists()
+
+
+def test_the_four_level_scale_stores_its_level_apart_from_the_ease_grade(api, segmentation):
+    response = api.post(assessments_url(segmentation), {"acceptable": True, "four_level": 3})
+
+    assert response.status_code == 201
+    assert response.json()["scale"] == "four_level"
+    assert response.json()["four_level"] == 3 and response.json()["grade"] is None
+
+
+def test_grading_a_segmentation_of_a_patient_not_granted_is_404(make_user, client_for):
+    hidden = stored_segmentation(ExamFactory(), lesion_map(LESION))
+    api = client_for(make_user("radiologist"))
+
+    assert api.post(assessments_url(hidden), {"acceptable": True, "grade": 4}).status_code == 404
+    assert api.get(assessments_url(hidden)).status_code == 404
+    assert api.get(verdicts_url(hidden)).status_code == 404
+
+
+def test_a_researcher_gets_403(make_user, client_for, segmentation):
+    researcher = make_user("researcher")
+    grant_patient(segmentation.exam.patient, researcher)
+    api = client_for(researcher)
+
+    assert (
+        api.post(assessments_url(segmentation), {"acceptable": True, "grade": 4}).status_code == 403
+    )
+    assert api.get(verdicts_url(segmentation)).status_code == 403
+
+
+def test_a_verdict_on_a_lesion_of_another_segmentation_is_400_naming_it(
+    api, segmentation, radiologist
+):
+    other = stored_segmentation(ExamFactory(patient=segmentation.exam.patient), lesion_map(LESION))
+    foreign = other.lesions.get()
+
+    response = api.post(
+        verdicts_url(segmentation),
+        {"decision": "accepted", "lesion": foreign.pk},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert str(foreign.pk) in response.json()["lesion"][0]
+    assert str(segmentation.pk) in response.json()["lesion"][0]
+
+
+def test_the_service_refuses_a_verdict_on_a_lesion_of_another_segmentation(
+    segmentation, radiologist
+):
+    other = stored_segmentation(ExamFactory(), lesion_map(LESION))
+
+    with pytest.raises(services.GradingError, match=f"lesion {other.lesions.get().pk}"):
+        services.record_verdict(
+            user=radiologist,
+            segmentation=segmentation,
+            decision="rejected",
+            lesion=other.lesions.get(),
+        )
+
+
+def test_an_added_verdict_needs_a_centre(api, segmentation):
+    missing = api.post(verdicts_url(segmentation), {"decision": "added"})
+    added = api.post(
+        verdicts_url(segmentation),
+        {"decision": "added", "centre_mm": [1.5, -2.0, 4.0]},
+        content_type="application/json",
+    )
+
+    assert missing.status_code == 400 and "centre_mm" in missing.json()
+    assert added.status_code == 201
+    assert added.json()["lesion"] is None and added.json()["centre_mm"] == [1.5, -2.0, 4.0]
+
+
+def test_a_second_verdict_superseding_the_same_verdict_is_refused_with_409(
+    api, segmentation, verdict
+):
+    based_on = {"decision": "rejected", "lesion": verdict.lesion_id, "supersedes": verdict.pk}
+    accepted = api.post(verdicts_url(segmentation), based_on, content_type="application/json")
+
+    stale = api.post(verdicts_url(segmentation), based_on, content_type="application/json")
+
+    assert accepted.status_code == 201 and stale.status_code == 409
+    assert len(api.get(verdicts_url(segmentation)).json()) == 2
