@@ -45,28 +45,20 @@ def record_assessment(
         raise GradingError("grade must be between 1 and 5", "grade")
     if four_level is not None and not 1 <= four_level <= 4:
         raise GradingError("four_level must be between 1 and 4", "four_level")
-    if supersedes is not None and supersedes.segmentation_id != segmentation.pk:
-        raise GradingError(
-            f"assessment {supersedes.pk} is not an assessment of segmentation {segmentation.pk}",
-            "supersedes",
-        )
     scale = Assessment.Scale.EASE if grade is not None else Assessment.Scale.FOUR_LEVEL
-    try:
-        with transaction.atomic():
-            return Assessment.objects.create(
-                segmentation=segmentation,
-                reader=user,
-                acceptable=acceptable,
-                scale=scale,
-                grade=grade,
-                four_level=four_level,
-                comment=comment,
-                supersedes=supersedes,
-            )
-    except IntegrityError as error:
-        if _is_supersedes_conflict(error, "grading_assessment_supersedes_once"):
-            raise StaleSubmission(STALE, "supersedes") from error
-        raise
+    return _append(
+        Assessment,
+        "grading_assessment_supersedes_once",
+        STALE,
+        segmentation=segmentation,
+        reader=user,
+        acceptable=acceptable,
+        scale=scale,
+        grade=grade,
+        four_level=four_level,
+        comment=comment,
+        supersedes=supersedes,
+    )
 
 
 def record_verdict(
@@ -98,23 +90,33 @@ def record_verdict(
                 f"lesion {lesion.pk} is not a lesion of segmentation {segmentation.pk}",
                 "lesion",
             )
+    return _append(
+        LesionVerdict,
+        "grading_lesionverdict_supersedes_once",
+        STALE_VERDICT,
+        segmentation=segmentation,
+        reader=user,
+        decision=decision,
+        lesion=lesion,
+        centre_mm=centre_mm,
+        supersedes=supersedes,
+        reading_time_ms=reading_time_ms,
+    )
+
+
+def _append(model, supersedes_once: str, stale: str, *, segmentation, supersedes, **fields):
+    """Add one row of evidence. It may supersede a row of the same segmentation, and only one
+    row may supersede it: losing that race is a stale submission."""
     if supersedes is not None and supersedes.segmentation_id != segmentation.pk:
         raise GradingError(
-            f"verdict {supersedes.pk} is not a verdict on segmentation {segmentation.pk}",
+            f"{model._meta.verbose_name} {supersedes.pk} does not belong to segmentation "
+            f"{segmentation.pk}",
             "supersedes",
         )
     try:
         with transaction.atomic():
-            return LesionVerdict.objects.create(
-                segmentation=segmentation,
-                reader=user,
-                decision=decision,
-                lesion=lesion,
-                centre_mm=centre_mm,
-                supersedes=supersedes,
-                reading_time_ms=reading_time_ms,
-            )
+            return model.objects.create(segmentation=segmentation, supersedes=supersedes, **fields)
     except IntegrityError as error:
-        if _is_supersedes_conflict(error, "grading_lesionverdict_supersedes_once"):
-            raise StaleSubmission(STALE_VERDICT, "supersedes") from error
+        if _is_supersedes_conflict(error, supersedes_once):
+            raise StaleSubmission(stale, "supersedes") from error
         raise
