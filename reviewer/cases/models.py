@@ -9,10 +9,21 @@ from reviewer.cases.querysets import PatientQuerySet
 SequenceChoices = models.TextChoices("SequenceChoices", [(s.value, s.value) for s in Sequence])
 
 
+class Disease(models.TextChoices):
+    """What a patient is followed for: it decides which models run on their exams (glioma
+    segmentation models only on glioma, the new-lesion detection on MS)."""
+
+    GLIOMA = "glioma", "Glioma"
+    MS = "ms", "Multiple sclerosis"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Not recorded"
+
+
 class Patient(models.Model):
     """A pseudonymous person: no identifying data is ever stored here (see IdentityLink)."""
 
     pseudonym = models.CharField(max_length=32, unique=True)
+    disease = models.CharField(max_length=16, choices=Disease.choices, default=Disease.UNKNOWN)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PatientQuerySet.as_manager()

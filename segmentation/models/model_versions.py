@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from reviewer.cases.models import Disease
 from segmentation.models.choices import TargetChoices
 
 
@@ -26,6 +27,8 @@ class ModelVersion(models.Model):
     target = models.CharField(max_length=8, blank=True, choices=TargetChoices.choices)
     sequences = models.JSONField(default=list)  # input sequences, in channel order
     preset = models.CharField(max_length=16, blank=True)
+    # the disease whose exams it runs on: glioma models never see an MS patient
+    disease = models.CharField(max_length=16, choices=Disease.choices, default=Disease.GLIOMA)
     weights = models.FileField(max_length=255, blank=True)
     sha256 = models.CharField(max_length=64)
     configuration = models.JSONField(default=dict)

@@ -16,8 +16,13 @@ class Segmentation(models.Model):
 
     class Source(models.TextChoices):
         MODEL = "model", "Model version"
+        COMPOSITE = "composite", "Composed from a model family's target maps"
         READER = "reader", "Reader"
         REFERENCE = "reference", "Reference"
+
+    class Family(models.TextChoices):
+        NODE = "node", "Neural ODE"
+        UNET = "unet", "U-Net"
 
     exam = models.ForeignKey("cases.Exam", on_delete=models.PROTECT, related_name="segmentations")
     source = models.CharField(max_length=16, choices=Source.choices)
@@ -30,6 +35,11 @@ class Segmentation(models.Model):
     label_scheme = models.CharField(max_length=16, choices=LabelSchemeChoices.choices)
     # ET, TC or WT for a single-target binary map (one model per target); blank for a full map
     target = models.CharField(max_length=8, blank=True, choices=TargetChoices.choices)
+    # a composite: the family and the single-target model segmentations it was composed from
+    family = models.CharField(max_length=8, blank=True, choices=Family.choices)
+    parts = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="composites")
+    # components below this volume are counted, not listed, as lesions (null: all are listed)
+    minimum_lesion_ml = models.FloatField(null=True, blank=True)
     file = models.FileField(max_length=255)
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -39,6 +49,12 @@ class Segmentation(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(source="model", model_version__isnull=False, reader__isnull=True)
+                    | models.Q(
+                        source="composite",
+                        model_version__isnull=True,
+                        reader__isnull=True,
+                        family__in=["node", "unet"],
+                    )
                     | models.Q(source="reader", reader__isnull=False, model_version__isnull=True)
                     | models.Q(source="reference", reader__isnull=True, model_version__isnull=True)
                 ),
@@ -53,6 +69,11 @@ class Segmentation(models.Model):
                 fields=["exam", "model_version"],
                 condition=models.Q(source="model"),
                 name="segmentation_segmentation_one_per_model_version",
+            ),
+            models.UniqueConstraint(
+                fields=["exam", "family"],
+                condition=models.Q(source="composite"),
+                name="segmentation_segmentation_one_composite_per_family",
             ),
         ]
 
@@ -72,6 +93,8 @@ class Lesion(models.Model):
     volume_ml = models.FloatField()
     centroid_mm = models.JSONField()  # [x, y, z] in RAS scanner coordinates
     bbox = models.JSONField()  # [[i0, j0, k0], [i1, j1, k1]] voxel indices, inclusive
+    # smaller than the segmentation's minimum_lesion_ml: counted and listed on request only
+    below_minimum = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["segmentation", "index"]
@@ -79,6 +102,12 @@ class Lesion(models.Model):
             models.UniqueConstraint(
                 fields=["segmentation", "index"], name="segmentation_lesion_unique_index"
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["segmentation", "below_minimum", "index"],
+                name="segmentation_lesion_listed",
+            )
         ]
 
     def __str__(self) -> str:
