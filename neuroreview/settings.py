@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "reviewer.grading",
     "reviewer.imports",
     "reviewer.reports",
+    "reviewer.worklist",
     "segmentation.research",
 ]
 

@@ -8,7 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("neuroreview.api")),
     path("", include("reviewer.core.urls")),
-    path("", include("reviewer.cases.urls")),
+    path("", include("reviewer.worklist.urls")),
     path("", include("reviewer.viewer.urls")),
     path("", include("reviewer.imports.urls")),
     path("", include("reviewer.reports.urls")),

@@ -8,7 +8,7 @@ from reviewer.core.permissions import CLINICAL_ROLES, RoleRequiredMixin
 
 class WorklistView(RoleRequiredMixin, ListView):
     allowed_roles = CLINICAL_ROLES
-    template_name = "cases/patient_list.html"
+    template_name = "worklist/patient_list.html"
     paginate_by = 25
 
     def get_queryset(self):
@@ -44,7 +44,7 @@ class CaseDetailView(RoleRequiredMixin, DetailView):
     """One patient's exams, series and reference lesions. Invisible patients are 404."""
 
     allowed_roles = CLINICAL_ROLES
-    template_name = "cases/patient_detail.html"
+    template_name = "worklist/patient_detail.html"
     slug_field = slug_url_kwarg = "pseudonym"
     context_object_name = "patient"
 
@@ -53,7 +53,7 @@ class CaseDetailView(RoleRequiredMixin, DetailView):
             "exams",
             queryset=Exam.objects.prefetch_related(
                 Prefetch("series", queryset=Series.objects.order_by("sequence")),
-                # reverse relations of the concerns above, by name: cases imports none of them
+                # reverse relations by name: the summary reads every concern below it
                 "segmentations__lesions",
                 "alarms",
             ),

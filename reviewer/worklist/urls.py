@@ -1,8 +1,8 @@
 from django.urls import path
 
-from reviewer.cases import views
+from reviewer.worklist import views
 
-app_name = "cases"
+app_name = "worklist"
 
 urlpatterns = [
     path("worklist/", views.WorklistView.as_view(), name="worklist"),
