@@ -20,10 +20,12 @@ class ModelVersion(models.Model):
     class Kind(models.TextChoices):
         NODE = "node", "Neural ODE"
         UNET = "unet", "U-Net"
+        # the MS CAD pipeline: registration to the prior, normalisation, subtraction, FP rule
+        SUBTRACTION = "subtraction", "New-lesion detection by subtraction"
 
     name = models.CharField(max_length=64)
     version = models.CharField(max_length=32)
-    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.NODE)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.NODE)
     target = models.CharField(max_length=8, blank=True, choices=TargetChoices.choices)
     sequences = models.JSONField(default=list)  # input sequences, in channel order
     preset = models.CharField(max_length=16, blank=True)
