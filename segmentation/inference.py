@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from imaging.labels import LabelScheme
 from imaging.nifti_io import volume_from_array
 from imaging.sequences import Sequence
-from reviewer.cases.models import Exam
+from reviewer.cases.models import Disease, Exam
 from reviewer.core import progress
 from reviewer.core.storage import atomic_import, read_nifti
 from segmentation import segmentations, signals
@@ -23,10 +23,12 @@ def run(job: InferenceJob, *, also_report=None) -> None:
     """Run a job to its end; ``also_report(done, total, message)`` sees its progress too."""
     if job.is_finished:
         return
-    versions = list(ModelVersion.objects.deployed().order_by("target", "kind", "name"))
+    # The glioma models only: segmentation.inference_jobs.run sends other diseases elsewhere.
+    glioma = ModelVersion.objects.deployed().filter(disease=Disease.GLIOMA)
+    versions = list(glioma.order_by("target", "kind", "name"))
     if not versions:
         progress.finish(
-            job, status=InferenceJob.Status.FAILED, error="No model version is deployed."
+            job, status=InferenceJob.Status.FAILED, error="No glioma model version is deployed."
         )
         return
     progress.start(job)
