@@ -28,7 +28,7 @@ def run(job: InferenceJob, *, also_report=None) -> None:
     versions = list(glioma.order_by("target", "kind", "name"))
     if not versions:
         progress.finish(
-            job, status=InferenceJob.Status.FAILED, error="No glioma model version is deployed."
+            job, status=InferenceJob.Status.FAILED, error="No model version is deployed for glioma."
         )
         return
     progress.start(job)
