@@ -1,9 +1,9 @@
-from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView
 
 from reviewer.cases.filters import WORKLIST_ORDERING, PatientFilter
-from reviewer.cases.models import Exam, Patient, Series
+from reviewer.cases.models import Patient
 from reviewer.core.permissions import CLINICAL_ROLES, RoleRequiredMixin
+from reviewer.worklist.summary import case_summary
 
 
 class WorklistView(RoleRequiredMixin, ListView):
@@ -41,7 +41,8 @@ class WorklistView(RoleRequiredMixin, ListView):
 
 
 class CaseDetailView(RoleRequiredMixin, DetailView):
-    """One patient's exams, series and reference lesions. Invisible patients are 404."""
+    """The case summary: exams, what is reviewed, open alarms, volumes over time. Invisible
+    patients are 404."""
 
     allowed_roles = CLINICAL_ROLES
     template_name = "worklist/patient_detail.html"
@@ -49,13 +50,7 @@ class CaseDetailView(RoleRequiredMixin, DetailView):
     context_object_name = "patient"
 
     def get_queryset(self):
-        exams = Prefetch(
-            "exams",
-            queryset=Exam.objects.prefetch_related(
-                Prefetch("series", queryset=Series.objects.order_by("sequence")),
-                # reverse relations by name: the summary reads every concern below it
-                "segmentations__lesions",
-                "alarms",
-            ),
-        )
-        return Patient.objects.visible_to(self.request.user).prefetch_related(exams)
+        return Patient.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(summary=case_summary(self.object), **kwargs)

@@ -1,0 +1,189 @@
+"""The case page as a summary: per exam its sequences, the review of each AI result and its open
+alarms; the volume of each region over the exams; only for users who may see the patient."""
+
+import pytest
+
+from reviewer.alarms.models import Alarm
+from reviewer.cases.permissions import grant_patient
+from tests.reviewer.factories import patient_with_exams
+from tests.reviewer.worklist.builders import (
+    add_missed,
+    composite,
+    grade,
+    judge,
+    model_version,
+    segmentation,
+)
+
+pytestmark = pytest.mark.django_db
+
+TUMOUR = {"enhancing": 2000, "necrosis": 500, "oedema": 7500}  # 2.0 + 0.5 + 7.5 = 10.0 mL
+
+
+@pytest.fixture
+def patient():
+    return patient_with_exams(exams=3, pseudonym="NR-SUMMARY")
+
+
+@pytest.fixture
+def reader(make_user, patient):
+    user = make_user("radiologist", username="dr-reader")
+    grant_patient(patient, user)
+    return user
+
+
+@pytest.fixture
+def page(client_for, reader):
+    def get():
+        response = client_for(reader).get("/cases/NR-SUMMARY/")
+        assert response.status_code == 200
+        return response
+
+    return get
+
+
+def exams(patient):
+    return list(patient.exams.order_by("order"))
+
+
+def test_the_case_page_marks_the_sequences_an_exam_lacks(make_user, client_for):
+    patient_with_exams(exams=1, sequences=("FLAIR", "T2"), pseudonym="NR-PARTIAL")
+
+    response = client_for(make_user("qa_admin")).get("/cases/NR-PARTIAL/")
+
+    (exam,) = response.context["summary"].exams
+    assert exam.sequences == [("FLAIR", True), ("T1", False), ("T1CE", False), ("T2", True)]
+    assert not exam.complete
+    assert 'title="T1CE missing"' in response.content.decode()
+
+
+def test_the_case_page_shows_the_standing_assessment_not_the_superseded_one(patient, reader, page):
+    first = exams(patient)[0]
+    node = composite(first, TUMOUR)
+    earlier = grade(node, reader, acceptable=False, grade=2)
+    grade(node, reader, acceptable=True, grade=4, supersedes=earlier)
+
+    (review,) = page().context["summary"].exams[0].reviews
+
+    assert (review.assessment.acceptable, review.assessment.grade) == (True, 4)
+    assert "acceptable · 4 Good" in page().content.decode()
+
+
+def test_an_ungraded_ai_result_says_so(patient, page):
+    composite(exams(patient)[0], TUMOUR)
+
+    assert "not graded" in page().content.decode()
+
+
+def test_the_case_page_counts_lesion_verdicts_and_components_below_the_minimum(
+    patient, reader, page
+):
+    node = composite(
+        exams(patient)[0],
+        {"oedema": 900},
+        {"oedema": 400},
+        {"enhancing": 200},
+        below=[{"oedema": 5}, {"oedema": 3}],
+        minimum_ml=0.1,
+    )
+    first = judge(node, reader, 1, "accepted")
+    judge(node, reader, 1, "rejected", supersedes=first)  # changed mind: counts once
+    judge(node, reader, 2, "accepted")
+    add_missed(node, reader)
+
+    (review,) = page().context["summary"].exams[0].reviews
+
+    assert (review.listed, review.accepted, review.rejected, review.added) == (3, 1, 1, 1)
+    assert (review.unjudged, review.below_minimum) == (1, 2)
+    assert (
+        "2 of 3 lesions judged (1 accepted, 1 rejected) · 1 added · 2 below 0.1 mL"
+        in page().content.decode()
+    )
+
+
+def test_the_parts_of_a_composite_are_not_listed_as_results_of_their_own(patient, page):
+    exam = exams(patient)[0]
+    parts = [
+        segmentation(exam, TUMOUR, source="model", model_version=model_version(f"NODE {t}"))
+        for t in ("ET", "TC", "WT")
+    ]
+    composite(exam, TUMOUR, parts=parts)
+    detection = model_version("MS new lesions", kind="subtraction", target="")
+    segmentation(exam, {"oedema": 20}, source="model", model_version=detection)
+
+    reviews = page().context["summary"].exams[0].reviews
+
+    assert [r.title for r in reviews] == ["Neural ODE", "MS new lesions 1.0"]
+
+
+def test_open_alarms_are_listed_worst_first_and_cleared_ones_not_at_all(patient, page):
+    first, second, _ = exams(patient)
+    Alarm.objects.create(exam=second, kind="unreliable", reason="WT Dice 0.41")
+    Alarm.objects.create(exam=second, kind="growth", reason="WT +52 % against exam 0")
+    Alarm.objects.create(exam=first, kind="new_lesion", reason="two new lesions")
+    Alarm.objects.create(
+        exam=first, kind="growth", reason="cleared one", cleared_at="2024-06-01T00:00Z"
+    )
+
+    summary = page().context["summary"]
+
+    assert [a.kind for a in summary.alarms] == ["growth", "new_lesion", "unreliable"]
+    assert [a.kind for a in summary.exams[1].alarms] == ["growth", "unreliable"]
+    assert "cleared one" not in page().content.decode()
+
+
+def test_region_volumes_come_from_the_composition_of_each_component(patient, page):
+    # One tumour component (2.0 mL enhancing, 0.5 mL necrosis, 7.5 mL oedema) and a small
+    # oedema component of 0.3 mL: the main label alone would call the tumour all oedema.
+    composite(exams(patient)[0], TUMOUR, {"oedema": 300})
+
+    (track,) = page().context["summary"].tracks
+    volumes = track.rows[0].review.volumes_ml
+
+    assert track.regions == ["enhancing", "necrosis", "oedema"]
+    assert volumes == pytest.approx(
+        {"enhancing": 2.0, "necrosis": 0.5, "oedema": 7.8, "total": 10.3}
+    )
+
+
+def test_volume_changes_skip_a_segmentation_the_reader_rejected(patient, reader, page):
+    first, second, third = exams(patient)
+    composite(first, {"oedema": 10000})  # 10 mL
+    grade(composite(second, {"oedema": 30000}), reader, acceptable=False, grade=1)
+    composite(third, {"oedema": 12500})  # 12.5 mL: +25 % against the first exam
+
+    rows = page().context["summary"].tracks[0].rows
+
+    assert [row.change_percent for row in rows] == [None, None, pytest.approx(25.0)]
+    assert "not accepted" in page().content.decode()
+
+
+def test_each_model_family_and_the_reference_get_their_own_volume_track(patient, page):
+    first, second, _ = exams(patient)
+    composite(first, TUMOUR, family="unet")
+    composite(second, TUMOUR, family="node")
+    segmentation(first, TUMOUR, source="reference")
+
+    tracks = page().context["summary"].tracks
+
+    assert [t.title for t in tracks] == ["Neural ODE", "U-Net", "Reference"]
+    assert [row.review is not None for row in tracks[0].rows] == [False, True, False]
+
+
+def test_the_case_page_links_each_exam_to_the_viewer(patient, page):
+    exam = exams(patient)[1]
+
+    assert f'href="/cases/NR-SUMMARY/viewer/?exam={exam.pk}"' in page().content.decode()
+
+
+def test_a_radiologist_gets_404_for_a_case_not_granted_to_them(patient, make_user, client_for):
+    stranger = make_user("radiologist")
+
+    assert client_for(stranger).get("/cases/NR-SUMMARY/").status_code == 404
+
+
+def test_a_researcher_may_not_open_the_case_page(patient, make_user, client_for):
+    researcher = make_user("researcher")
+    grant_patient(patient, researcher)
+
+    assert client_for(researcher).get("/cases/NR-SUMMARY/").status_code == 403
