@@ -13,6 +13,7 @@ import SimpleITK as sitk
 from django.db import transaction
 from django.utils import timezone
 
+from imaging import registration as rigid
 from imaging.sequences import Sequence
 from reviewer.cases.models import Exam, Series
 from reviewer.core.storage import read_nifti
@@ -23,13 +24,6 @@ logger = logging.getLogger(__name__)
 # Registered on FLAIR, the sequence every MS and glioma protocol has; T1 when FLAIR is missing.
 REGISTRATION_SEQUENCES = (Sequence.FLAIR, Sequence.T1)
 ALIGNED_TOLERANCE_MM = 1e-4
-LPS_FROM_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
-SHRINK_FACTORS = (4, 2, 1)
-SMOOTHING_SIGMAS_VOXELS = (2.0, 1.0, 0.0)
-# Random samples per level: enough for a stable Mattes MI histogram (0.1 mm on a 1 mm synthetic
-# brain moved by 8° and 9 mm); a fixed number, not a fraction, keeps large volumes quick.
-SAMPLES_PER_LEVEL = 20_000
-SAMPLING_SEED = 20250301  # a fixed seed: the same images always give the same transform
 
 
 class RegistrationError(Exception):
@@ -190,7 +184,9 @@ def register_exams(moving: Exam, fixed: Exam) -> Registration:
 def _registration_outcome(moving_series: Series, fixed_series: Series) -> dict:
     """The fields a finished registration stores: the matrix, or the reason it failed."""
     try:
-        matrix, metric = rigid_registration(sitk_image(fixed_series), sitk_image(moving_series))
+        matrix, metric = rigid.rigid_registration(
+            sitk_image(fixed_series), sitk_image(moving_series)
+        )
     except Exception as error:
         if isinstance(error, RegistrationError):
             reason = str(error)
@@ -207,8 +203,7 @@ def _registration_outcome(moving_series: Series, fixed_series: Series) -> dict:
         "status": Registration.Status.REGISTERED,
         "matrix": matrix.tolist(),
         "metric": metric,
-        "method": f"rigid Euler3D, Mattes MI, {len(SHRINK_FACTORS)} levels "
-        f"(shrink {'/'.join(map(str, SHRINK_FACTORS))}), on {fixed_series.sequence}",
+        "method": f"{rigid.METHOD}, on {fixed_series.sequence}",
     }
 
 
@@ -219,64 +214,11 @@ def _gist(error: Exception) -> str:
 
 
 def sitk_image(series: Series) -> sitk.Image:
-    """A stored series as a float32 SimpleITK image in LPS, ITK's physical space: the RAS
-    affine is flipped in x and y; the array goes in (k, j, i) order, SimpleITK's numpy view."""
+    """A stored series as a float32 SimpleITK image in LPS, ITK's physical space."""
     nifti = read_nifti(series.file.name)
     array = np.asarray(nifti.dataobj, dtype=np.float32)
     if array.ndim != 3:
         raise RegistrationError(f"series {series.pk} ({series}) is not a 3D volume")
     if not np.ptp(array) > 0:
         raise RegistrationError(f"series {series.pk} ({series}) is blank: nothing to register on")
-    affine = LPS_FROM_RAS @ nifti.affine
-    spacing = np.linalg.norm(affine[:3, :3], axis=0)
-    image = sitk.GetImageFromArray(np.ascontiguousarray(array.transpose(2, 1, 0)))
-    image.SetSpacing(spacing.tolist())
-    image.SetDirection((affine[:3, :3] / spacing).ravel().tolist())
-    image.SetOrigin(affine[:3, 3].tolist())
-    return image
-
-
-def rigid_registration(fixed: sitk.Image, moving: sitk.Image) -> tuple[np.ndarray, float]:
-    """Rigid (Euler3D) registration by Mattes mutual information, coarse to fine. Returns the
-    4x4 LPS matrix mapping moving-world points to fixed-world points, and the final metric."""
-    initial = sitk.CenteredTransformInitializer(
-        fixed,
-        moving,
-        sitk.Euler3DTransform(),
-        sitk.CenteredTransformInitializerFilter.MOMENTS,
-    )
-    method = sitk.ImageRegistrationMethod()
-    method.SetMetricAsMattesMutualInformation(numberOfHistogramBins=32)
-    method.SetMetricSamplingStrategy(method.RANDOM)
-    voxels = np.prod(fixed.GetSize())
-    method.SetMetricSamplingPercentagePerLevel(
-        [min(1.0, SAMPLES_PER_LEVEL * shrink**3 / voxels) for shrink in SHRINK_FACTORS],
-        SAMPLING_SEED,
-    )
-    # Gradients at the samples only: ITK's default gradient images of the whole volumes cost
-    # more, per level, than the optimisation itself.
-    method.MetricUseFixedImageGradientFilterOff()
-    method.MetricUseMovingImageGradientFilterOff()
-    method.SetInterpolator(sitk.sitkLinear)
-    method.SetOptimizerAsRegularStepGradientDescent(
-        learningRate=2.0,
-        minStep=1e-3,
-        numberOfIterations=200,
-        relaxationFactor=0.5,
-        gradientMagnitudeTolerance=1e-6,
-    )
-    method.SetOptimizerScalesFromPhysicalShift()
-    method.SetShrinkFactorsPerLevel(list(SHRINK_FACTORS))
-    method.SetSmoothingSigmasPerLevel(list(SMOOTHING_SIGMAS_VOXELS))
-    method.SmoothingSigmasAreSpecifiedInPhysicalUnitsOff()
-    method.SetInitialTransform(initial, inPlace=False)
-    transform = method.Execute(fixed, moving)
-    # ITK's transform maps fixed-space points to moving-space points; the viewer needs the
-    # inverse. Probing it at the origin and the unit vectors gives its affine exactly.
-    origin = np.array(transform.TransformPoint((0.0, 0.0, 0.0)))
-    fixed_to_moving = np.eye(4)
-    fixed_to_moving[:3, 3] = origin
-    for axis in range(3):
-        unit = tuple(float(v) for v in np.eye(3)[axis])
-        fixed_to_moving[:3, axis] = np.array(transform.TransformPoint(unit)) - origin
-    return np.linalg.inv(fixed_to_moving), float(method.GetMetricValue())
+    return rigid.sitk_image(array, nifti.affine)
