@@ -23,6 +23,19 @@ LABELS: dict[LabelScheme, dict[int, str]] = {
 }
 
 
+def region_label(scheme: LabelScheme | str, region: str) -> int:
+    """The label value of a named region in a scheme (e.g. enhancing: 4 in BraTS 2020, 3 later).
+
+    >>> region_label("brats2020", "enhancing"), region_label("brats2023", "enhancing")
+    (4, 3)
+    """
+    scheme = LabelScheme(scheme)
+    for value, name in LABELS[scheme].items():
+        if name == region:
+            return value
+    raise ValueError(f"the {scheme.value} scheme has no region {region!r}")
+
+
 def detect_scheme(values: Iterable[int]) -> LabelScheme | None:
     """The scheme that the non-zero label values prove, or None when they fit several.
 

@@ -218,6 +218,13 @@ NEUROREVIEW_IMPORT_MAX_BYTES = int(os.environ.get("NEUROREVIEW_IMPORT_MAX_BYTES"
 NEUROREVIEW_UPLOAD_DIR = VAR_DIR / "uploads"
 NEUROREVIEW_FLOW_DIR = VAR_DIR / "flows"  # the flow player's frames, by key (a cache)
 
+# Components smaller than this (mL) are counted and listed on request, not lesions to review,
+# per label scheme (segmentation.segmentations). Glioma: 0.1 mL, a sphere 5.8 mm across, far
+# below RANO's measurable 10 mm and above the one-voxel specks of a noisy model. A binary lesion
+# map (MS, microbleeds): 3 mm³, below both the 12 mm³ of a new MS lesion (ms-workflows.md
+# A-SEG-03) and a 2 mm microbleed (4.2 mm³, R-CMB-08). A scheme left out lists every component.
+NEUROREVIEW_MINIMUM_LESION_ML = {"brats2020": 0.1, "brats2023": 0.1, "lesion": 0.003}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

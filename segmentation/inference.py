@@ -1,6 +1,7 @@
 """Running an inference job: every deployed model version on every exam of the job, each result
 stored in its own transaction (so a rerun skips what exists), then the NODE models' ACC curves;
-the concerns above (ensemble alarms) hear of each exam through segmentation.signals."""
+each family's target maps of an exam are composed into one label map (segmentation.composites),
+and then the concerns above (alarms, the viewer) hear of the exam through segmentation.signals."""
 
 from collections.abc import Iterable
 
@@ -13,7 +14,7 @@ from imaging.sequences import Sequence
 from reviewer.cases.models import Disease, Exam
 from reviewer.core import progress
 from reviewer.core.storage import atomic_import, read_nifti
-from segmentation import segmentations, signals
+from segmentation import composites, segmentations, signals
 from segmentation.engine import predict
 from segmentation.engine.data import normalize_exam
 from segmentation.models import AccCurves, InferenceJob, ModelVersion, Segmentation
@@ -84,8 +85,10 @@ def _segment(exam: Exam, version: ModelVersion, model, channels, affine, device)
 
 
 def announce_segmented(exam: Exam) -> None:
-    """Tell the concerns above (alarms, the viewer) that the exam's model segmentations are
-    stored, so that they measure and prepare them now rather than when someone looks."""
+    """Compose the exam's family maps that are complete, then tell the concerns above (alarms,
+    the viewer) that its segmentations are stored, so that they measure and prepare them now
+    rather than when someone looks; they may count on the composites being there."""
+    composites.compose_exam(exam)
     signals.exam_segmented.send(sender=InferenceJob, exam=exam)
 
 

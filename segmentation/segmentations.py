@@ -1,7 +1,12 @@
 """Storing a segmentation: a label map checked against its scheme, with its lesions measured.
-Callers (imports, inference) run it inside storage.atomic_import()."""
+Callers (imports, inference, composites) run it inside storage.atomic_import().
+
+Every component is stored; those smaller than the scheme's minimum lesion volume (the setting
+NEUROREVIEW_MINIMUM_LESION_ML) are stored with below_minimum set and the minimum kept on the
+segmentation, so that they are counted and can be listed, never lost."""
 
 import numpy as np
+from django.conf import settings
 
 from imaging.errors import ImagingInputError
 from imaging.labels import LabelScheme, invalid_labels
@@ -10,6 +15,11 @@ from reviewer.cases.models import Exam
 from reviewer.core.storage import ImportFiles
 from segmentation.engine.lesions import find_lesions
 from segmentation.models import Lesion, Segmentation
+
+
+def minimum_lesion_ml(scheme: LabelScheme | str) -> float | None:
+    """The scheme's minimum lesion volume in mL; None (every component a lesion) when unset."""
+    return settings.NEUROREVIEW_MINIMUM_LESION_ML.get(LabelScheme(scheme).value)
 
 
 def add_segmentation(
@@ -22,8 +32,11 @@ def add_segmentation(
     source: str = Segmentation.Source.REFERENCE,
     model_version=None,
     target: str = "",
+    family: str = "",
+    parts: tuple[Segmentation, ...] = (),
 ) -> Segmentation:
-    """Store a label map (checked against its scheme) and measure its lesions."""
+    """Store a label map (checked against its scheme) and measure its lesions; a composite names
+    its family and the segmentations it was composed from."""
     labels = np.asarray(volume.array())
     if not np.array_equal(labels, np.round(labels)) or labels.min() < 0:
         raise ImagingInputError(source_file, "a label map must hold non-negative integers")
@@ -36,26 +49,35 @@ def add_segmentation(
 
     label_volume = volume_from_array(labels, volume.affine)
     stored = files.store(label_volume.to_bytes(), folder="segmentations", suffix=".nii.gz")
+    minimum = minimum_lesion_ml(scheme)
     segmentation = Segmentation.objects.create(
         exam=exam,
         source=source,
         model_version=model_version,
         target=target,
+        family=family,
         label_scheme=scheme.value,
+        minimum_lesion_ml=minimum,
         file=stored.name,
         sha256=stored.sha256,
     )
+    if parts:
+        segmentation.parts.set(parts)
     Lesion.objects.bulk_create(
-        Lesion(
-            segmentation=segmentation,
-            index=m.index,
-            label=m.label,
-            label_voxels={str(k): v for k, v in m.label_voxels.items()},
-            voxel_count=m.voxel_count,
-            volume_ml=m.volume_ml,
-            centroid_mm=list(m.centroid_mm),
-            bbox=[list(m.bbox[0]), list(m.bbox[1])],
-        )
-        for m in find_lesions(labels, volume.affine)
+        (
+            Lesion(
+                segmentation=segmentation,
+                index=m.index,
+                label=m.label,
+                label_voxels={str(k): v for k, v in m.label_voxels.items()},
+                voxel_count=m.voxel_count,
+                volume_ml=m.volume_ml,
+                centroid_mm=list(m.centroid_mm),
+                bbox=[list(m.bbox[0]), list(m.bbox[1])],
+                below_minimum=m.below_minimum,
+            )
+            for m in find_lesions(labels, volume.affine, minimum)
+        ),
+        batch_size=2000,
     )
     return segmentation
