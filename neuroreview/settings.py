@@ -225,6 +225,10 @@ NEUROREVIEW_FLOW_DIR = VAR_DIR / "flows"  # the flow player's frames, by key (a 
 # A-SEG-03) and a 2 mm microbleed (4.2 mm³, R-CMB-08). A scheme left out lists every component.
 NEUROREVIEW_MINIMUM_LESION_ML = {"brats2020": 0.1, "brats2023": 0.1, "lesion": 0.003}
 
+# The scale segmentations are graded on: "ease" (acceptable + 1–5) or "four_level" (I–IV)
+# (reviewer.grading.scales; a scale per study comes with the studies).
+NEUROREVIEW_GRADING_SCALE = os.environ.get("NEUROREVIEW_GRADING_SCALE", "ease")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

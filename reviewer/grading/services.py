@@ -5,6 +5,7 @@ submits a form based on an assessment someone else has meanwhile superseded is r
 from django.db import IntegrityError, transaction
 
 from reviewer.grading.models import Assessment, LesionVerdict
+from reviewer.grading.scales import project_scale
 
 STALE = "someone graded this segmentation meanwhile: reload to see their assessment"
 STALE_VERDICT = "someone judged this lesion meanwhile: reload to see their verdict"
@@ -36,16 +37,23 @@ def record_assessment(
     four_level: int | None = None,
     comment: str = "",
     supersedes: Assessment | None = None,
+    reading_time_ms: int | None = None,
 ) -> Assessment:
-    """Record a reader's assessment on the EASE scale (grade 1–5) or the four-level scale
-    (four_level 1–4): exactly one of the two is given."""
-    if (grade is None) == (four_level is None):
-        raise GradingError("give either grade (EASE 1–5) or four_level (1–4), not both", "grade")
-    if grade is not None and not 1 <= grade <= 5:
-        raise GradingError("grade must be between 1 and 5", "grade")
-    if four_level is not None and not 1 <= four_level <= 4:
-        raise GradingError("four_level must be between 1 and 4", "four_level")
-    scale = Assessment.Scale.EASE if grade is not None else Assessment.Scale.FOUR_LEVEL
+    """Record a reader's assessment on the project's scale: a grade 1–5 (EASE) or a four_level
+    1–4 (the 4-level scale), the one the scale's form carries."""
+    scale = project_scale()
+    levels = {"grade": grade, "four_level": four_level}
+    for name, value in levels.items():
+        if name != scale.field and value is not None:
+            raise GradingError(
+                f"this project grades on the {scale.name} scale: give {scale.field}, not {name}",
+                name,
+            )
+    allowed = sorted(level.value for level in scale.levels)
+    if levels[scale.field] not in allowed:
+        raise GradingError(
+            f"{scale.field} must be between {allowed[0]} and {allowed[-1]}", scale.field
+        )
     return _append(
         Assessment,
         "grading_assessment_supersedes_once",
@@ -53,11 +61,12 @@ def record_assessment(
         segmentation=segmentation,
         reader=user,
         acceptable=acceptable,
-        scale=scale,
+        scale=scale.scale,
         grade=grade,
         four_level=four_level,
         comment=comment,
         supersedes=supersedes,
+        reading_time_ms=reading_time_ms,
     )
 
 
@@ -68,11 +77,13 @@ def record_verdict(
     decision: str,
     lesion=None,
     centre_mm: list[float] | None = None,
+    radius_mm: float | None = None,
     supersedes: LesionVerdict | None = None,
     reading_time_ms: int | None = None,
 ) -> LesionVerdict:
     """Record a reader's verdict on a lesion of the segmentation (accepted or rejected), or a
-    lesion the segmentation missed (added, with its centre in millimetres and no lesion)."""
+    lesion the segmentation missed (added, with its centre in millimetres, optionally a rough
+    radius, and no lesion)."""
     if decision == LesionVerdict.Decision.ADDED:
         if lesion is not None:
             raise GradingError(
@@ -80,11 +91,15 @@ def record_verdict(
             )
         if centre_mm is None:
             raise GradingError("an added lesion needs its centre_mm [x, y, z]", "centre_mm")
+        if radius_mm is not None and radius_mm <= 0:
+            raise GradingError(f"radius_mm must be positive, not {radius_mm}", "radius_mm")
     else:
         if lesion is None:
             raise GradingError(f"a {decision} verdict names the lesion", "lesion")
         if centre_mm is not None:
             raise GradingError("only an added lesion has a centre_mm", "centre_mm")
+        if radius_mm is not None:
+            raise GradingError("only an added lesion has a radius_mm", "radius_mm")
         if lesion.segmentation_id != segmentation.pk:
             raise GradingError(
                 f"lesion {lesion.pk} is not a lesion of segmentation {segmentation.pk}",
@@ -99,6 +114,7 @@ def record_verdict(
         decision=decision,
         lesion=lesion,
         centre_mm=centre_mm,
+        radius_mm=radius_mm,
         supersedes=supersedes,
         reading_time_ms=reading_time_ms,
     )

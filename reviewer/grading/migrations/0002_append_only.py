@@ -32,30 +32,36 @@ def _sqlite_forward(table: str) -> list[str]:
     ]
 
 
-def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
+def forward_statements(vendor: str, tables) -> list[str]:
+    """The triggers that make `tables` append-only; later migrations reuse this for theirs."""
     if vendor == "postgresql":
-        statements = [POSTGRES_FUNCTION]
-        for table in TABLES:
-            statements += _postgres_forward(table)
-    elif vendor == "sqlite":
-        statements = [s for table in TABLES for s in _sqlite_forward(table)]
-    else:
-        raise NotImplementedError(f"no append-only triggers for {vendor}")
-    for statement in statements:
+        return [POSTGRES_FUNCTION] + [s for table in tables for s in _postgres_forward(table)]
+    if vendor == "sqlite":
+        return [s for table in tables for s in _sqlite_forward(table)]
+    raise NotImplementedError(f"no append-only triggers for {vendor}")
+
+
+def backward_statements(vendor: str, tables) -> list[str]:
+    """Drop the triggers of `tables` (the shared PostgreSQL function stays: 0002 owns it)."""
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {t}_append_only ON {t};" for t in tables]
+    if vendor == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS {t}_no_{op};" for t in tables for op in ("update", "delete")
+        ]
+    return []
+
+
+def forward(apps, schema_editor):
+    for statement in forward_statements(schema_editor.connection.vendor, TABLES):
         schema_editor.execute(statement)
 
 
 def backward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    statements = []
+    statements = backward_statements(vendor, TABLES)
     if vendor == "postgresql":
-        statements = [f"DROP TRIGGER IF EXISTS {t}_append_only ON {t};" for t in TABLES]
         statements.append("DROP FUNCTION IF EXISTS grading_refuse_change();")
-    elif vendor == "sqlite":
-        statements = [
-            f"DROP TRIGGER IF EXISTS {t}_no_{op};" for t in TABLES for op in ("update", "delete")
-        ]
     for statement in statements:
         schema_editor.execute(statement)
 

@@ -8,6 +8,20 @@ from django.db import models
 from django.db.models import Q
 
 
+class AssessmentQuerySet(models.QuerySet):
+    def current_by_segmentation(self) -> dict[int, "Assessment"]:
+        """Each segmentation's current assessment, by segmentation pk: the newest that nothing
+        supersedes. The volumetric assessment and the review states go by it; when two readers
+        disagree, the later judgement stands."""
+        current = {}
+        rows = self.filter(superseded_by__isnull=True).order_by(
+            "segmentation", "-created_at", "-pk"
+        )
+        for assessment in rows:
+            current.setdefault(assessment.segmentation_id, assessment)
+        return current
+
+
 class Assessment(models.Model):
     """A reader's judgement of a whole segmentation: acceptable or not, plus a grade on the
     EASE 1–5 scale (5 Perfect … 1 Terrible) or the 4-level scale (4 acceptable … 1 not)."""
@@ -30,7 +44,11 @@ class Assessment(models.Model):
     supersedes = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
+    # from opening the segmentation to submitting, measured by the viewer (R-CMB-05, R-WMH-05)
+    reading_time_ms = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -59,7 +77,8 @@ class Assessment(models.Model):
 
 class LesionVerdict(models.Model):
     """A reader's decision on one lesion of a segmentation: accepted, rejected, or added (a lesion
-    the segmentation missed, with no Lesion row and a centre in RAS scanner millimetres)."""
+    the segmentation missed, with no Lesion row, a centre in RAS scanner millimetres and
+    optionally a rough radius)."""
 
     class Decision(models.TextChoices):
         ACCEPTED = "accepted", "Accepted"
@@ -81,6 +100,7 @@ class LesionVerdict(models.Model):
     )
     decision = models.CharField(max_length=16, choices=Decision.choices)
     centre_mm = models.JSONField(null=True, blank=True)  # [x, y, z], only for an added lesion
+    radius_mm = models.FloatField(null=True, blank=True)  # rough extent, only for an added lesion
     supersedes = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
@@ -94,6 +114,10 @@ class LesionVerdict(models.Model):
                 condition=Q(decision="added", lesion__isnull=True, centre_mm__isnull=False)
                 | (~Q(decision="added") & Q(lesion__isnull=False, centre_mm__isnull=True)),
                 name="grading_lesionverdict_added_has_centre",
+            ),
+            models.CheckConstraint(
+                condition=Q(radius_mm__isnull=True) | Q(decision="added", radius_mm__gt=0),
+                name="grading_lesionverdict_radius_of_added_lesion",
             ),
             models.UniqueConstraint(
                 fields=["supersedes"], name="grading_lesionverdict_supersedes_once"

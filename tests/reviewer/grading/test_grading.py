@@ -151,7 +151,10 @@ def test_an_out_of_range_grade_is_400_naming_the_field(api, segmentation):
     assert not Assessment.objects.exists()
 
 
-def test_the_four_level_scale_stores_its_level_apart_from_the_ease_grade(api, segmentation):
+def test_the_four_level_scale_stores_its_level_apart_from_the_ease_grade(
+    api, segmentation, settings
+):
+    settings.NEUROREVIEW_GRADING_SCALE = "four_level"
     response = api.post(assessments_url(segmentation), {"acceptable": True, "four_level": 3})
 
     assert response.status_code == 201
