@@ -6,7 +6,6 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from reviewer.cases import api as cases
-from reviewer.grading import api as grading
 from reviewer.imports import api as imports
 from reviewer.reports import api as reports
 from reviewer.viewer import api as viewer
@@ -26,16 +25,7 @@ urlpatterns = [
     path("cases/<str:pseudonym>/viewer/", viewer.CaseViewerView.as_view(), name="case-viewer"),
     path("series/<int:pk>/voxels/<str:sha256>", viewer.SeriesVoxelView.as_view()),
     path("segmentations/<int:pk>/voxels/<str:sha256>", viewer.SegmentationVoxelView.as_view()),
-    path(
-        "segmentations/<int:pk>/assessments/",
-        grading.AssessmentsView.as_view(),
-        name="segmentation-assessments",
-    ),
-    path(
-        "segmentations/<int:pk>/verdicts/",
-        grading.LesionVerdictsView.as_view(),
-        name="segmentation-verdicts",
-    ),
+    path("", include("reviewer.grading.urls")),
     path("auth/token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -51,8 +51,9 @@ def record_assessment(
             )
     allowed = sorted(level.value for level in scale.levels)
     if levels[scale.field] not in allowed:
+        given = "missing" if levels[scale.field] is None else f"{levels[scale.field]}"
         raise GradingError(
-            f"{scale.field} must be between {allowed[0]} and {allowed[-1]}", scale.field
+            f"{scale.field} must be between {allowed[0]} and {allowed[-1]} ({given})", scale.field
         )
     return _append(
         Assessment,

@@ -4,6 +4,138 @@
  */
 
 export interface paths {
+    "/api/alarms/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Alarms of the patients the user may see: open ones by default, newest first. */
+        get: operations["alarms_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alarms/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["alarms_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alarms/{id}/verdicts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description An alarm's verdicts, newest first: each a reader's true or false alarm. The latest one is
+         *     the alarm's verdict; the QA admin tunes the rules and α against them.
+         */
+        get: operations["alarms_verdicts_list"];
+        put?: never;
+        /**
+         * @description An alarm's verdicts, newest first: each a reader's true or false alarm. The latest one is
+         *     the alarm's verdict; the QA admin tunes the rules and α against them.
+         */
+        post: operations["alarms_verdicts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alarms/rules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The versions of the clinical alarm rules, newest (the current one) first. */
+        get: operations["alarms_rules_list"];
+        put?: never;
+        /**
+         * @description Publish the next version: the parameters given replace those of ``based_on``; every
+         *     patient's clinical alarms are then evaluated again in the background.
+         */
+        post: operations["alarms_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alarms/rules/current/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The version new alarms are computed with (version 0: the built-in defaults). */
+        get: operations["alarms_rules_current_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alarms/threshold-sets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The ensemble's frozen threshold sets, newest (the one alarms are scored against) first. */
+        get: operations["alarms_threshold_sets_list"];
+        put?: never;
+        /**
+         * @description Freeze the thresholds of the current agreement rows, with α from the current rules;
+         *     every exam's ensemble alarms are then scored against them in the background.
+         */
+        post: operations["alarms_threshold_sets_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alarms/threshold-sets/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["alarms_threshold_sets_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/token/": {
         parameters: {
             query?: never;
@@ -14,6 +146,27 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["auth_token_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{pseudonym}/alarms/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description A patient's alarm state, as the case's alarm socket sends it: open alarms with their
+         *     latest verdicts, one risk line per exam (the viewer's compact header) and the patient's
+         *     risk score.
+         */
+        get: operations["cases_alarms_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -66,6 +219,36 @@ export interface paths {
         get: operations["exams_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exams/{id}/volume-diagnosis/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The three-exam volume diagnosis of an exam (EASE R-A8): the exam (t) and two priors
+         *     (t−1, t−2) with one model family's composite segmentations. Volumes and their changes exist
+         *     only when all three segmentations' current assessments are ACCEPTABLE; the guide lines are
+         *     data, never a classification. The reader records the 2D (RANO) and the volume diagnosis or
+         *     rejects the set as longitudinally inconsistent.
+         */
+        get: operations["exams_volume_diagnosis_retrieve"];
+        put?: never;
+        /**
+         * @description The three-exam volume diagnosis of an exam (EASE R-A8): the exam (t) and two priors
+         *     (t−1, t−2) with one model family's composite segmentations. Volumes and their changes exist
+         *     only when all three segmentations' current assessments are ACCEPTABLE; the guide lines are
+         *     data, never a classification. The reader records the 2D (RANO) and the volume diagnosis or
+         *     rejects the set as longitudinally inconsistent.
+         */
+        post: operations["exams_volume_diagnosis_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -234,6 +417,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/quality/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The QA dashboard's figures: acceptance and grades per model version (EASE Tables 2 and
+         *     4), lesion verdicts per region, alarm verdicts per kind. QA admins only.
+         */
+        get: operations["reports_quality_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/segmentations/": {
         parameters: {
             query?: never;
@@ -241,6 +444,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Segmentations of the patients the user may see, each with its lesions and the count of
+         *     its components below the minimum volume; lesions/ lists either, page by page.
+         */
         get: operations["segmentations_list"];
         put?: never;
         post?: never;
@@ -257,6 +464,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Segmentations of the patients the user may see, each with its lesions and the count of
+         *     its components below the minimum volume; lesions/ lists either, page by page.
+         */
         get: operations["segmentations_retrieve"];
         put?: never;
         post?: never;
@@ -298,6 +509,46 @@ export interface paths {
          *     the key is not one of this segmentation's flows, both before any pixel.
          */
         get: operations["segmentations_flow_frames_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/segmentations/{id}/grading/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description What the grading panel shows beside the form: the scale to grade on, the volume of each
+         *     region and the number of components, listed and below the minimum volume (EASE R-A6.3).
+         */
+        get: operations["segmentations_grading_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/segmentations/{id}/lesions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The lesions of a segmentation, largest first; with below_minimum=true, its components
+         *     below the minimum volume instead (counted everywhere, listed only here).
+         */
+        get: operations["segmentations_lesions_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -364,6 +615,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/volume-diagnoses/{id}/consensus/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description The two readers' consensus, when the second opinion differs from the volume diagnosis:
+         *     a text that states the uncertainty, and the diagnosis if they reached one.
+         */
+        post: operations["volume_diagnoses_consensus_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/volume-diagnoses/{id}/second-opinion/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description A second radiologist's independent opinion on a diagnosis whose 2D and volume diagnoses
+         *     differ; the answer shows the first reader's conclusion, hidden until now.
+         */
+        post: operations["volume_diagnoses_second_opinion_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/worklist/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The worklist as the page shows it: the patients the user may see with their risk score
+         *     and review state; filter to `mine=true` (the user's open cases) or a `review` state, sort by
+         *     `ordering` (a radiologist's default: `-risk_score`, the highest risk first).
+         */
+        get: operations["worklist_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -375,14 +687,95 @@ export interface components {
             number | null,
             number | null
         ];
+        AddedLesions: {
+            model_version: string;
+            /** @description lesions readers added: the AI missed them */
+            added: number;
+        };
         /**
-         * @description * `growth` - Growth
-         *     * `new_lesion` - New lesion
-         *     * `unreliable` - Unreliable output
-         *     * `haemorrhage_expansion` - Haemorrhage expansion
+         * @description * `t-1` - t-1
+         *     * `t-2` - t-2
          * @enum {string}
          */
-        AlarmKindEnum: "growth" | "new_lesion" | "unreliable" | "haemorrhage_expansion";
+        AgainstEnum: "t-1" | "t-2";
+        Alarm: {
+            readonly id: number;
+            readonly patient: string;
+            readonly exam: number;
+            readonly segmentation: number | null;
+            readonly kind: components["schemas"]["AlarmKindEnum"];
+            readonly kind_display: string;
+            /** @description 4 haemorrhage expansion, 3 growth and new activity, 2 unreliable output, 1 many components (reviewer.alarms.risk) */
+            readonly severity: number;
+            readonly reason: string;
+            readonly evidence: unknown;
+            /** @description the version of the clinical rules it was computed with (also in evidence) */
+            readonly rules_version: number | null;
+            readonly threshold_set: number | null;
+            /** Format: date-time */
+            readonly raised_at: string;
+            /** Format: date-time */
+            readonly cleared_at: string | null;
+            /** @description the latest verdict, if any */
+            readonly verdict: components["schemas"]["AlarmVerdict"] | null;
+        };
+        AlarmKindCount: {
+            kind: components["schemas"]["AlarmKindEnum"];
+            label: string;
+            severity: number;
+            /** @description counting alarms of this kind */
+            count: number;
+        };
+        /**
+         * @description * `growth` - Growth
+         *     * `new_lesion` - New activity
+         *     * `haemorrhage_expansion` - Haemorrhage expansion
+         *     * `unreliable` - Unreliable output
+         *     * `many_components` - Many components
+         * @enum {string}
+         */
+        AlarmKindEnum: "growth" | "new_lesion" | "haemorrhage_expansion" | "unreliable" | "many_components";
+        AlarmVerdict: {
+            readonly id: number;
+            readonly alarm: number;
+            readonly reader: number;
+            /** @description the reader's name (or username) */
+            readonly reader_name: string;
+            readonly true_alarm: boolean;
+            readonly comment: string;
+            readonly supersedes: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        AlarmVerdictInput: {
+            /** @description a true alarm (true) or a false alarm (false) */
+            true_alarm: boolean;
+            /** @default  */
+            comment: string;
+            /** @description the alarm's latest verdict as the reader saw it; none for the first verdict */
+            supersedes?: number | null;
+        };
+        AlarmVerdicts: {
+            kind: components["schemas"]["AlarmKindEnum"];
+            kind_display: string;
+            /** @description alarms of this kind, open or cleared */
+            raised: number;
+            /** @description judged true by their current verdict */
+            true_alarms: number;
+            /** @description judged false by their current verdict */
+            false_alarms: number;
+            unjudged: number;
+            /**
+             * Format: double
+             * @description of the judged alarms
+             */
+            true_percent: number | null;
+            /**
+             * Format: double
+             * @description of the judged alarms
+             */
+            false_percent: number | null;
+        };
         Assessment: {
             readonly id: number;
             readonly segmentation: number;
@@ -395,20 +788,27 @@ export interface components {
             readonly four_level: number | null;
             readonly comment: string;
             readonly supersedes: number | null;
+            readonly reading_time_ms: number | null;
             /** Format: date-time */
             readonly created_at: string;
         };
+        /**
+         * @description Exactly one of grade and four_level: the one of the project's scale (the grading
+         *     endpoint's scale.field).
+         */
         AssessmentInput: {
             /** @description ACCEPTABLE (true) or UNACCEPTABLE (false) */
             acceptable: boolean;
             /** @description EASE: 5 Perfect … 1 Terrible */
             grade?: number;
-            /** @description four-level scale: 4 acceptable … 1 not acceptable (instead of grade) */
+            /** @description four-level scale, the Methods numbering: 4 (grade I, acceptable) … 1 (grade IV, not acceptable) */
             four_level?: number;
             /** @default  */
             comment: string;
             /** @description the assessment this one replaces: the latest one the reader saw */
             supersedes?: number | null;
+            /** @description active reading time of the segmentation, measured by the viewer */
+            reading_time_ms?: number | null;
         };
         AuthToken: {
             username: string;
@@ -417,6 +817,32 @@ export interface components {
         };
         /** @enum {unknown} */
         BlankEnum: "";
+        /**
+         * @description A patient's open alarms: what GET /api/cases/<pseudonym>/alarms/ returns and what the
+         *     case's alarm socket sends on connect and on every change.
+         */
+        CaseAlarmState: {
+            /** @description open alarms, the worst first, then newest */
+            alarms: components["schemas"]["Alarm"][];
+            /** @description risk score by exam id, exams at risk only */
+            risk_score: {
+                [key: string]: number;
+            };
+            /** @description one line per exam, newest first */
+            exams: components["schemas"]["ExamAlarmLine"][];
+            patient_risk_score: number;
+        };
+        Changes: {
+            /**
+             * @description the prior: t-1 or t-2
+             *
+             *     * `t-1` - t-1
+             *     * `t-2` - t-2
+             */
+            against: components["schemas"]["AgainstEnum"];
+            exam: number;
+            regions: components["schemas"]["RegionChange"][];
+        };
         /** @description Mean ± SD over the cohort's NODE exam ACC curves on their most common stages. */
         CohortAcc: {
             stages: number[];
@@ -430,6 +856,35 @@ export interface components {
             TC?: components["schemas"]["CohortAcc"];
             WT?: components["schemas"]["CohortAcc"];
         };
+        Consensus: {
+            readonly id: number;
+            readonly author: number;
+            readonly author_name: string;
+            /**
+             * @description the diagnosis the readers agreed on; null when they could only state the uncertainty
+             *
+             *     * `progression` - Progression
+             *     * `stable` - Stable disease
+             *     * `response` - Treatment response
+             */
+            conclusion: (components["schemas"]["DiagnosisEnum"] | components["schemas"]["NullEnum"]) | null;
+            readonly text: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        ConsensusInput: {
+            /** @description the consensus, stating its uncertainty */
+            text: string;
+            /**
+             * @description the diagnosis agreed on, if any
+             *
+             *     * `progression` - Progression
+             *     * `stable` - Stable disease
+             *     * `response` - Treatment response
+             * @default
+             */
+            conclusion: components["schemas"]["DiagnosisEnum"] | components["schemas"]["BlankEnum"];
+        };
         /**
          * @description * `accepted` - Accepted
          *     * `rejected` - Rejected
@@ -437,6 +892,21 @@ export interface components {
          * @enum {string}
          */
         DecisionEnum: "accepted" | "rejected" | "added";
+        /**
+         * @description * `progression` - Progression
+         *     * `stable` - Stable disease
+         *     * `response` - Treatment response
+         * @enum {string}
+         */
+        DiagnosisEnum: "progression" | "stable" | "response";
+        /**
+         * @description * `glioma` - Glioma
+         *     * `ms` - Multiple sclerosis
+         *     * `other` - Other
+         *     * `unknown` - Not recorded
+         * @enum {string}
+         */
+        DiseaseEnum: "glioma" | "ms" | "other" | "unknown";
         /**
          * @description * `uint8` - uint8
          *     * `int16` - int16
@@ -454,6 +924,99 @@ export interface components {
             dicom_study_uid?: string;
             readonly sequences: string[];
             readonly series: components["schemas"]["Series"][];
+        };
+        /** @description One exam's line of the viewer's alarm header: risk, then the kinds worst first. */
+        ExamAlarmLine: {
+            exam: number;
+            /** @description 100 × worst severity + counting alarms */
+            risk_score: number;
+            /** @description the worst counting alarm's severity, 0: none */
+            severity: number;
+            /** @description open alarms, counting or judged false */
+            open: number;
+            /** @description open alarms whose latest verdict is false */
+            dismissed: number;
+            kinds: components["schemas"]["AlarmKindCount"][];
+            /** @description e.g. "Growth · Unreliable output ×3" */
+            summary: string;
+        };
+        /**
+         * @description * `node` - Neural ODE
+         *     * `unet` - U-Net
+         * @enum {string}
+         */
+        FamilyEnum: "node" | "unet";
+        /**
+         * @description * `grade` - grade
+         *     * `four_level` - four_level
+         * @enum {string}
+         */
+        FieldEnum: "grade" | "four_level";
+        FreezeInput: {
+            /** @description the reference cohort's name */
+            cohort: string;
+            /** @description pseudonyms of the cohort's patients (default: every patient measured) */
+            patients?: string[];
+            /**
+             * @description MAD × 1.4826
+             * @default false
+             */
+            scaled_mad: boolean;
+            /**
+             * @description fewer finite values leave a candidate's metric out
+             * @default 5
+             */
+            minimum_exams: number;
+            /** @default  */
+            note: string;
+        };
+        FrozenThreshold: {
+            readonly target: components["schemas"]["TargetEnum"];
+            readonly model_version: number;
+            readonly model_version_name: string;
+            readonly metric: components["schemas"]["MetricEnum"];
+            /** Format: double */
+            readonly median: number;
+            /** Format: double */
+            readonly mad: number;
+            /** Format: double */
+            readonly alpha: number;
+            /** Format: double */
+            readonly threshold: number;
+            readonly cohort_size: number;
+        };
+        /** @description What the grading panel shows beside the form (EASE R-A6.3). */
+        GradingPanel: {
+            segmentation: number;
+            /** @description the scale to grade on: the project's (NEUROREVIEW_GRADING_SCALE) */
+            scale: components["schemas"]["Scale"];
+            /** @description the volume of each region, in mL */
+            regions: components["schemas"]["RegionVolume"][];
+            /** @description components listed as lesions */
+            listed_lesions: number;
+            /** @description components below the minimum volume: counted, listed on request */
+            below_minimum_lesions: number;
+            /** Format: double */
+            minimum_lesion_ml: number | null;
+        };
+        /**
+         * @description * `ET` - Et
+         *     * `TC` - Tc
+         *     * `WT` - Wt
+         * @enum {string}
+         */
+        GrowthRegionEnum: "ET" | "TC" | "WT";
+        GuideLines: {
+            /**
+             * Format: double
+             * @description +25 %: RANO's progression threshold in 2D
+             */
+            rano_2d: number;
+            /**
+             * Format: double
+             * @description +40 %: its volume equivalent (1.25^1.5)
+             */
+            volume: number;
         };
         /** @description Voxel counts or indices along i, j, k. */
         Ijk: [
@@ -512,7 +1075,17 @@ export interface components {
             /** Format: date-time */
             readonly finished_at: string | null;
         };
+        LabelVerdicts: {
+            model_version: string;
+            /** @description the region of the lesions' main label */
+            label: string;
+            accepted: number;
+            rejected: number;
+            /** Format: double */
+            acceptance_percent: number | null;
+        };
         Lesion: {
+            readonly id: number;
             index: number;
             label: number;
             label_voxels: unknown;
@@ -521,6 +1094,7 @@ export interface components {
             volume_ml: number;
             centroid_mm: unknown;
             bbox: unknown;
+            below_minimum?: boolean;
         };
         LesionChange: {
             /** Format: double */
@@ -539,6 +1113,8 @@ export interface components {
             readonly reader_name: string;
             readonly decision: components["schemas"]["DecisionEnum"];
             readonly centre_mm: unknown;
+            /** Format: double */
+            readonly radius_mm: number | null;
             readonly supersedes: number | null;
             readonly reading_time_ms: number | null;
             /** Format: date-time */
@@ -554,9 +1130,42 @@ export interface components {
                 number,
                 number
             ] | null;
+            /**
+             * Format: double
+             * @description rough radius of an added (missed) lesion, if the reader gives one
+             */
+            radius_mm?: number | null;
             supersedes?: number | null;
             reading_time_ms?: number | null;
         };
+        Member: {
+            /**
+             * @description t, t-1 or t-2
+             *
+             *     * `t` - t
+             *     * `t-1` - t-1
+             *     * `t-2` - t-2
+             */
+            timepoint: components["schemas"]["TimepointEnum"];
+            exam: number;
+            /** @description the exam's rank among the patient's exams */
+            order: number;
+            /** Format: date */
+            date: string | null;
+            /** @description the family's composite segmentation of the exam */
+            segmentation: number | null;
+            /** @description the segmentation's current assessment */
+            assessment: number | null;
+            acceptable: boolean | null;
+            /** @description null unless the volumetric assessment is possible */
+            volumes: components["schemas"]["RegionVolume"][] | null;
+        };
+        /**
+         * @description * `dice` - Dice
+         *     * `hausdorff` - Hausdorff
+         * @enum {string}
+         */
+        MetricEnum: "dice" | "hausdorff";
         ModelVersion: {
             readonly id: number;
             name: string;
@@ -575,9 +1184,27 @@ export interface components {
         /**
          * @description * `node` - Neural ODE
          *     * `unet` - U-Net
+         *     * `subtraction` - New-lesion detection by subtraction
          * @enum {string}
          */
-        ModelVersionKindEnum: "node" | "unet";
+        ModelVersionKindEnum: "node" | "unet" | "subtraction";
+        /** @enum {unknown} */
+        NullEnum: null;
+        PaginatedAlarmList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Alarm"][];
+        };
         PaginatedExamList: {
             /** @example 123 */
             count: number;
@@ -622,6 +1249,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["InferenceJob"][];
+        };
+        PaginatedLesionList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Lesion"][];
         };
         PaginatedModelVersionList: {
             /** @example 123 */
@@ -668,6 +1310,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Segmentation"][];
         };
+        PaginatedWorklistRowList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["WorklistRow"][];
+        };
         Patient: {
             pseudonym: string;
             readonly exam_count: number;
@@ -694,6 +1351,42 @@ export interface components {
              * @description null where no lesion of that exam matches.
              */
             volume_ml: number | null;
+        };
+        QualityDashboard: {
+            grading: components["schemas"]["VersionGrading"][];
+            lesions: components["schemas"]["LabelVerdicts"][];
+            added: components["schemas"]["AddedLesions"][];
+            alarms: components["schemas"]["AlarmVerdicts"][];
+        };
+        Refusal: {
+            kind: components["schemas"]["RefusalKindEnum"];
+            message: string;
+            exam: number | null;
+            segmentation: number | null;
+        };
+        /**
+         * @description * `priors` - priors
+         *     * `segmentation` - segmentation
+         *     * `not_graded` - not_graded
+         *     * `unacceptable` - unacceptable
+         * @enum {string}
+         */
+        RefusalKindEnum: "priors" | "segmentation" | "not_graded" | "unacceptable";
+        RegionChange: {
+            region: string;
+            /** Format: double */
+            change_ml: number;
+            /**
+             * Format: double
+             * @description null when the region was absent from the prior
+             */
+            change_percent: number | null;
+        };
+        RegionVolume: {
+            /** @description enhancing, necrosis (necrosis/non-enhancing core), oedema, lesion, or the totals TC (enhancing + necrosis) and WT (TC + oedema) */
+            region: string;
+            /** Format: double */
+            volume_ml: number;
         };
         Registration: components["schemas"]["RegistrationStatus"] | components["schemas"]["RegistrationMatrix"] | components["schemas"]["RegistrationFailure"];
         RegistrationFailure: {
@@ -730,6 +1423,15 @@ export interface components {
              */
             status: "identity" | "aligned" | "pending";
         };
+        /**
+         * @description * `not_reviewed` - Not reviewed
+         *     * `in_review` - In review
+         *     * `graded` - Graded
+         *     * `waiting_for_second_reader` - Waiting for a second reader
+         *     * `done` - Done
+         * @enum {string}
+         */
+        ReviewStateEnum: "not_reviewed" | "in_review" | "graded" | "waiting_for_second_reader" | "done";
         /** @description Red, green, blue, 0–255. */
         Rgb: [
             number,
@@ -742,22 +1444,123 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "current" | "prior";
+        RuleConfiguration: {
+            readonly created_by_name: string | null;
+            readonly growth_enabled: boolean;
+            /** Format: double */
+            readonly growth_percent: number;
+            readonly growth_region: components["schemas"]["GrowthRegionEnum"];
+            /** Format: double */
+            readonly growth_minimum_ml: number;
+            readonly new_activity_enabled: boolean;
+            /** Format: double */
+            readonly new_lesion_minimum_mm3: number;
+            readonly haemorrhage_enabled: boolean;
+            /** Format: double */
+            readonly haemorrhage_ml: number;
+            /** Format: double */
+            readonly haemorrhage_percent: number;
+            readonly haemorrhage_diseases: unknown;
+            readonly many_components_enabled: boolean;
+            readonly many_components_count: number;
+            readonly ensemble_alpha: unknown;
+            readonly version: number;
+            /** @description why this version */
+            readonly note: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /** @description A new version: the parameters given replace those of the version it is based on. */
+        RuleConfigurationInput: {
+            /** @description the version the edit started from: it must still be current */
+            based_on: number;
+            /** @description why the rules change (kept with the version) */
+            note: string;
+            growth_enabled?: boolean;
+            /** Format: double */
+            growth_percent?: number;
+            growth_region?: components["schemas"]["GrowthRegionEnum"];
+            /** Format: double */
+            growth_minimum_ml?: number;
+            new_activity_enabled?: boolean;
+            /** Format: double */
+            new_lesion_minimum_mm3?: number;
+            haemorrhage_enabled?: boolean;
+            /** Format: double */
+            haemorrhage_ml?: number;
+            /** Format: double */
+            haemorrhage_percent?: number;
+            haemorrhage_diseases?: unknown;
+            many_components_enabled?: boolean;
+            many_components_count?: number;
+            ensemble_alpha?: unknown;
+        };
+        Scale: {
+            scale: components["schemas"]["ScaleEnum"];
+            name: string;
+            /**
+             * @description the assessment field that carries the level
+             *
+             *     * `grade` - grade
+             *     * `four_level` - four_level
+             */
+            field: components["schemas"]["FieldEnum"];
+            /** @description best first */
+            levels: components["schemas"]["ScaleLevel"][];
+        };
         /**
          * @description * `ease` - EASE (1–5)
          *     * `four_level` - Four levels (1–4)
          * @enum {string}
          */
         ScaleEnum: "ease" | "four_level";
+        ScaleLevel: {
+            /** @description what the form submits in the scale's field */
+            value: number;
+            label: string;
+            /** @description four-level scale: I (best) … IV; blank for EASE */
+            roman: string;
+            /** @description four-level scale, the paper's Methods numbering (4 … 1) */
+            methods_score: number | null;
+            /** @description four-level scale, the paper's Table 5 numbering (3 … 0) */
+            table5_score: number | null;
+            /** @description four-level scale: the criteria per lesion size class (small, medium, large) */
+            criteria: {
+                [key: string]: string;
+            };
+        };
+        SecondOpinion: {
+            readonly id: number;
+            readonly reader: number;
+            readonly reader_name: string;
+            readonly opinion: components["schemas"]["DiagnosisEnum"];
+            readonly comment: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        SecondOpinionInput: {
+            opinion: components["schemas"]["DiagnosisEnum"];
+            /** @default  */
+            comment: string;
+        };
         Segmentation: {
             readonly id: number;
             exam: number;
             source: components["schemas"]["SourceEnum"];
             readonly model_version: string;
             readonly reader: string;
+            /** @default  */
+            family: components["schemas"]["FamilyEnum"] | components["schemas"]["BlankEnum"];
+            readonly parts: number[];
             label_scheme: components["schemas"]["SegmentationLabelSchemeEnum"];
             sha256: string;
             /** Format: date-time */
             readonly created_at: string;
+            /** Format: double */
+            minimum_lesion_ml?: number | null;
+            /** @description Components below minimum_lesion_ml: GET lesions/?below_minimum=true lists them. */
+            readonly below_minimum_count: number;
+            /** @description Its lesions: the components at or above the minimum. */
             readonly lesions: components["schemas"]["Lesion"][];
         };
         /** @description The exam's ACC curves: one row per stage. */
@@ -797,13 +1600,42 @@ export interface components {
             affine: unknown;
             dicom_series_uid?: string;
         };
+        Share: {
+            /** @description acceptable, unacceptable, ease_5 … ease_1, four_level_4 … */
+            key: string;
+            /** @description as EASE's Tables 2 and 4 print it: Perfect (5) … */
+            label: string;
+            count: number;
+            /**
+             * Format: double
+             * @description of the assessments on this row's scale; null when none
+             */
+            percent: number | null;
+        };
+        Snapshot: {
+            timepoint: components["schemas"]["TimepointEnum"];
+            exam: number;
+            segmentation: number;
+            volumes: components["schemas"]["RegionVolume"][];
+        };
         /**
          * @description * `model` - Model version
+         *     * `composite` - Composed from a model family's target maps
          *     * `reader` - Reader
          *     * `reference` - Reference
          * @enum {string}
          */
-        SourceEnum: "model" | "reader" | "reference";
+        SourceEnum: "model" | "composite" | "reader" | "reference";
+        /**
+         * @description * `inconsistent` - Set rejected as longitudinally inconsistent
+         *     * `concordant` - 2D and volume diagnoses agree
+         *     * `awaiting_second_opinion` - Waiting for a second reader
+         *     * `agreed` - The second reader agrees with the volume diagnosis
+         *     * `awaiting_consensus` - Waiting for the readers' consensus
+         *     * `consensus` - Closed by consensus
+         * @enum {string}
+         */
+        StageEnum: "inconsistent" | "concordant" | "awaiting_second_opinion" | "agreed" | "awaiting_consensus" | "consensus";
         /**
          * @description * `queued` - Queued
          *     * `running` - Running
@@ -819,12 +1651,39 @@ export interface components {
          * @enum {string}
          */
         TargetEnum: "ET" | "TC" | "WT";
+        ThresholdSet: {
+            readonly id: number;
+            /** @description the name of the reference cohort */
+            readonly cohort: string;
+            readonly exam_ids: unknown;
+            readonly scaled_mad: boolean;
+            readonly note: string;
+            readonly created_by_name: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly thresholds: components["schemas"]["FrozenThreshold"][];
+            /** @description only when just frozen: the candidates left out, and why */
+            readonly left_out: string[];
+        };
+        /**
+         * @description * `t` - t
+         *     * `t-1` - t-1
+         *     * `t-2` - t-2
+         * @enum {string}
+         */
+        TimepointEnum: "t" | "t-1" | "t-2";
         /** @description x, y, z in LPS millimetres. */
         Vec3: [
             number,
             number,
             number
         ];
+        VersionGrading: {
+            model_version: string;
+            /** @description segmentations with a current assessment */
+            assessed: number;
+            rows: components["schemas"]["Share"][];
+        };
         ViewerAlarm: {
             id: number;
             exam: number;
@@ -889,11 +1748,22 @@ export interface components {
             new_lesion_color: components["schemas"]["Rgb"];
             sockets: components["schemas"]["ViewerSockets"];
         };
-        /** @description A label map on an exam's grid, with its source, labels, lesions and flow. */
+        /**
+         * @description A label map on an exam's grid, with its source, labels, lesions and flow. Per exam, each
+         *     model family's AI result is one composite (source "composite"); its single-target maps
+         *     follow as its parts (part_of), without lesions.
+         */
         ViewerSegmentation: {
             source: components["schemas"]["SourceEnum"];
-            /** @description Model version, reader name or "Reference". */
+            /** @description Model version, reader name, the family of a composite, or "Reference". */
             name: string;
+            /**
+             * @description The model's kind; a composite's family.
+             *
+             *     * `node` - Neural ODE
+             *     * `unet` - U-Net
+             *     * `subtraction` - New-lesion detection by subtraction
+             */
             kind: components["schemas"]["ModelVersionKindEnum"] | components["schemas"]["BlankEnum"];
             /**
              * @description "" for a full label map.
@@ -927,6 +1797,27 @@ export interface components {
                 number
             ];
             labels: components["schemas"]["SegmentationLabel"][];
+            /**
+             * @description A composite's model family; "" for any other segmentation.
+             *
+             *     * `node` - Neural ODE
+             *     * `unet` - U-Net
+             */
+            family: components["schemas"]["FamilyEnum"] | components["schemas"]["BlankEnum"];
+            /** @description A composite's ET, TC and WT segmentations (ids); [] for any other. */
+            parts: number[];
+            /** @description The composite this single-target map is a part of; its lesions are the composite's, so none are listed here. */
+            part_of: number | null;
+            /**
+             * Format: double
+             * @description Components smaller than this are not lesions (null: every one is).
+             */
+            minimum_lesion_ml: number | null;
+            /** @description Components at or above the minimum volume (listed below unless a part). */
+            lesion_count: number;
+            /** @description Components below the minimum volume: not listed here, listed by /api/segmentations/{id}/lesions/?below_minimum=true. */
+            below_minimum_count: number;
+            /** @description The lesions, largest first; none below the minimum, none of a part. */
             lesions: components["schemas"]["ViewerLesion"][];
             /** @description Only NODE segmentations have a flow. */
             flow: components["schemas"]["SegmentationFlow"] | null;
@@ -964,11 +1855,115 @@ export interface components {
             alarms: string;
             flow: string;
         };
+        /**
+         * @description One diagnosis of the exam. Its conclusions (the fields in HIDDEN) are null and
+         *     conclusion_hidden is true for everyone but its reader while a second opinion is awaited.
+         */
+        VolumeDiagnosis: {
+            readonly id: number;
+            readonly exam: number;
+            readonly family: components["schemas"]["FamilyEnum"];
+            readonly current_segmentation: number;
+            readonly prior_segmentation: number;
+            readonly earlier_prior_segmentation: number;
+            readonly reader: number;
+            readonly reader_name: string;
+            rano_diagnosis: (components["schemas"]["DiagnosisEnum"] | components["schemas"]["NullEnum"]) | null;
+            volume_diagnosis: (components["schemas"]["DiagnosisEnum"] | components["schemas"]["NullEnum"]) | null;
+            readonly inconsistent: boolean;
+            readonly inconsistency_reason: string;
+            comment: string | null;
+            /** @description the volumes the reader saw */
+            volumes: components["schemas"]["Snapshot"][];
+            stage: components["schemas"]["StageEnum"];
+            /**
+             * @description the diagnosis the reading ended with: null while open, for an inconsistent set, and for a consensus that could only state the uncertainty
+             *
+             *     * `progression` - Progression
+             *     * `stable` - Stable disease
+             *     * `response` - Treatment response
+             */
+            conclusion: (components["schemas"]["DiagnosisEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description true while a second opinion is awaited and you are not this reader */
+            readonly conclusion_hidden: boolean;
+            second_opinion: components["schemas"]["SecondOpinion"] | null;
+            consensus: components["schemas"]["Consensus"] | null;
+            readonly supersedes: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        VolumeDiagnosisInput: {
+            family: components["schemas"]["FamilyEnum"];
+            /** @description the two prior exams; by default the two exams before this one */
+            priors?: [
+                number,
+                number
+            ];
+            rano_diagnosis: components["schemas"]["DiagnosisEnum"];
+            /**
+             * @description absent for an inconsistent set
+             *
+             *     * `progression` - Progression
+             *     * `stable` - Stable disease
+             *     * `response` - Treatment response
+             */
+            volume_diagnosis?: components["schemas"]["DiagnosisEnum"];
+            /**
+             * @description the set is rejected as longitudinally inconsistent
+             * @default false
+             */
+            inconsistent: boolean;
+            /** @default  */
+            inconsistency_reason: string;
+            /** @default  */
+            comment: string;
+            /** @description your standing diagnosis this one revises */
+            supersedes?: number | null;
+        };
+        /**
+         * @description The three-exam volume diagnosis of an exam: the set, its volumes and changes when all
+         *     three segmentations are currently ACCEPTABLE, and the exam's diagnoses (newest first).
+         */
+        VolumeDiagnosisSheet: {
+            exam: number;
+            /** @description the patient's pseudonym */
+            patient: string;
+            family: components["schemas"]["FamilyEnum"];
+            /** @description whether a volumetric assessment exists */
+            possible: boolean;
+            /** @description why not, when it does not */
+            refusals: components["schemas"]["Refusal"][];
+            /** @description t, t-1, t-2 */
+            members: components["schemas"]["Member"][];
+            /** @description the current exam against each prior; empty when not possible */
+            changes: components["schemas"]["Changes"][];
+            /** @description guide lines only: the reader decides, nothing is classified automatically */
+            guide_lines_percent: components["schemas"]["GuideLines"];
+            diagnoses: components["schemas"]["VolumeDiagnosis"][];
+        };
         Window: {
             /** Format: double */
             center: number;
             /** Format: double */
             width: number;
+        };
+        /**
+         * @description A worklist row: the patient's columns, its risk score and its review state. The
+         *     review status of each row comes from the view (context "statuses", by patient pk).
+         */
+        WorklistRow: {
+            pseudonym: string;
+            disease?: components["schemas"]["DiseaseEnum"];
+            readonly exam_count: number;
+            /** Format: date */
+            readonly latest_exam_date: string;
+            readonly missing_series: number;
+            readonly open_alarm_count: number;
+            /** @description reviewer.alarms.risk: 100 × worst severity + counting alarms */
+            readonly risk_score: number;
+            readonly review_state: components["schemas"]["ReviewStateEnum"];
+            /** @description one of the requesting user's open cases */
+            readonly open_for_user: boolean;
         };
     };
     responses: never;
@@ -979,6 +1974,380 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    alarms_list: {
+        parameters: {
+            query?: {
+                /** @description Exam id */
+                exam?: number;
+                /**
+                 * @description * `growth` - Growth
+                 *     * `new_lesion` - New activity
+                 *     * `haemorrhage_expansion` - Haemorrhage expansion
+                 *     * `unreliable` - Unreliable output
+                 *     * `many_components` - Many components
+                 */
+                kind?: "growth" | "haemorrhage_expansion" | "many_components" | "new_lesion" | "unreliable";
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Pseudonym */
+                patient?: string;
+                /**
+                 * @description open (default), cleared or all
+                 *
+                 *     * `open` - open
+                 *     * `cleared` - cleared
+                 *     * `all` - all
+                 */
+                state?: "all" | "cleared" | "open";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAlarmList"];
+                };
+            };
+            /** @description not logged in, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    alarms_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alarm"];
+                };
+            };
+            /** @description not logged in, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such alarm, or its patient is not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    alarms_verdicts_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmVerdict"][];
+                };
+            };
+            /** @description not logged in, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such alarm, or its patient is not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    alarms_verdicts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlarmVerdictInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["AlarmVerdictInput"];
+                "multipart/form-data": components["schemas"]["AlarmVerdictInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmVerdict"];
+                };
+            };
+            /** @description an invalid field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such alarm, or its patient is not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description based on a row someone else has meanwhile superseded: reload */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    alarms_rules_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleConfiguration"][];
+                };
+            };
+            /** @description not logged in, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    alarms_rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleConfigurationInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["RuleConfigurationInput"];
+                "multipart/form-data": components["schemas"]["RuleConfigurationInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleConfiguration"];
+                };
+            };
+            /** @description an invalid field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description based on a row someone else has meanwhile superseded: reload */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    alarms_rules_current_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleConfiguration"];
+                };
+            };
+            /** @description not logged in, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    alarms_threshold_sets_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThresholdSet"][];
+                };
+            };
+            /** @description not logged in, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    alarms_threshold_sets_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FreezeInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["FreezeInput"];
+                "multipart/form-data": components["schemas"]["FreezeInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThresholdSet"];
+                };
+            };
+            /** @description an invalid field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    alarms_threshold_sets_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThresholdSet"];
+                };
+            };
+            /** @description not logged in, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such threshold set */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     auth_token_create: {
         parameters: {
             query?: never;
@@ -1001,6 +2370,41 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AuthToken"];
                 };
+            };
+        };
+    };
+    cases_alarms_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pseudonym: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseAlarmState"];
+                };
+            };
+            /** @description not logged in, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such patient, or not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1087,6 +2491,108 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Exam"];
                 };
+            };
+        };
+    };
+    exams_volume_diagnosis_retrieve: {
+        parameters: {
+            query?: {
+                /** @description the model family; by default the standing diagnosis's, else the first whose set allows a volumetric assessment, else node */
+                family?: "node" | "unet";
+                /** @description two prior exam ids, comma-separated; by default the standing diagnosis's, else the two exams before this one */
+                priors?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeDiagnosisSheet"];
+                };
+            };
+            /** @description an invalid field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description your role is not a clinical one */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such exam, or its patient is not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    exams_volume_diagnosis_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VolumeDiagnosisInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["VolumeDiagnosisInput"];
+                "multipart/form-data": components["schemas"]["VolumeDiagnosisInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeDiagnosis"];
+                };
+            };
+            /** @description an invalid field, named in the answer; `segmentations` when the set allows no volumetric assessment (which segmentation, and why) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a clinical role, but not this step: a second opinion on your own diagnosis, a consensus of other readers, a revision of another reader's diagnosis */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such exam, or its patient is not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description someone recorded or revised a diagnosis of this exam meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1258,8 +2764,9 @@ export interface operations {
                 /**
                  * @description * `node` - Neural ODE
                  *     * `unet` - U-Net
+                 *     * `subtraction` - New-lesion detection by subtraction
                  */
-                kind?: "node" | "unet";
+                kind?: "node" | "subtraction" | "unet";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -1362,6 +2869,32 @@ export interface operations {
             };
         };
     };
+    reports_quality_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QualityDashboard"];
+                };
+            };
+            /** @description not logged in, or not a QA admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     segmentations_list: {
         parameters: {
             query?: {
@@ -1378,10 +2911,11 @@ export interface operations {
                 page?: number;
                 /**
                  * @description * `model` - Model version
+                 *     * `composite` - Composed from a model family's target maps
                  *     * `reader` - Reader
                  *     * `reference` - Reference
                  */
-                source?: "model" | "reader" | "reference";
+                source?: "composite" | "model" | "reader" | "reference";
             };
             header?: never;
             path?: never;
@@ -1440,6 +2974,13 @@ export interface operations {
                     "application/json": components["schemas"]["Assessment"][];
                 };
             };
+            /** @description your role is not a clinical one */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description no such segmentation, or its patient is not visible */
             404: {
                 headers: {
@@ -1476,6 +3017,13 @@ export interface operations {
             };
             /** @description an invalid field, named in the answer */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description your role is not a clinical one */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1533,6 +3081,88 @@ export interface operations {
             };
         };
     };
+    segmentations_grading_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GradingPanel"];
+                };
+            };
+            /** @description your role is not a clinical one */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such segmentation, or its patient is not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    segmentations_lesions_list: {
+        parameters: {
+            query?: {
+                /** @description true: the components below the segmentation's minimum volume instead of its lesions */
+                below_minimum?: boolean;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedLesionList"];
+                };
+            };
+            /** @description below_minimum is not a boolean */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in, or a role without clinical access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not visible, or no such segmentation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     segmentations_verdicts_list: {
         parameters: {
             query?: never;
@@ -1551,6 +3181,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["LesionVerdict"][];
                 };
+            };
+            /** @description your role is not a clinical one */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description no such segmentation, or its patient is not visible */
             404: {
@@ -1588,6 +3225,13 @@ export interface operations {
             };
             /** @description an invalid field, named in the answer */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description your role is not a clinical one */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1674,6 +3318,174 @@ export interface operations {
             };
             /** @description not visible, or not the current sha256 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    volume_diagnoses_consensus_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsensusInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["ConsensusInput"];
+                "multipart/form-data": components["schemas"]["ConsensusInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeDiagnosis"];
+                };
+            };
+            /** @description an invalid field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a clinical role, but not this step: a second opinion on your own diagnosis, a consensus of other readers, a revision of another reader's diagnosis */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such volume diagnosis, or its patient is not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the consensus was recorded meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    volume_diagnoses_second_opinion_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecondOpinionInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["SecondOpinionInput"];
+                "multipart/form-data": components["schemas"]["SecondOpinionInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeDiagnosis"];
+                };
+            };
+            /** @description an invalid field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a clinical role, but not this step: a second opinion on your own diagnosis, a consensus of other readers, a revision of another reader's diagnosis */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such volume diagnosis, or its patient is not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description another radiologist gave the second opinion meanwhile, or the diagnosis was revised */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    worklist_list: {
+        parameters: {
+            query?: {
+                /** @description All four sequences in every exam */
+                complete?: boolean;
+                /** @description Open alarms */
+                has_alarms?: boolean;
+                /** @description At least N exams */
+                min_exams?: number;
+                /** @description My open cases */
+                mine?: boolean;
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Pseudonym */
+                q?: string;
+                /**
+                 * @description Review state
+                 *
+                 *     * `not_reviewed` - Not reviewed
+                 *     * `in_review` - In review
+                 *     * `graded` - Graded
+                 *     * `waiting_for_second_reader` - Waiting for a second reader
+                 *     * `done` - Done
+                 */
+                review?: "done" | "graded" | "in_review" | "not_reviewed" | "waiting_for_second_reader";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWorklistRowList"];
+                };
+            };
+            /** @description an invalid filter value, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in, or not a clinical role */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,15 +1,18 @@
 """Grading: assessments and lesion verdicts are append-only in the database, a regrade supersedes
 and keeps the history, a stale submission is refused with 409, and only clinical users who may
-see the patient grade its segmentations."""
+see the patient grade its segmentations; the grading panel gives the scale to grade on, the
+region volumes and the component counts."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from reviewer.cases.permissions import grant_patient
 from reviewer.grading import services
+from reviewer.grading.checks import grading_scale_exists
 from reviewer.grading.models import Assessment, LesionVerdict
 from tests.reviewer.factories import ExamFactory
 from tests.reviewer.viewer.viewer_builders import lesion_map, stored_segmentation
+from tests.reviewer.worklist.builders import composite
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +239,127 @@ def test_a_second_verdict_superseding_the_same_verdict_is_refused_with_409(
 
     assert accepted.status_code == 201 and stale.status_code == 409
     assert len(api.get(verdicts_url(segmentation)).json()) == 2
+
+
+def grading_url(segmentation) -> str:
+    return f"/api/segmentations/{segmentation.pk}/grading/"
+
+
+def test_an_assessment_keeps_the_reading_time_the_viewer_measured(api, segmentation):
+    response = api.post(
+        assessments_url(segmentation), {"acceptable": True, "grade": 4, "reading_time_ms": 41250}
+    )
+
+    assert response.status_code == 201
+    assert Assessment.objects.get().reading_time_ms == 41250
+
+
+def test_a_four_level_grade_in_an_ease_project_is_400_naming_four_level(api, segmentation):
+    response = api.post(assessments_url(segmentation), {"acceptable": True, "four_level": 3})
+
+    assert response.status_code == 400
+    assert "give grade" in response.json()["four_level"][0]
+    assert not Assessment.objects.exists()
+
+
+def test_an_added_lesion_keeps_its_rough_radius(api, segmentation):
+    response = api.post(
+        verdicts_url(segmentation),
+        {"decision": "added", "centre_mm": [1.0, 2.0, 3.0], "radius_mm": 4.5},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["radius_mm"] == 4.5
+
+
+def test_a_radius_on_a_judged_lesion_is_400_naming_radius_mm(api, segmentation):
+    response = api.post(
+        verdicts_url(segmentation),
+        {"decision": "accepted", "lesion": segmentation.lesions.first().pk, "radius_mm": 4.5},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400 and "radius_mm" in response.json()
+    assert not LesionVerdict.objects.exists()
+
+
+def test_the_database_refuses_a_radius_on_a_judged_lesion(verdict):
+    assert refused(
+        lambda: LesionVerdict.objects.create(
+            segmentation=verdict.segmentation,
+            reader=verdict.reader,
+            decision="rejected",
+            lesion=verdict.lesion,
+            radius_mm=3.0,
+        )
+    )
+
+
+def test_the_grading_panel_gives_the_region_volumes_and_lesion_counts(make_user, client_for):
+    exam = ExamFactory()
+    shown = composite(
+        exam,
+        {"enhancing": 2000, "necrosis": 500, "oedema": 7500},
+        below=[{"oedema": 20}],
+        minimum_ml=0.1,
+    )
+
+    panel = client_for(make_user("qa_admin")).get(grading_url(shown)).json()
+
+    assert {r["region"]: r["volume_ml"] for r in panel["regions"]} == {
+        "necrosis": 0.5,
+        "oedema": 7.52,
+        "enhancing": 2.0,
+        "TC": 2.5,
+        "WT": 10.02,
+    }
+    assert (panel["listed_lesions"], panel["below_minimum_lesions"]) == (1, 1)
+    assert panel["minimum_lesion_ml"] == 0.1
+
+
+def test_the_grading_panel_names_the_ease_scale_by_default(api, segmentation):
+    scale = api.get(grading_url(segmentation)).json()["scale"]
+
+    assert (scale["scale"], scale["field"]) == ("ease", "grade")
+    assert [(level["value"], level["label"]) for level in scale["levels"]] == [
+        (5, "Perfect"),
+        (4, "Good"),
+        (3, "Fair"),
+        (2, "Poor"),
+        (1, "Terrible"),
+    ]
+
+
+def test_the_four_level_scale_gives_both_numberings_and_its_criteria(api, segmentation, settings):
+    settings.NEUROREVIEW_GRADING_SCALE = "four_level"
+
+    scale = api.get(grading_url(segmentation)).json()["scale"]
+
+    assert scale["field"] == "four_level"
+    assert [
+        (lv["roman"], lv["value"], lv["methods_score"], lv["table5_score"])
+        for lv in scale["levels"]
+    ] == [("I", 4, 4, 3), ("II", 3, 3, 2), ("III", 2, 2, 1), ("IV", 1, 1, 0)]
+    assert scale["levels"][1]["criteria"]["medium"] == "<2 missed lesions and <5% mismatch"
+
+
+def test_an_unknown_grading_scale_setting_fails_the_start_up_check(settings):
+    settings.NEUROREVIEW_GRADING_SCALE = "stars"
+
+    (error,) = grading_scale_exists(None)
+
+    assert error.id == "grading.E001" and "'stars'" in error.msg
+
+
+def test_the_grading_panel_of_a_patient_not_granted_is_404(make_user, client_for):
+    hidden = stored_segmentation(ExamFactory(), lesion_map(LESION))
+
+    assert client_for(make_user("radiologist")).get(grading_url(hidden)).status_code == 404
+
+
+def test_the_grading_panel_is_403_for_a_researcher(make_user, client_for, segmentation):
+    researcher = make_user("researcher")
+    grant_patient(segmentation.exam.patient, researcher)
+
+    assert client_for(researcher).get(grading_url(segmentation)).status_code == 403
