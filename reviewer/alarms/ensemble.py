@@ -1,38 +1,42 @@
 """Ensemble alarm flags in the database: each exam's candidates (the model segmentations of one
-target) against their majority vote, and cohort thresholds over all exams
-(segmentation.engine.discord).
-Alarms are advisory: they flag, they never reject."""
+target) against their majority vote (segmentation.engine.discord), scored against thresholds
+median − α·MAD. Once a threshold set has been frozen over a named cohort
+(reviewer.alarms.thresholds), the latest one is the reference and a candidate it has no
+threshold for is not scored; before that, thresholds are computed over every exam measured so
+far, with α from the current rule configuration. Alarms are advisory: they flag, never reject."""
 
 import math
 from collections import defaultdict
 
 import numpy as np
 from django.db import transaction
-from django.utils import timezone
 
-from reviewer.alarms.models import Alarm, EnsembleAgreement
+from reviewer.alarms.models import Alarm, EnsembleAgreement, RuleConfiguration, ThresholdSet
+from reviewer.alarms.sync import Finding, sync_alarms
 from reviewer.cases.models import Exam
 from reviewer.core.storage import read_nifti
 from segmentation.engine import discord
+from segmentation.engine.targets import Target
 from segmentation.models import Segmentation
+
+Thresholds = dict[tuple[str, discord.AgreementMetric], discord.Threshold]
+LIVE_COHORT = "every exam measured so far"
 
 
 def update_exam(exam: Exam) -> None:
     """Measure every target's candidates on this exam against their fusion (two or more)."""
     by_target = defaultdict(list)
-    for segmentation in Segmentation.objects.filter(exam=exam, source="model").select_related(
-        "model_version"
-    ):
+    candidates = Segmentation.objects.filter(exam=exam, source="model", target__in=list(Target))
+    for segmentation in candidates:
         by_target[segmentation.target].append(segmentation)
-    spacing = exam.series.first().spacing
-    for target, candidates in by_target.items():
-        if len(candidates) < 2:
+    for target, segmentations in by_target.items():
+        if len(segmentations) < 2:
             continue
         masks = {
             str(s.model_version_id): np.asanyarray(read_nifti(s.file.name).dataobj) > 0
-            for s in candidates
+            for s in segmentations
         }
-        agreement = discord.candidate_agreement(masks, spacing)
+        agreement = discord.candidate_agreement(masks, exam.series.first().spacing)
         for version_id, values in agreement.items():
             EnsembleAgreement.objects.update_or_create(
                 exam=exam,
@@ -45,58 +49,109 @@ def update_exam(exam: Exam) -> None:
             )
 
 
-@transaction.atomic
-def refresh_alarms(alpha: float = discord.DEFAULT_ALPHA) -> None:
-    """Recompute thresholds over the whole cohort and bring every exam's open alarms in line:
-    new ones are raised, ones whose evidence no longer holds are cleared (kept, with the time)."""
-    rows = EnsembleAgreement.objects.select_related("model_version")
-    cohorts: dict[str, dict[int, dict]] = defaultdict(lambda: defaultdict(dict))
-    names = {}
+def cohort_agreement(rows) -> dict[str, dict[int, dict[str, dict]]]:
+    """Agreement rows as target → exam → candidate → metric → value (missing values as the
+    non-finite value they stand for, which alarms)."""
+    cohorts: dict[str, dict[int, dict[str, dict]]] = defaultdict(lambda: defaultdict(dict))
     for row in rows:
         cohorts[row.target][row.exam_id][str(row.model_version_id)] = {
             discord.AgreementMetric.DICE: _loaded(row.dice, math.nan),
             discord.AgreementMetric.HAUSDORFF: _loaded(row.hausdorff_mm, math.inf),
         }
-        names[str(row.model_version_id)] = str(row.model_version)
-    for target, by_exam in cohorts.items():
-        try:
-            thresholds = discord.cohort_thresholds(by_exam.values(), alpha=alpha)
-        except ValueError:
-            continue  # no finite value yet for some candidate: nothing to compare against
-        for exam_id, agreement in by_exam.items():
-            raised = discord.raise_alarms(agreement, thresholds, target=target)
-            _sync(exam_id, target, raised, names, cohort_size=len(by_exam))
+    return cohorts
 
 
-def _sync(exam_id: int, target: str, raised, names: dict[str, str], cohort_size: int) -> None:
-    wanted = {(a.candidate, str(a.metric)): a for a in raised}
-    open_alarms = Alarm.objects.open().filter(
-        exam_id=exam_id, kind=Alarm.Kind.UNRELIABLE, evidence__target=target
-    )
-    for alarm in open_alarms:
-        key = (alarm.evidence.get("model_version_id"), alarm.evidence.get("metric"))
-        if wanted.pop(key, None) is None:
-            alarm.cleared_at = timezone.now()
-            alarm.save(update_fields=["cleared_at"])
-    for (version_id, metric), alarm in wanted.items():
-        Alarm.objects.create(
-            exam_id=exam_id,
-            segmentation=Segmentation.objects.filter(
-                exam_id=exam_id, model_version_id=int(version_id)
-            ).first(),
-            kind=Alarm.Kind.UNRELIABLE,
-            reason=f"{target} by {names[version_id]}: {alarm.reason}",
-            evidence={
-                "target": target,
-                "model_version_id": version_id,
-                "model_version": names[version_id],
-                "metric": metric,
-                "value": alarm.value if math.isfinite(alarm.value) else str(alarm.value),
-                "threshold": alarm.threshold,
-                "alpha": alarm.alpha,
-                "cohort_size": cohort_size,
-            },
+@transaction.atomic
+def refresh_alarms() -> None:
+    """Score every exam's candidates and bring its open ensemble alarms in line: new ones are
+    raised, ones whose evidence no longer holds are cleared (kept, with the time)."""
+    frozen = ThresholdSet.objects.current()
+    rules = RuleConfiguration.objects.current()
+    rows = EnsembleAgreement.objects.select_related("model_version")
+    names = {str(row.model_version_id): str(row.model_version) for row in rows}
+    segmentation_of = {
+        (exam_id, str(version_id)): pk
+        for pk, exam_id, version_id in Segmentation.objects.filter(source="model")
+        .order_by("-pk")
+        .values_list("pk", "exam_id", "model_version_id")
+    }
+    for target, by_exam in cohort_agreement(rows).items():
+        thresholds = (
+            frozen_thresholds(frozen, target) if frozen else live_thresholds(by_exam, target, rules)
         )
+        if thresholds is None:
+            continue  # no finite value yet for some candidate: nothing to compare against
+        cohort = frozen.cohort if frozen else LIVE_COHORT
+        for exam_id, agreement in by_exam.items():
+            scored = {
+                candidate: {m: v for m, v in values.items() if (candidate, m) in thresholds}
+                for candidate, values in agreement.items()
+            }
+            flags = discord.raise_alarms(scored, thresholds, target=target)
+            findings = [
+                _finding(
+                    flag,
+                    thresholds,
+                    names,
+                    cohort,
+                    frozen,
+                    segmentation_of.get((exam_id, flag.candidate)),
+                )
+                for flag in flags
+            ]
+            sync_alarms(
+                exam_id,
+                findings,
+                kinds=[Alarm.Kind.UNRELIABLE],
+                key_prefix=f"unreliable:{target}:",
+                threshold_set=frozen,
+            )
+
+
+def frozen_thresholds(frozen: ThresholdSet, target: str) -> Thresholds:
+    rows = frozen.thresholds.filter(target=target).select_related("threshold_set")
+    return {
+        (str(t.model_version_id), discord.AgreementMetric(t.metric)): t.as_threshold() for t in rows
+    }
+
+
+def live_thresholds(by_exam: dict, target: str, rules: RuleConfiguration) -> Thresholds | None:
+    alphas = {
+        (candidate, metric): rules.alpha(target, metric)
+        for agreement in by_exam.values()
+        for candidate, values in agreement.items()
+        for metric in values
+    }
+    try:
+        return discord.cohort_thresholds(by_exam.values(), alpha_overrides=alphas)
+    except ValueError:
+        return None
+
+
+def _finding(flag, thresholds: Thresholds, names, cohort, frozen, segmentation_id) -> Finding:
+    threshold = thresholds[flag.candidate, flag.metric]
+    version = flag.candidate
+    return Finding(
+        kind=Alarm.Kind.UNRELIABLE,
+        key=f"unreliable:{flag.target}:{version}:{flag.metric}",
+        segmentation_id=segmentation_id,
+        reason=f"{flag.target} by {names[version]}: {flag.reason}",
+        evidence={
+            "target": flag.target,
+            "model_version_id": version,
+            "model_version": names[version],
+            "metric": str(flag.metric),
+            "value": flag.value if math.isfinite(flag.value) else str(flag.value),
+            "threshold": flag.threshold,
+            "alpha": flag.alpha,
+            "median": threshold.median,
+            "mad": threshold.mad,
+            "scaled_mad": threshold.scaled,
+            "cohort_size": threshold.cohort_size,
+            "cohort": cohort,
+            "threshold_set": frozen.pk if frozen else None,
+        },
+    )
 
 
 def _stored(value: float) -> float | None:

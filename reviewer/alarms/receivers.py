@@ -1,11 +1,13 @@
-"""Alarms follow the segmentations: each newly segmented exam is measured against its ensemble,
-and once a job has finished the cohort thresholds are recomputed and every exam's alarms synced."""
+"""Alarms follow the segmentations. Once an exam's segmentations are stored (composites
+included), its ensemble is measured and the clinical rules are evaluated on its patient; once a
+job has finished, every exam's ensemble alarms are scored against the current thresholds."""
 
-from reviewer.alarms import ensemble
+from reviewer.alarms import clinical, ensemble
 
 
 def measure_exam(sender, *, exam, **kwargs) -> None:
     ensemble.update_exam(exam)
+    clinical.evaluate_patient(exam.patient)
 
 
 def refresh_alarms(sender, **kwargs) -> None:

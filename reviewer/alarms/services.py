@@ -1,11 +1,12 @@
-"""Open alarms as the viewer shows them, in the manifest and on the case's alarm socket.
+"""Alarms as readers see them: open alarms in the viewer's manifest, and a case's alarm state
+(every open alarm with its latest verdict, one risk line per exam) on the case's alarm socket and
+its HTTP twin. The risk score is reviewer.alarms.risk's."""
 
-The risk score of an exam is its number of open alarms (the ensemble-discord paper's score: one
-point per flag raised); the worklist sorts patients by the same count."""
+from django.db.models import Prefetch, QuerySet
 
-from collections import Counter
-
-from reviewer.alarms.models import Alarm
+from reviewer.alarms.models import Alarm, AlarmVerdict
+from reviewer.alarms.risk import SEVERITY, exam_line, patient_risk_score
+from reviewer.alarms.serializers import AlarmSerializer
 from reviewer.cases.models import Exam, Patient
 
 
@@ -28,9 +29,34 @@ def open_alarms(exams: list[Exam]) -> list[dict]:
     return [alarm_json(a) for a in alarms]
 
 
+def with_verdicts(alarms: QuerySet) -> QuerySet:
+    """Alarms with their latest verdict prefetched (as ``latest_verdicts``, a list of 0 or 1)."""
+    latest = AlarmVerdict.objects.current().select_related("reader")
+    return alarms.select_related("exam__patient", "rule_configuration").prefetch_related(
+        Prefetch("verdicts", queryset=latest, to_attr="latest_verdicts")
+    )
+
+
 def case_alarm_state(patient: Patient) -> dict:
-    """What the alarm socket sends: every open alarm of the patient and the risk score per exam
-    (keys are exam ids as strings, as JSON objects need)."""
-    alarms = open_alarms(list(patient.exams.all()))
-    scores = Counter(str(a["exam"]) for a in alarms)
-    return {"alarms": alarms, "risk_score": dict(sorted(scores.items()))}
+    """Every open alarm of the patient (the worst first, then the newest) and one line per exam
+    (newest first); ``risk_score`` maps the ids (as strings, as JSON objects need) of the exams
+    at risk to their score."""
+    exams = list(patient.exams.order_by("-order").values_list("pk", flat=True))
+    alarms = list(with_verdicts(Alarm.objects.open().filter(exam_id__in=exams)))
+    alarms.sort(key=lambda alarm: (-SEVERITY[alarm.kind], -alarm.raised_at.timestamp(), -alarm.pk))
+    judged_false = {
+        alarm.pk
+        for alarm in alarms
+        if alarm.latest_verdicts and not alarm.latest_verdicts[0].true_alarm
+    }
+    lines = [
+        exam_line(exam, (a for a in alarms if a.exam_id == exam), judged_false) for exam in exams
+    ]
+    return {
+        "alarms": AlarmSerializer(alarms, many=True).data,
+        "risk_score": {
+            str(line["exam"]): line["risk_score"] for line in lines if line["risk_score"]
+        },
+        "exams": lines,
+        "patient_risk_score": patient_risk_score(lines),
+    }

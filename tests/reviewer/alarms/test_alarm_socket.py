@@ -1,4 +1,5 @@
-"""A case's open alarms over WebSocket: the state on connect, then every raise and clear."""
+"""A case's open alarms over WebSocket: the state on connect, then every raise, clear and
+verdict."""
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -6,6 +7,7 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from neuroreview.asgi import application
+from reviewer.alarms import verdicts
 from reviewer.alarms.models import Alarm
 from reviewer.cases.permissions import grant_patient
 from tests.reviewer.factories import patient_with_exams
@@ -52,9 +54,11 @@ async def test_the_open_alarms_and_risk_scores_arrive_on_connect(client, make_us
     state = await communicator.receive_json_from(timeout=5)
 
     assert connected
-    assert state["risk_score"] == {str(second.pk): 2}
+    assert state["risk_score"] == {str(second.pk): 202}  # two alarms of severity 2
     assert alarm.pk in [a["id"] for a in state["alarms"]]
     assert {a["kind_display"] for a in state["alarms"]} == {"Unreliable output"}
+    assert [line["exam"] for line in state["exams"]] == [second.pk, first.pk]
+    assert state["exams"][0]["summary"] == "Unreliable output ×2"
     await communicator.disconnect()
 
 
@@ -67,7 +71,7 @@ async def test_an_alarm_raised_after_connecting_arrives(client, make_user, case)
 
     state = await communicator.receive_json_from(timeout=5)
     assert [a["id"] for a in state["alarms"]] == [alarm.pk]
-    assert state["risk_score"] == {str(exam.pk): 1}
+    assert state["risk_score"] == {str(exam.pk): 201}
     await communicator.disconnect()
 
 
@@ -79,7 +83,25 @@ async def test_a_cleared_alarm_disappears(client, make_user, case):
 
     await sync_to_async(clear)(alarm)
 
-    assert await communicator.receive_json_from(timeout=5) == {"alarms": [], "risk_score": {}}
+    state = await communicator.receive_json_from(timeout=5)
+    assert (state["alarms"], state["risk_score"], state["patient_risk_score"]) == ([], {}, 0)
+    await communicator.disconnect()
+
+
+async def test_a_false_alarm_verdict_arrives_and_takes_the_alarm_out_of_the_risk(
+    client, make_user, case
+):
+    exam = await sync_to_async(case.exams.first)()
+    alarm = await sync_to_async(raise_alarm)(exam)
+    reader = await sync_to_async(make_user)("qa_admin")
+    communicator, _, _ = await open_socket(client, reader)
+    assert (await communicator.receive_json_from(timeout=5))["risk_score"] == {str(exam.pk): 201}
+
+    await sync_to_async(verdicts.record_verdict)(user=reader, alarm=alarm, true_alarm=False)
+
+    state = await communicator.receive_json_from(timeout=5)
+    assert state["alarms"][0]["verdict"]["true_alarm"] is False
+    assert state["risk_score"] == {} and state["exams"][1]["dismissed"] == 1
     await communicator.disconnect()
 
 
