@@ -23,7 +23,7 @@ class Diagnosis(models.TextChoices):
 
 
 class Stage(models.TextChoices):
-    """Where a diagnosis stands. Only the two awaiting stages are open."""
+    """Where a diagnosis stands: the two awaiting stages are open, the others closed."""
 
     INCONSISTENT = "inconsistent", "Set rejected as longitudinally inconsistent"
     CONCORDANT = "concordant", "2D and volume diagnoses agree"
@@ -37,14 +37,6 @@ class VolumeDiagnosisQuerySet(models.QuerySet):
     def heads(self) -> "VolumeDiagnosisQuerySet":
         """The diagnoses that stand: those nothing supersedes (one per exam)."""
         return self.filter(superseded_by__isnull=True)
-
-    def open(self) -> "VolumeDiagnosisQuerySet":
-        """Diagnoses waiting for a second opinion or for a consensus (Stage's awaiting ones)."""
-        discordant = self.filter(inconsistent=False).exclude(rano_diagnosis=F("volume_diagnosis"))
-        return discordant.filter(
-            Q(second_opinion__isnull=True)
-            | (~Q(second_opinion__opinion=F("volume_diagnosis")) & Q(consensus__isnull=True))
-        )
 
 
 class VolumeDiagnosis(models.Model):
