@@ -4,9 +4,10 @@ An exam folder is one sub-folder of a BraTS folder, holding the files of one exa
 a "case"). Accepted: a folder of exam folders, or one exam folder. Files end in a sequence suffix
 of BraTS 2020/2021 (`_flair _t1 _t1ce _t2 _seg`) or BraTS 2023 (`-t2f -t1n -t1c -t2w -seg`), as
 .nii or .nii.gz. Patients and timepoints come, in this order, from an optional `exams.csv` at the
-root (columns case, patient, exam_date, label_scheme, where `case` names the exam folder), from
-BraTS 2023 names (`BraTS-GLI-00000-001` = patient 00000, timepoint 001), or else one exam per
-patient.
+root (columns case, patient, exam_date, label_scheme, disease, where `case` names the exam
+folder), from BraTS 2023 names (`BraTS-GLI-00000-001` = patient 00000, timepoint 001), or else one
+exam per patient. The disease column is read as written (lower case, trimmed); the importer
+checks it against the diseases it knows.
 """
 
 import csv
@@ -32,6 +33,7 @@ class BratsExamFolder:
     patient_key: str
     exam_date: datetime.date | None
     label_scheme: LabelScheme | None
+    disease: str | None = None  # exams.csv's disease column, when given
 
 
 def discover_exam_folders(root: Path) -> list[BratsExamFolder]:
@@ -92,6 +94,7 @@ def _exam_folder(folder: Path, manifest: dict[str, dict]) -> BratsExamFolder:
         patient_key=row.get("patient") or _patient_key(folder.name),
         exam_date=row.get("exam_date"),
         label_scheme=row.get("label_scheme"),
+        disease=row.get("disease"),
     )
 
 
@@ -114,6 +117,7 @@ def _read_manifest(path: Path) -> dict[str, dict]:
                 "patient": (row.get("patient") or "").strip(),
                 "exam_date": _parse_date(path, line, row.get("exam_date")),
                 "label_scheme": _parse_scheme(path, line, row.get("label_scheme")),
+                "disease": (row.get("disease") or "").strip().lower() or None,
             }
     return rows
 

@@ -9,6 +9,7 @@ import csv
 import dataclasses
 import datetime
 import functools
+import io
 import json
 import pathlib
 from collections.abc import Callable, Iterable
@@ -38,8 +39,9 @@ def build_cohort(
 ) -> dict:
     """Write the cohort under ``out`` and return the content of ``out/cohort.json``.
 
-    A folder that already holds a cohort built with the same arguments is returned as it is,
-    so repeated demo set-ups are quick; any other non-empty folder is refused. ``progress`` is
+    A folder that already holds a cohort built with the same arguments is returned as it is
+    (its exams.csv brought up to date), so repeated demo set-ups are quick; any other non-empty
+    folder is refused. ``progress`` is
     called with the exam folder's name after each exam is written.
     """
     formats = _checked(patients, seed, resolution, formats)
@@ -47,6 +49,8 @@ def build_cohort(
     manifest = out / "cohort.json"
     previous = _previous_cohort(manifest)
     if _matches(previous, patients, seed, resolution, formats):
+        if "brats" in formats:  # exams.csv derives from cohort.json: it gains new columns
+            _write_exams_csv(out / "brats" / "exams.csv", previous["patients"])
         return previous
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ValueError(
@@ -256,12 +260,15 @@ def _study(person: _Person, seed: int, exam: int) -> dict[str, str]:
 
 
 def _write_exams_csv(path: pathlib.Path, records: list[dict]) -> None:
-    with path.open("w", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\n")
-        # "case" is BraTS's name for an exam folder; the column keeps it (see imaging.brats).
-        writer.writerow(["case", "patient", "exam_date", "label_scheme"])
-        for record in records:
-            for exam in record["exams"]:
-                writer.writerow(
-                    [exam["case"], record["patient"], exam["date"], exam["label_scheme"]]
-                )
+    """One row per exam folder; the disease is the patient's kind (glioma or ms), which decides
+    the AI that runs on them. Rewritten only when its content changes."""
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    # "case" is BraTS's name for an exam folder; the column keeps it (see imaging.brats).
+    writer.writerow(["case", "patient", "exam_date", "label_scheme", "disease"])
+    for record in records:
+        patient, disease = record["patient"], record["kind"]
+        for exam in record["exams"]:
+            writer.writerow([exam["case"], patient, exam["date"], exam["label_scheme"], disease])
+    if not path.exists() or path.read_text() != stream.getvalue():
+        path.write_text(stream.getvalue())

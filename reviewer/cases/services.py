@@ -8,7 +8,7 @@ import numpy as np
 from imaging.errors import ImagingInputError
 from imaging.nifti_io import Volume
 from imaging.sequences import Sequence
-from reviewer.cases.models import Exam, IdentityLink, Patient, Series
+from reviewer.cases.models import Disease, Exam, IdentityLink, Patient, Series
 from reviewer.core.storage import ImportFiles
 
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
@@ -35,6 +35,23 @@ def patient_for_source(*, source: str, source_patient_id: str, **identity) -> Id
             patient=patient, source=source, source_patient_id=source_patient_id, **identity
         )
     return link
+
+
+def record_disease(patient: Patient, disease: Disease, *, source: object, given: bool) -> None:
+    """Record what an import says of a patient's disease. It fills a disease not recorded yet;
+    a disease the import was given (exams.csv, an import option) that contradicts the recorded
+    one is refused, naming ``source``; a default (BraTS: glioma) never overrides one."""
+    if patient.disease == disease:
+        return
+    if patient.disease == Disease.UNKNOWN:
+        patient.disease = disease
+        patient.save(update_fields=["disease"])
+    elif given:
+        raise ImagingInputError(
+            source,
+            f"patient {patient} is recorded with disease {patient.disease!r}, this import says "
+            f"{disease.value!r}; a QA admin changes a patient's disease",
+        )
 
 
 def add_exam(patient: Patient, *, date, source_name: str, dicom_study_uid: str = "") -> Exam:

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 
 from reviewer.core.permissions import IMPORT_ROLES, role_permission
 from reviewer.core.progress import job_state
+from reviewer.imports.forms import IMPORT_OPTIONS
 from reviewer.imports.jobs import create_import_job
 from reviewer.imports.models import ImportJob
 from reviewer.imports.serializers import ImportJobSerializer
@@ -30,7 +31,7 @@ class ImportJobViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        options = {k: data[k] for k in ("label_scheme", "sequence_overrides") if data.get(k)}
+        options = {k: data[k] for k in IMPORT_OPTIONS if data.get(k)}
         job = create_import_job(
             user=request.user, kind=data["kind"], upload=data["file"], options=options
         )

@@ -2,7 +2,10 @@ from django import forms
 
 from imaging.labels import LabelScheme
 from imaging.sequences import Sequence
+from reviewer.cases.models import Disease
 from reviewer.imports.models import ImportJob
+
+IMPORT_OPTIONS = ("label_scheme", "disease", "sequence_overrides")  # kept in ImportJob.options
 
 
 class ImportForm(forms.Form):
@@ -12,6 +15,12 @@ class ImportForm(forms.Form):
         choices=[("", "detect")] + [(s.value, s.value) for s in LabelScheme],
         required=False,
         help_text="BraTS only: the scheme of the _seg files.",
+    )
+    disease = forms.ChoiceField(
+        choices=[("", "from the import")] + Disease.choices,
+        required=False,
+        help_text="Decides which AI runs. BraTS: glioma unless exams.csv has a disease column; "
+        "DICOM: not recorded unless chosen here.",
     )
     sequence_overrides = forms.CharField(
         required=False,
@@ -43,4 +52,4 @@ class ImportForm(forms.Form):
 
     def options(self) -> dict:
         data = self.cleaned_data
-        return {k: data[k] for k in ("label_scheme", "sequence_overrides") if data.get(k)}
+        return {k: data[k] for k in IMPORT_OPTIONS if data.get(k)}

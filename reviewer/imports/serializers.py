@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from imaging.labels import LabelScheme
 from imaging.sequences import Sequence
+from reviewer.cases.models import Disease
 from reviewer.imports.models import ImportJob
 
 
@@ -11,6 +12,13 @@ class ImportJobSerializer(serializers.ModelSerializer):
     )
     label_scheme = serializers.ChoiceField(
         choices=[s.value for s in LabelScheme], required=False, write_only=True
+    )
+    disease = serializers.ChoiceField(
+        choices=Disease.choices,
+        required=False,
+        write_only=True,
+        help_text="the patients' disease, which decides the AI that runs (BraTS: glioma unless "
+        "exams.csv has a disease column; DICOM: not recorded unless given)",
     )
     sequence_overrides = serializers.DictField(
         child=serializers.ChoiceField(choices=[s.value for s in Sequence]),
@@ -35,6 +43,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "finished_at",
             "file",
             "label_scheme",
+            "disease",
             "sequence_overrides",
         ]
         read_only_fields = [

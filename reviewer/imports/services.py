@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from imaging.brats import discover_exam_folders
+from imaging.brats import MANIFEST, BratsExamFolder, discover_exam_folders
 from imaging.deidentify import Deidentifier
 from imaging.dicom_series import DicomSeries, read_dicom_tree
 from imaging.errors import ImagingInputError
@@ -18,7 +18,7 @@ from imaging.labels import LabelScheme, detect_scheme
 from imaging.nifti_io import check_same_grid, load_volume, volume_from_array
 from imaging.sequences import CHANNEL_ORDER, Sequence
 from reviewer.cases import services as cases
-from reviewer.cases.models import Patient
+from reviewer.cases.models import Disease, Patient
 from reviewer.core.storage import atomic_import
 from segmentation import segmentations
 
@@ -30,10 +30,17 @@ def _no_progress(done: int, total: int, message: str) -> None:
 
 
 def import_brats(
-    root: Path, *, label_scheme: LabelScheme | None = None, progress: Progress = _no_progress
+    root: Path,
+    *,
+    label_scheme: LabelScheme | None = None,
+    disease: Disease | None = None,
+    progress: Progress = _no_progress,
 ) -> list[Patient]:
-    """Import a BraTS folder (2020 or 2021-2023 layout); returns the patients it touched."""
+    """Import a BraTS folder (2020 or 2021-2023 layout); returns the patients it touched.
+    Patients' disease: ``disease`` if given, else exams.csv's disease column, else glioma (what
+    BraTS data are)."""
     found = discover_exam_folders(Path(root))
+    diseases = _brats_diseases(Path(root), found, disease)
     patients: dict[int, Patient] = {}
     with atomic_import() as files:
         for done, exam_folder in enumerate(found):
@@ -48,6 +55,13 @@ def import_brats(
 
             link = cases.patient_for_source(
                 source="brats", source_patient_id=exam_folder.patient_key
+            )
+            given = diseases.get(exam_folder.patient_key)
+            cases.record_disease(
+                link.patient,
+                given or Disease.GLIOMA,
+                source=Path(root) / MANIFEST if disease is None else exam_folder.name,
+                given=given is not None,
             )
             exam = cases.add_exam(
                 link.patient, date=exam_folder.exam_date, source_name=exam_folder.name
@@ -66,6 +80,39 @@ def import_brats(
     return list(patients.values())
 
 
+def _brats_diseases(
+    root: Path, found: list[BratsExamFolder], option: Disease | None
+) -> dict[str, Disease]:
+    """The disease given for each patient (by the option, else by exams.csv), checked: a value
+    that is no disease, or two diseases for one patient, are refused."""
+    given: dict[str, Disease] = {}
+    for exam_folder in found:
+        value = option or _disease(root / MANIFEST, exam_folder)
+        if value is None:
+            continue
+        known = given.setdefault(exam_folder.patient_key, value)
+        if known != value:
+            raise ImagingInputError(
+                root / MANIFEST,
+                f"patient {exam_folder.patient_key!r} has two diseases, {known.value!r} and "
+                f"{value.value!r} (exam folder {exam_folder.name})",
+            )
+    return given
+
+
+def _disease(manifest: Path, exam_folder: BratsExamFolder) -> Disease | None:
+    if exam_folder.disease is None:
+        return None
+    try:
+        return Disease(exam_folder.disease)
+    except ValueError:
+        raise ImagingInputError(
+            manifest,
+            f"disease {exam_folder.disease!r} of exam folder {exam_folder.name} is not one of "
+            f"{', '.join(Disease.values)}",
+        ) from None
+
+
 def _detected_scheme(label_map) -> LabelScheme:
     # Maps holding only labels 1 and 2 mean the same in BraTS 2020 and 2023.
     return detect_scheme(np.unique(np.asarray(label_map.array()))) or LabelScheme.BRATS2020
@@ -75,11 +122,13 @@ def import_dicom(
     path: Path,
     *,
     sequence_overrides: Mapping[str, Sequence] | None = None,
+    disease: Disease | None = None,
     progress: Progress = _no_progress,
 ) -> list[Patient]:
     """Import DICOM MR series from a folder or zip, de-identified (DICOM PS3.15 basic profile
     with modified dates) before anything is stored. Series that are none of the four sequences
-    are left out and named in the progress message."""
+    are left out and named in the progress message. DICOM does not say what a patient is
+    followed for: their disease is ``disease`` if given, else not recorded (no AI runs)."""
     progress(0, 1, "reading DICOM files")
     series = read_dicom_tree(Path(path), sequence_overrides=sequence_overrides)
     usable = [s for s in series if s.sequence is not None]
@@ -98,6 +147,8 @@ def import_dicom(
     with atomic_import() as files:
         for patient_id, studies in by_patient.items():
             link = _dicom_identity(patient_id, next(iter(studies.values()))[0])
+            if disease is not None:
+                cases.record_disease(link.patient, disease, source=path, given=True)
             deid = Deidentifier(
                 pseudonym=link.patient.pseudonym,
                 date_shift_days=link.date_shift_days,

@@ -11,6 +11,7 @@ from imaging.errors import ImagingInputError
 from imaging.labels import LabelScheme
 from imaging.safe_zip import extract_zip
 from imaging.sequences import Sequence
+from reviewer.cases.models import Disease
 from reviewer.core import progress
 from reviewer.imports.models import ImportJob
 from reviewer.imports.services import import_brats, import_dicom
@@ -42,15 +43,17 @@ def run(job: ImportJob) -> None:
 
 
 def _import(job: ImportJob, root: Path, report):
+    disease = Disease(job.options["disease"]) if job.options.get("disease") else None
     if job.kind == ImportJob.Kind.BRATS:
         scheme = job.options.get("label_scheme")
         return import_brats(
             _single_top_folder(root),
             label_scheme=LabelScheme(scheme) if scheme else None,
+            disease=disease,
             progress=report,
         )
     overrides = {k: Sequence(v) for k, v in job.options.get("sequence_overrides", {}).items()}
-    return import_dicom(root, sequence_overrides=overrides, progress=report)
+    return import_dicom(root, sequence_overrides=overrides, disease=disease, progress=report)
 
 
 def _single_top_folder(root: Path) -> Path:

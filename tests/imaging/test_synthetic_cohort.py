@@ -83,10 +83,11 @@ def test_exams_csv_rows_match_the_brats_folders(built):
     with (out / "brats" / "exams.csv").open() as stream:
         rows = list(csv.DictReader(stream))
     # "case" is BraTS's name for an exam folder: the column users' files have keeps it.
-    assert list(rows[0]) == ["case", "patient", "exam_date", "label_scheme"]
+    assert list(rows[0]) == ["case", "patient", "exam_date", "label_scheme", "disease"]
     folders = sorted(p.name for p in (out / "brats").iterdir() if p.is_dir())
     assert [row["case"] for row in rows] == folders
     assert [row["label_scheme"] for row in rows] == ["brats2020"] * 3 + ["lesion"] * 3
+    assert [row["disease"] for row in rows] == ["glioma"] * 3 + ["ms"] * 3
     for row in rows:
         files = sorted(p.name for p in (out / "brats" / row["case"]).iterdir())
         suffixes = ("flair", "seg", "t1", "t1ce", "t2")
@@ -290,6 +291,18 @@ def test_bad_arguments_are_refused_with_clear_errors(tmp_path, arguments, messag
     with pytest.raises(ValueError, match=message):
         build_cohort(tmp_path / "out", **arguments)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_previous_cohorts_exams_csv_gains_the_disease_column(built):
+    out, cohort = built
+    exams_csv = out / "brats" / "exams.csv"
+    current = exams_csv.read_text()
+    old = "".join(",".join(line.split(",")[:4]) + "\n" for line in current.splitlines())
+    exams_csv.write_text(old)  # as a cohort built before the column existed
+
+    build_cohort(out, patients=2, seed=SEED, resolution=RESOLUTION)
+
+    assert exams_csv.read_text() == current
 
 
 def test_a_previous_cohort_is_kept_and_any_other_non_empty_folder_refused(built, tmp_path):

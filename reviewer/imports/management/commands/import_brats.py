@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from imaging.errors import ImagingInputError
 from imaging.labels import LabelScheme
+from reviewer.cases.models import Disease
 from reviewer.core.management.progress import progress_bar
 from reviewer.imports.services import import_brats
 from reviewer.viewer.preparation import prepare_patients
@@ -19,12 +20,22 @@ class Command(BaseCommand):
             choices=[s.value for s in LabelScheme],
             help="label scheme of the _seg files (default: from exams.csv, else detected)",
         )
+        parser.add_argument(
+            "--disease",
+            choices=Disease.values,
+            help="the patients' disease (default: from exams.csv, else glioma)",
+        )
 
-    def handle(self, folder, label_scheme, **options):
+    def handle(self, folder, label_scheme, disease, **options):
         scheme = LabelScheme(label_scheme) if label_scheme else None
         try:
             with progress_bar("import_brats") as progress:
-                patients = import_brats(folder, label_scheme=scheme, progress=progress)
+                patients = import_brats(
+                    folder,
+                    label_scheme=scheme,
+                    disease=Disease(disease) if disease else None,
+                    progress=progress,
+                )
         except ImagingInputError as error:
             raise CommandError(f"Nothing was imported. {error}") from error
         with progress_bar("prepare viewer") as progress:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from imaging.errors import ImagingInputError
 from imaging.sequences import Sequence
+from reviewer.cases.models import Disease
 from reviewer.core.management.progress import progress_bar
 from reviewer.imports.services import import_dicom
 from reviewer.viewer.preparation import prepare_patients
@@ -33,12 +34,22 @@ class Command(BaseCommand):
             metavar="SERIES=SEQUENCE",
             help="override recognition: series UID or description = FLAIR|T1|T1CE|T2",
         )
+        parser.add_argument(
+            "--disease",
+            choices=Disease.values,
+            help="the patients' disease, which decides the AI that runs (default: not recorded)",
+        )
 
-    def handle(self, path, sequence, **options):
+    def handle(self, path, sequence, disease, **options):
         overrides = dict(parse_override(text) for text in sequence)
         try:
             with progress_bar("import_dicom") as progress:
-                patients = import_dicom(path, sequence_overrides=overrides, progress=progress)
+                patients = import_dicom(
+                    path,
+                    sequence_overrides=overrides,
+                    disease=Disease(disease) if disease else None,
+                    progress=progress,
+                )
         except ImagingInputError as error:
             raise CommandError(f"Nothing was imported. {error}") from error
         with progress_bar("prepare viewer") as progress:
