@@ -306,14 +306,15 @@ class VolumeDiagnosisView(APIView):
                 "family",
                 str,
                 enum=Segmentation.Family.values,
-                description="the model family; by default the standing diagnosis's, else the "
-                "first whose set allows a volumetric assessment, else node",
+                description="the model family. Without family and priors: the standing "
+                "diagnosis's set, else the first family whose set allows a volumetric "
+                "assessment, else node; with priors alone: node",
             ),
             OpenApiParameter(
                 "priors",
                 str,
-                description="two prior exam ids, comma-separated; by default the standing "
-                "diagnosis's, else the two exams before this one",
+                description="two prior exam ids, comma-separated; by default the two exams "
+                "before this one (or the standing diagnosis's, see family)",
             ),
         ],
         responses={

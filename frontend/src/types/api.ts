@@ -390,7 +390,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The worklist: patients visible to the user, with their exams. */
+        /**
+         * @description The worklist: patients visible to the user, with their exams. A QA admin records a
+         *     patient's disease (PATCH), which decides the AI that runs on their exams.
+         */
         get: operations["patients_list"];
         put?: never;
         post?: never;
@@ -407,14 +410,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The worklist: patients visible to the user, with their exams. */
+        /**
+         * @description The worklist: patients visible to the user, with their exams. A QA admin records a
+         *     patient's disease (PATCH), which decides the AI that runs on their exams.
+         */
         get: operations["patients_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * @description The worklist: patients visible to the user, with their exams. A QA admin records a
+         *     patient's disease (PATCH), which decides the AI that runs on their exams.
+         */
+        patch: operations["patients_partial_update"];
         trace?: never;
     };
     "/api/reports/quality/": {
@@ -1043,6 +1053,15 @@ export interface components {
              */
             file: string;
             label_scheme?: components["schemas"]["ImportJobLabelSchemeEnum"];
+            /**
+             * @description the patients' disease, which decides the AI that runs (BraTS: glioma unless exams.csv has a disease column; DICOM: not recorded unless given)
+             *
+             *     * `glioma` - Glioma
+             *     * `ms` - Multiple sclerosis
+             *     * `other` - Other
+             *     * `unknown` - Not recorded
+             */
+            disease?: components["schemas"]["DiseaseEnum"];
             /** @description series UID or description -> FLAIR|T1|T1CE|T2 (DICOM only) */
             sequence_overrides?: {
                 [key: string]: "FLAIR" | "T1" | "T1CE" | "T2";
@@ -1325,8 +1344,14 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["WorklistRow"][];
         };
+        /** @description What a QA admin may change of a patient: the disease, which decides the AI. */
+        PatchedPatientDisease: {
+            readonly pseudonym?: string;
+            disease?: components["schemas"]["DiseaseEnum"];
+        };
         Patient: {
             pseudonym: string;
+            disease?: components["schemas"]["DiseaseEnum"];
             readonly exam_count: number;
             /** Format: date */
             readonly latest_exam_date: string;
@@ -1336,6 +1361,7 @@ export interface components {
         };
         PatientDetail: {
             pseudonym: string;
+            disease?: components["schemas"]["DiseaseEnum"];
             readonly exam_count: number;
             /** Format: date */
             readonly latest_exam_date: string;
@@ -1343,6 +1369,11 @@ export interface components {
             readonly open_alarm_count: number;
             readonly review_status: string;
             readonly exams: components["schemas"]["Exam"][];
+        };
+        /** @description What a QA admin may change of a patient: the disease, which decides the AI. */
+        PatientDisease: {
+            readonly pseudonym: string;
+            disease: components["schemas"]["DiseaseEnum"];
         };
         PriorVolume: {
             exam: number;
@@ -2497,9 +2528,9 @@ export interface operations {
     exams_volume_diagnosis_retrieve: {
         parameters: {
             query?: {
-                /** @description the model family; by default the standing diagnosis's, else the first whose set allows a volumetric assessment, else node */
+                /** @description the model family. Without family and priors: the standing diagnosis's set, else the first family whose set allows a volumetric assessment, else node; with priors alone: node */
                 family?: "node" | "unet";
-                /** @description two prior exam ids, comma-separated; by default the standing diagnosis's, else the two exams before this one */
+                /** @description two prior exam ids, comma-separated; by default the two exams before this one (or the standing diagnosis's, see family) */
                 priors?: string;
             };
             header?: never;
@@ -2866,6 +2897,54 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PatientDetail"];
                 };
+            };
+        };
+    };
+    patients_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pseudonym: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedPatientDisease"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedPatientDisease"];
+                "multipart/form-data": components["schemas"]["PatchedPatientDisease"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientDisease"];
+                };
+            };
+            /** @description a disease that is not one of the choices */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description only a QA admin records a patient's disease */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such patient */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
