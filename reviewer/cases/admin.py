@@ -1,17 +1,31 @@
 """Patients, exams and series in the admin; the identity map is the data steward's alone."""
 
 from django.contrib import admin
-from guardian.admin import GuardedModelAdmin
+from guardian.admin import ReinforcedGuardedModelAdminMixin
 
 from reviewer.cases.models import Exam, IdentityLink, Patient, Series
 from reviewer.core.admin import OperatorModelAdmin
 from reviewer.core.models import Role
+from reviewer.core.permissions import has_role
 
 
 @admin.register(Patient)
-class PatientAdmin(GuardedModelAdmin, OperatorModelAdmin):
+class PatientAdmin(ReinforcedGuardedModelAdminMixin, OperatorModelAdmin):
+    """A QA admin records a patient's disease here (it decides the AI that runs); nothing else
+    of a patient is edited. Granting patients stays with guardian's own permissions (the
+    reinforced mixin asks for them, not for the right to change a patient)."""
+
     search_fields = ("pseudonym",)
-    list_display = ("pseudonym", "created_at")
+    list_display = ("pseudonym", "disease", "created_at")
+    list_filter = ("disease",)
+    fields = ("pseudonym", "disease", "created_at")
+    readonly_fields = ("pseudonym", "created_at")
+
+    def has_add_permission(self, request):
+        return False  # patients come from imports
+
+    def has_change_permission(self, request, obj=None):
+        return has_role(request.user, (Role.QA_ADMIN,))
 
 
 @admin.register(IdentityLink)

@@ -33,6 +33,7 @@ class PatientSerializer(serializers.ModelSerializer):
         model = Patient
         fields = [
             "pseudonym",
+            "disease",
             "exam_count",
             "latest_exam_date",
             "missing_series",
@@ -42,6 +43,16 @@ class PatientSerializer(serializers.ModelSerializer):
 
     def get_review_status(self, patient) -> str:
         return review_status(patient)
+
+
+class PatientDiseaseSerializer(serializers.ModelSerializer):
+    """What a QA admin may change of a patient: the disease, which decides the AI."""
+
+    class Meta:
+        model = Patient
+        fields = ["pseudonym", "disease"]
+        read_only_fields = ["pseudonym"]
+        extra_kwargs = {"disease": {"required": True}}  # the model's default is no answer
 
 
 class PatientDetailSerializer(PatientSerializer):
