@@ -22,6 +22,7 @@ router.register("model-versions", segmentation.ModelVersionViewSet, basename="mo
 urlpatterns = [
     path("", include(router.urls)),
     path("exports/cases/", reports.CaseExportView.as_view(), name="export-cases"),
+    path("reports/quality/", reports.QualityDashboardView.as_view(), name="quality-dashboard"),
     path("cases/<str:pseudonym>/viewer/", viewer.CaseViewerView.as_view(), name="case-viewer"),
     path("series/<int:pk>/voxels/<str:sha256>", viewer.SeriesVoxelView.as_view()),
     path("segmentations/<int:pk>/voxels/<str:sha256>", viewer.SegmentationVoxelView.as_view()),

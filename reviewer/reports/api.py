@@ -1,9 +1,11 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reviewer.core.permissions import EXPORT_ROLES, role_permission
 from reviewer.reports.exports import export_rows
+from reviewer.reports.quality import QUALITY_ROLES, quality_dashboard
+from reviewer.reports.serializers import QualityDashboardSerializer
 
 
 class CaseExportView(APIView):
@@ -14,3 +16,19 @@ class CaseExportView(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request):
         return Response(export_rows(request.user))
+
+
+class QualityDashboardView(APIView):
+    """The QA dashboard's figures: acceptance and grades per model version (EASE Tables 2 and
+    4), lesion verdicts per region, alarm verdicts per kind. QA admins only."""
+
+    permission_classes = [role_permission(*QUALITY_ROLES)]
+
+    @extend_schema(
+        responses={
+            200: QualityDashboardSerializer,
+            403: OpenApiResponse(description="not logged in, or not a QA admin"),
+        }
+    )
+    def get(self, request):
+        return Response(QualityDashboardSerializer(quality_dashboard(request.user)).data)

@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 
 from reviewer.core.permissions import EXPORT_ROLES, RoleRequiredMixin
 from reviewer.reports.exports import EXPORT_COLUMNS, export_rows
+from reviewer.reports.quality import QUALITY_ROLES, grading_table, quality_dashboard
 
 
 class ExportView(RoleRequiredMixin, TemplateView):
@@ -32,3 +33,17 @@ class ExportCsvView(RoleRequiredMixin, TemplateView):
         writer.writeheader()
         writer.writerows(export_rows(request.user))
         return response
+
+
+class QualityDashboardView(RoleRequiredMixin, TemplateView):
+    """The QA dashboard: tables rendered here, so the page reads without JavaScript; the
+    charts draw the same figures from /api/reports/quality/."""
+
+    allowed_roles = QUALITY_ROLES
+    template_name = "reports/quality_dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        dashboard = quality_dashboard(self.request.user)
+        return super().get_context_data(
+            dashboard=dashboard, grading_rows=grading_table(dashboard.grading), **kwargs
+        )
