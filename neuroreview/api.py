@@ -9,10 +9,12 @@ from reviewer.cases import api as cases
 from reviewer.imports import api as imports
 from reviewer.reports import api as reports
 from reviewer.viewer import api as viewer
+from reviewer.worklist import api as worklist
 from segmentation import api as segmentation
 
 router = DefaultRouter()
 router.register("patients", cases.PatientViewSet, basename="patient")
+router.register("worklist", worklist.WorklistViewSet, basename="worklist")
 router.register("exams", cases.ExamViewSet, basename="exam")
 router.register("segmentations", segmentation.SegmentationViewSet, basename="segmentation")
 router.register("imports", imports.ImportJobViewSet, basename="import")

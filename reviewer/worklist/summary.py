@@ -1,5 +1,6 @@
 """The case summary a radiologist reads in seconds: per exam, its sequences, what of the AI result
-has been reviewed and its open alarms; and the volume of each tumour region over the exams.
+has been reviewed and its open alarms (the alarms' own case state: worst first, one risk line
+per exam); and the volume of each tumour region over the exams.
 
 It reads the concerns below the worklist (cases, segmentation, grading, alarms) with a fixed
 number of queries, whatever the number of exams or components."""
@@ -9,29 +10,19 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 
-from imaging.labels import LABELS, LabelScheme
 from imaging.sequences import CHANNEL_ORDER
-from reviewer.alarms.models import Alarm
+from reviewer.alarms.services import case_alarm_state
 from reviewer.cases.models import Exam, Patient, Series
 from reviewer.grading.models import Assessment, LesionVerdict
-from segmentation.models import Lesion, Segmentation
+from reviewer.grading.states import REVIEWED
+from reviewer.grading.volumes import TOTALS, region_volumes
+from segmentation.models import Segmentation
+
+NESTED_TOTALS = {target.value for target in TOTALS}
 
 # Columns of the volume table, in the order a neuro-oncologist reads them.
 REGION_ORDER = ("enhancing", "necrosis", "oedema", "lesion")
 
-ALARM_SEVERITY = [
-    Alarm.Kind.GROWTH,
-    Alarm.Kind.HAEMORRHAGE_EXPANSION,
-    Alarm.Kind.NEW_LESION,
-    Alarm.Kind.UNRELIABLE,
-]
-
-# What a reader reviews: the composed map of a model family, and a model's own map when no
-# composite was made from it (e.g. the MS new-lesion detection). Single-target maps that were
-# composed are parts, not results of their own.
-REVIEWED = Q(source=Segmentation.Source.COMPOSITE) | Q(
-    source=Segmentation.Source.MODEL, composites__isnull=True
-)
 # Volumes are also tracked for the reference a dataset came with.
 TRACKED = REVIEWED | Q(source=Segmentation.Source.REFERENCE)
 
@@ -41,7 +32,9 @@ class SegmentationReview:
     """One segmentation of an exam as the summary shows it."""
 
     segmentation: Segmentation
-    assessment: Assessment | None  # the standing one: newest, not superseded
+    assessment: (
+        Assessment | None
+    )  # the current one: newest, not superseded (grading.current_by_segmentation)
     listed: int  # lesions at or above the minimum volume
     below_minimum: int
     accepted: int = 0
@@ -78,7 +71,8 @@ class ExamSummary:
     exam: Exam
     sequences: list[tuple[str, bool]]  # each expected sequence and whether the exam has it
     reviews: list[SegmentationReview]  # reviewed AI results, not the reference
-    alarms: list[Alarm]  # open, worst first
+    alarms: list[dict]  # open, worst first (reviewer.alarms.services.case_alarm_state)
+    risk: dict  # the exam's risk line: risk_score, kinds worst first, summary
 
     @property
     def complete(self) -> bool:
@@ -105,7 +99,8 @@ class VolumeTrack:
 class CaseSummary:
     patient: Patient
     exams: list[ExamSummary]
-    alarms: list[Alarm]  # every open alarm of the patient, worst first
+    alarms: list[tuple[dict, Exam]]  # every open alarm of the patient, worst first
+    risk_score: int
     tracks: list[VolumeTrack]
 
     @property
@@ -121,13 +116,6 @@ def segmentation_title(segmentation: Segmentation) -> str:
     if segmentation.source == Segmentation.Source.READER:
         return f"Reader {segmentation.reader}"
     return segmentation.get_source_display()
-
-
-def worst_first(alarms: list[Alarm]) -> list[Alarm]:
-    """What may change the patient's management before what questions the AI's output; the
-    newest first within a kind."""
-    newest = sorted(alarms, key=lambda a: (a.raised_at, a.pk), reverse=True)
-    return sorted(newest, key=lambda a: ALARM_SEVERITY.index(a.kind))
 
 
 def case_summary(patient: Patient) -> CaseSummary:
@@ -147,14 +135,15 @@ def case_summary(patient: Patient) -> CaseSummary:
         .order_by("exam__order", "source", "family", "model_version__name", "pk")
     )
     reviews = {s.pk: _review(s) for s in segmentations}
-    _add_standing_assessments(reviews)
+    _add_current_assessments(reviews)
     _add_verdict_counts(reviews)
     _add_region_volumes(reviews)
 
-    alarms = list(Alarm.objects.open().filter(exam__in=exams).select_related("exam"))
+    alarm_state = case_alarm_state(patient)
+    lines = {line["exam"]: line for line in alarm_state["exams"]}
     by_exam = defaultdict(list)
-    for alarm in alarms:
-        by_exam[alarm.exam_id].append(alarm)
+    for alarm in alarm_state["alarms"]:
+        by_exam[alarm["exam"]].append(alarm)
     exam_summaries = [
         ExamSummary(
             exam=exam,
@@ -165,14 +154,17 @@ def case_summary(patient: Patient) -> CaseSummary:
                 if r.segmentation.exam_id == exam.pk
                 and r.segmentation.source != Segmentation.Source.REFERENCE
             ],
-            alarms=worst_first(by_exam[exam.pk]),
+            alarms=by_exam[exam.pk],
+            risk=lines[exam.pk],
         )
         for exam in exams
     ]
+    exams_by_pk = {exam.pk: exam for exam in exams}
     return CaseSummary(
         patient=patient,
         exams=exam_summaries,
-        alarms=worst_first(alarms),
+        alarms=[(alarm, exams_by_pk[alarm["exam"]]) for alarm in alarm_state["alarms"]],
+        risk_score=alarm_state["patient_risk_score"],
         tracks=_volume_tracks(exams, list(reviews.values())),
     )
 
@@ -191,19 +183,14 @@ def _sequences(exam: Exam) -> list[tuple[str, bool]]:
     return [(str(sequence), str(sequence) in present) for sequence in CHANNEL_ORDER]
 
 
-def _add_standing_assessments(reviews: dict[int, SegmentationReview]) -> None:
-    standing = (
-        Assessment.objects.filter(segmentation__in=reviews, superseded_by__isnull=True)
-        .select_related("reader")
-        .order_by("segmentation", "-created_at", "-pk")
-    )
-    for assessment in standing:
-        review = reviews[assessment.segmentation_id]
-        review.assessment = review.assessment or assessment
+def _add_current_assessments(reviews: dict[int, SegmentationReview]) -> None:
+    current = Assessment.objects.filter(segmentation__in=reviews).select_related("reader")
+    for pk, assessment in current.current_by_segmentation().items():
+        reviews[pk].assessment = assessment
 
 
 def _add_verdict_counts(reviews: dict[int, SegmentationReview]) -> None:
-    """Standing verdicts (not superseded): one per lesion judged, one per lesion added."""
+    """Current verdicts (not superseded): one per lesion judged, one per lesion added."""
     counts = (
         LesionVerdict.objects.filter(segmentation__in=reviews, superseded_by__isnull=True)
         .values("segmentation", "decision")
@@ -219,27 +206,12 @@ def _add_verdict_counts(reviews: dict[int, SegmentationReview]) -> None:
 
 
 def _add_region_volumes(reviews: dict[int, SegmentationReview]) -> None:
-    """Region volumes from each component's label composition: a tumour is one component whose
-    voxels are enhancing, necrotic and oedematous, so the main label alone would misplace them.
-    Components below the minimum volume count too: they are part of the map."""
-    voxels: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    totals: dict[int, list] = defaultdict(lambda: [0.0, 0])
-    for pk, label_voxels, volume_ml, voxel_count in Lesion.objects.filter(
-        segmentation__in=reviews
-    ).values_list("segmentation_id", "label_voxels", "volume_ml", "voxel_count"):
-        for label, count in label_voxels.items():
-            voxels[pk][label] += count
-        totals[pk][0] += volume_ml
-        totals[pk][1] += voxel_count
+    """Each label's region (grading's volumes: from each component's composition) and their
+    sum, the total; the nested totals TC and WT are not what a reader follows here."""
+    volumes = region_volumes(review.segmentation for review in reviews.values())
     for pk, review in reviews.items():
-        names = LABELS[LabelScheme(review.segmentation.label_scheme)]
-        total_ml, total_voxels = totals[pk]
-        voxel_ml = total_ml / total_voxels if total_voxels else 0.0
-        review.volumes_ml = {name: 0.0 for name in names.values()}
-        for label, count in voxels[pk].items():
-            name = names.get(int(label), label)
-            review.volumes_ml[name] = review.volumes_ml.get(name, 0.0) + count * voxel_ml
-        review.volumes_ml["total"] = total_ml
+        named = {v.region: v.volume_ml for v in volumes[pk] if v.region not in NESTED_TOTALS}
+        review.volumes_ml = {**named, "total": sum(named.values())}
 
 
 def _volume_tracks(exams: list[Exam], reviews: list[SegmentationReview]) -> list[VolumeTrack]:

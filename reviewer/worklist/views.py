@@ -1,8 +1,15 @@
 from django.views.generic import DetailView, ListView
 
-from reviewer.cases.filters import WORKLIST_ORDERING, PatientFilter
 from reviewer.cases.models import Patient
 from reviewer.core.permissions import CLINICAL_ROLES, RoleRequiredMixin
+from reviewer.grading.states import ReviewState
+from reviewer.worklist.filters import (
+    WORKLIST_ORDERING,
+    WorklistFilter,
+    default_ordering,
+    row_statuses,
+    worklist_patients,
+)
 from reviewer.worklist.summary import case_summary
 
 
@@ -12,25 +19,32 @@ class WorklistView(RoleRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        visible = Patient.objects.visible_to(self.request.user).with_worklist_columns()
-        self.filterset = PatientFilter(self.request.GET, queryset=visible)
-        ordering = self.request.GET.get("ordering", "")
-        if ordering.lstrip("-") not in WORKLIST_ORDERING:
-            ordering = "pseudonym"
-        return self.filterset.qs.order_by(ordering, "pseudonym")
+        user = self.request.user
+        self.filterset = WorklistFilter(
+            self.request.GET, queryset=worklist_patients(user), request=self.request
+        )
+        self.sort = self.request.GET.get("ordering", "")
+        if self.sort.lstrip("-") not in WORKLIST_ORDERING:
+            self.sort = default_ordering(user)
+        return self.filterset.qs.order_by(self.sort, "pseudonym")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        statuses = row_statuses(context["object_list"], self.request.user)
+        for patient in context["object_list"]:
+            patient.review = statuses[patient.pk]
         params = self.request.GET.copy()
         params.pop("page", None)
-        current = params.pop("ordering", [""])[0]
+        params.pop("ordering", None)
+        current = self.sort
         context.update(
             filter=self.filterset,
+            review_states=ReviewState.choices,
             query=params.urlencode(),
             ordering=current,
             sort_links={
                 key: (
-                    "-" + key if current == key else key,
+                    _next_sort(key, current),
                     current.lstrip("-") == key,
                     current.startswith("-"),
                 )
@@ -38,6 +52,14 @@ class WorklistView(RoleRequiredMixin, ListView):
             },
         )
         return context
+
+
+def _next_sort(key: str, current: str) -> str:
+    """Where a column header leads: the other direction of the current sort; the highest risk
+    first on a first click."""
+    if current.lstrip("-") == key:
+        return key if current.startswith("-") else "-" + key
+    return "-" + key if key == "risk_score" else key
 
 
 class CaseDetailView(RoleRequiredMixin, DetailView):
@@ -53,4 +75,5 @@ class CaseDetailView(RoleRequiredMixin, DetailView):
         return Patient.objects.visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(summary=case_summary(self.object), **kwargs)
+        (review,) = row_statuses([self.object], self.request.user).values()
+        return super().get_context_data(summary=case_summary(self.object), review=review, **kwargs)

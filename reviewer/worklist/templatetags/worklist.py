@@ -2,6 +2,9 @@ from django import template
 from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
 
+from reviewer.grading.scales import SCALES
+from reviewer.grading.states import ReviewState
+
 register = template.Library()
 
 
@@ -19,23 +22,15 @@ def sort_header(context, key: str, label: str) -> str:
     )
 
 
-# EASE's 1–5 grade (5 best) and the WMH paper's four levels in its Methods numbering (4 best).
-EASE_GRADES = {5: "Perfect", 4: "Good", 3: "Fair", 2: "Poor", 1: "Terrible"}
-FOUR_LEVELS = {
-    4: "perfectly acceptable",
-    3: "minor revision",
-    2: "major revision",
-    1: "not acceptable",
-}
-
-
 @register.filter
 def assessment_label(assessment) -> str:
-    """'acceptable · 4 Good', or on the four-level scale 'acceptable · 3 minor revision'."""
+    """'acceptable · 4 Good', or on the four-level scale 'acceptable · 3 Acceptable with minor
+    revision'."""
     verdict = "acceptable" if assessment.acceptable else "not acceptable"
-    if assessment.grade is not None:
-        return f"{verdict} · {assessment.grade} {EASE_GRADES[assessment.grade]}"
-    return f"{verdict} · {assessment.four_level} {FOUR_LEVELS[assessment.four_level]}"
+    scale = SCALES[assessment.scale]
+    value = getattr(assessment, scale.field)
+    label = next(level.label for level in scale.levels if level.value == value)
+    return f"{verdict} · {value} {label}"
 
 
 @register.simple_tag
@@ -67,3 +62,23 @@ def get(mapping: dict, key):
 @register.filter
 def signed_percent(value: float) -> str:
     return f"{value:+.0f} %"
+
+
+REVIEW_TONES = {
+    ReviewState.NOT_REVIEWED: "badge-muted",
+    ReviewState.IN_REVIEW: "badge-info",
+    ReviewState.GRADED: "badge-info",
+    ReviewState.WAITING_FOR_SECOND_READER: "badge-warn",
+    ReviewState.DONE: "badge-ok",
+}
+
+
+@register.simple_tag
+def review_badge(state: str) -> str:
+    state = ReviewState(state)
+    return format_html(
+        '<span class="badge {}" data-review-state="{}">{}</span>',
+        REVIEW_TONES[state],
+        state.value,
+        state.label,
+    )

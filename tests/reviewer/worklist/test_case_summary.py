@@ -4,6 +4,7 @@ alarms; the volume of each region over the exams; only for users who may see the
 import pytest
 
 from reviewer.alarms.models import Alarm
+from reviewer.alarms.verdicts import record_verdict
 from reviewer.cases.permissions import grant_patient
 from tests.reviewer.factories import patient_with_exams
 from tests.reviewer.worklist.builders import (
@@ -57,7 +58,7 @@ def test_the_case_page_marks_the_sequences_an_exam_lacks(make_user, client_for):
     assert 'title="T1CE missing"' in response.content.decode()
 
 
-def test_the_case_page_shows_the_standing_assessment_not_the_superseded_one(patient, reader, page):
+def test_the_case_page_shows_the_current_assessment_not_the_superseded_one(patient, reader, page):
     first = exams(patient)[0]
     node = composite(first, TUMOUR)
     earlier = grade(node, reader, acceptable=False, grade=2)
@@ -120,16 +121,31 @@ def test_open_alarms_are_listed_worst_first_and_cleared_ones_not_at_all(patient,
     first, second, _ = exams(patient)
     Alarm.objects.create(exam=second, kind="unreliable", reason="WT Dice 0.41")
     Alarm.objects.create(exam=second, kind="growth", reason="WT +52 % against exam 0")
-    Alarm.objects.create(exam=first, kind="new_lesion", reason="two new lesions")
+    Alarm.objects.create(exam=first, kind="haemorrhage_expansion", reason="+7 mL")
     Alarm.objects.create(
         exam=first, kind="growth", reason="cleared one", cleared_at="2024-06-01T00:00Z"
     )
 
     summary = page().context["summary"]
 
-    assert [a.kind for a in summary.alarms] == ["growth", "new_lesion", "unreliable"]
-    assert [a.kind for a in summary.exams[1].alarms] == ["growth", "unreliable"]
+    assert [alarm["kind"] for alarm, _ in summary.alarms] == [
+        "haemorrhage_expansion",
+        "growth",
+        "unreliable",
+    ]
+    assert summary.exams[1].risk["summary"] == "Growth · Unreliable output"
     assert "cleared one" not in page().content.decode()
+
+
+def test_an_alarm_judged_false_is_shown_as_such_and_leaves_the_exams_risk(patient, reader, page):
+    exam = exams(patient)[0]
+    alarm = Alarm.objects.create(exam=exam, kind="growth", reason="WT +45 %")
+    record_verdict(user=reader, alarm=alarm, true_alarm=False)
+
+    summary = page().context["summary"]
+
+    assert summary.exams[0].risk["risk_score"] == 0
+    assert "judged false by dr-reader" in page().content.decode()
 
 
 def test_region_volumes_come_from_the_composition_of_each_component(patient, page):
