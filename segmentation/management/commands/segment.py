@@ -3,14 +3,15 @@ from django.core.management.base import BaseCommand, CommandError
 from reviewer.cases.models import Patient
 from reviewer.core.management.progress import progress_bar
 from reviewer.core.models import User
-from segmentation import inference
+from segmentation import tasks
 from segmentation.models import InferenceJob
 
 
 class Command(BaseCommand):
     help = (
-        "Segment exams with the deployed model versions, here and now (the worklist and the API "
-        "run the same job on a worker). Existing segmentations are kept, never duplicated."
+        "Segment exams with the deployed AI for each patient's disease, here and now (the "
+        "worklist and the API run the same job on a worker). Existing segmentations are kept, "
+        "never duplicated."
     )
 
     def add_arguments(self, parser):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         for one in patients.order_by("pseudonym"):
             job = InferenceJob.objects.create(patient=one, created_by=user)
             with progress_bar(f"segment {one}") as bar:
-                inference.run(job, also_report=bar)
+                tasks.run(job, also_report=bar)
             job.refresh_from_db()
             style = self.style.SUCCESS if job.status == "succeeded" else self.style.ERROR
             self.stdout.write(style(f"{one}: {job.status}. {job.message or job.error}"))

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from imaging.synthetic import build_cohort
 from reviewer.cases.models import Patient
 from reviewer.core.models import User
-from segmentation.engine import artifacts
+from segmentation.engine import artifacts, new_lesions
 from segmentation.models import InferenceJob, ModelVersion
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,31 @@ def test_setup_demo_deploys_every_bundled_model_and_queues_each_patient(cohort, 
 
     bundled = sorted(p.parent.name for p in artifacts.BUNDLED.glob(f"*/{artifacts.CARD}"))
     assert len(bundled) == 6
-    deployed = ModelVersion.objects.deployed()
-    assert sorted(f"{v.name}" for v in deployed) == bundled
+    glioma = ModelVersion.objects.deployed().filter(disease="glioma")
+    assert sorted(f"{v.name}" for v in glioma) == bundled
     assert InferenceJob.objects.filter(patient=Patient.objects.get()).count() == 1
+
+
+def test_setup_demo_deploys_the_ms_new_lesion_detection_without_weights(cohort, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+
+    call_command("setup_demo", "--cohort", str(cohort))
+    call_command("setup_demo", "--cohort", str(cohort))
+
+    [detection] = ModelVersion.objects.deployed().filter(disease="ms")
+    assert (detection.kind, detection.name, detection.weights.name) == (
+        "subtraction",
+        "ms-new-lesions",
+        "",
+    )
+    assert detection.sha256 == new_lesions.configuration_sha256(detection.configuration)
+
+
+def test_setup_demo_records_the_cohorts_ms_patients_as_ms_and_gliomas_as_glioma(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    build_cohort(tmp_path / "cohort", patients=2, seed=5, resolution=2, formats=("brats",))
+
+    call_command("setup_demo", "--cohort", str(tmp_path / "cohort"))
+
+    recorded = dict(Patient.objects.values_list("identity__source_patient_id", "disease"))
+    assert recorded == {"SYN-00001": "glioma", "SYN-00002": "ms"}

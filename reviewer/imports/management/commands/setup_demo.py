@@ -20,6 +20,7 @@ from reviewer.viewer.preparation import prepare_patients
 from segmentation.engine import artifacts
 from segmentation.inference_jobs import create_inference_job
 from segmentation.models import InferenceJob
+from segmentation.new_lesions import register_detection
 from segmentation.services import register_model_version
 
 READING_GROUP = "neuro-reading"
@@ -52,13 +53,15 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {password:<24} {DEMO_USERS[username].label}")
 
     def _models_and_jobs(self, user: User) -> None:
-        """Register and deploy the bundled weights, and queue the segmentation of every patient
-        not segmented yet: the worker beside the server works through them."""
+        """Register and deploy the bundled glioma weights and the MS new-lesion detection (no
+        weights: its parameters), and queue the segmentation of every patient not segmented
+        yet: the worker beside the server works through them."""
         folders = sorted(p.parent for p in artifacts.BUNDLED.glob(f"*/{artifacts.CARD}"))
         if not folders:
             raise CommandError(f"{artifacts.BUNDLED}: no bundled model weights (*/model.json)")
-        for folder in folders:
-            version = register_model_version(folder)
+        versions = [register_model_version(folder) for folder in folders]
+        versions.append(register_detection())
+        for version in versions:
             if version.deployed_at is None:
                 version.deployed_at = timezone.now()
                 version.save(update_fields=["deployed_at"])
@@ -67,7 +70,7 @@ class Command(BaseCommand):
             for patient in pending:
                 create_inference_job(user=user, patient=patient)
         self.stdout.write(
-            f"{len(folders)} model versions deployed; {len(pending)} patients queued for "
+            f"{len(versions)} model versions deployed; {len(pending)} patients queued for "
             "segmentation (follow them on the worklist)."
         )
 
