@@ -23,6 +23,7 @@ router.register("model-versions", segmentation.ModelVersionViewSet, basename="mo
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("", include("reviewer.alarms.urls")),
     path("exports/cases/", reports.CaseExportView.as_view(), name="export-cases"),
     path("reports/quality/", reports.QualityDashboardView.as_view(), name="quality-dashboard"),
     path("cases/<str:pseudonym>/viewer/", viewer.CaseViewerView.as_view(), name="case-viewer"),

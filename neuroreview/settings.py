@@ -164,6 +164,7 @@ SPECTACULAR_SETTINGS = {
         "ModelVersionKindEnum": "segmentation.models.ModelVersion.Kind",
         "SegmentationLabelSchemeEnum": "segmentation.models.LabelSchemeChoices",
         "AlarmKindEnum": "reviewer.alarms.models.Alarm.Kind",
+        "TargetEnum": "segmentation.models.TargetChoices",
         "DiagnosisEnum": "reviewer.grading.models.Diagnosis",
     },
 }

@@ -1009,13 +1009,6 @@ export interface components {
             /** Format: double */
             minimum_lesion_ml: number | null;
         };
-        /**
-         * @description * `ET` - Et
-         *     * `TC` - Tc
-         *     * `WT` - Wt
-         * @enum {string}
-         */
-        GrowthRegionEnum: "ET" | "TC" | "WT";
         GuideLines: {
             /**
              * Format: double
@@ -1480,7 +1473,7 @@ export interface components {
             readonly growth_enabled: boolean;
             /** Format: double */
             readonly growth_percent: number;
-            readonly growth_region: components["schemas"]["GrowthRegionEnum"];
+            readonly growth_region: components["schemas"]["TargetEnum"];
             /** Format: double */
             readonly growth_minimum_ml: number;
             readonly new_activity_enabled: boolean;
@@ -1510,7 +1503,7 @@ export interface components {
             growth_enabled?: boolean;
             /** Format: double */
             growth_percent?: number;
-            growth_region?: components["schemas"]["GrowthRegionEnum"];
+            growth_region?: components["schemas"]["TargetEnum"];
             /** Format: double */
             growth_minimum_ml?: number;
             new_activity_enabled?: boolean;
@@ -2047,8 +2040,22 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedAlarmList"];
                 };
             };
+            /** @description an invalid filter value, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description not logged in, or the user's role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such page */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -90,3 +90,14 @@ def rules_version(**changes):
     return RuleConfiguration.objects.create(
         **{**kept, **changes}, version=current.version + 1, note="a test's version"
     )
+
+
+def candidate(name: str) -> ModelVersion:
+    """An ensemble member (a single-target glioma model version)."""
+    return ModelVersion.objects.create(
+        name=name,
+        version="test",
+        kind=ModelVersion.Kind.UNET,
+        target="WT",
+        sha256=hashlib.sha256(name.encode()).hexdigest(),
+    )
