@@ -188,3 +188,28 @@ def test_the_admins_form_based_on_a_superseded_version_is_refused(api, client_fo
         response.content.decode()
     )
     assert RuleConfiguration.objects.count() == 2
+
+
+def test_the_admins_form_starts_from_the_current_version(api, client_for, qa_admin):
+    publish(api, growth_percent=30.0, note="tuned")
+
+    page = client_for(qa_admin).get("/admin/alarms/ruleconfiguration/add/").content.decode()
+
+    assert 'name="growth_percent" value="30.0"' in page
+    assert 'name="based_on" value="2"' in page
+
+
+@pytest.mark.parametrize(
+    "page", ["ruleconfiguration/1/change/", "alarm/", "alarmverdict/", "thresholdset/"]
+)
+def test_a_qa_admin_reads_the_alarm_pages_of_the_admin(client_for, qa_admin, page):
+    assert client_for(qa_admin).get(f"/admin/alarms/{page}").status_code == 200
+
+
+def test_a_version_cannot_be_changed_in_the_admin(client_for, qa_admin):
+    response = client_for(qa_admin).post(
+        "/admin/alarms/ruleconfiguration/1/change/", admin_form(growth_percent="10")
+    )
+
+    assert response.status_code == 403
+    assert RuleConfiguration.objects.get().growth_percent == 40.0
