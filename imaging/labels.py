@@ -23,6 +23,11 @@ LABELS: dict[LabelScheme, dict[int, str]] = {
 }
 
 
+def region_name(scheme: LabelScheme | str, value: int) -> str:
+    """The region a label value stands for in a scheme (its number, for a value not defined)."""
+    return LABELS[LabelScheme(scheme)].get(value, str(value))
+
+
 def region_label(scheme: LabelScheme | str, region: str) -> int:
     """The label value of a named region in a scheme (e.g. enhancing: 4 in BraTS 2020, 3 later).
 

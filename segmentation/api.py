@@ -1,5 +1,7 @@
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from reviewer.cases.models import Exam, Patient
@@ -7,7 +9,8 @@ from reviewer.core.permissions import CLINICAL_ROLES, role_permission
 from reviewer.core.progress import job_state
 from segmentation.inference_jobs import create_inference_job
 from segmentation.models import InferenceJob, ModelVersion, Segmentation
-from segmentation.serializers import SegmentationSerializer
+from segmentation.segmentations import listed_lesions, with_lesion_counts
+from segmentation.serializers import LesionQuery, LesionSerializer, SegmentationSerializer
 
 
 class InferenceJobSerializer(serializers.ModelSerializer):
@@ -77,6 +80,9 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class SegmentationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Segmentations of the patients the user may see, each with its lesions and the count of
+    its components below the minimum volume; lesions/ lists either, page by page."""
+
     permission_classes = [role_permission(*CLINICAL_ROLES)]
     serializer_class = SegmentationSerializer
     filterset_fields = ["exam", "source", "label_scheme"]
@@ -84,8 +90,39 @@ class SegmentationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         visible = Patient.objects.visible_to(self.request.user)
         return (
-            Segmentation.objects.filter(exam__patient__in=visible)
+            with_lesion_counts(Segmentation.objects.filter(exam__patient__in=visible))
             .select_related("model_version", "reader")
-            .prefetch_related("lesions")
+            .prefetch_related(Prefetch("lesions", queryset=listed_lesions()), "parts")
             .order_by("pk")
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[LesionQuery],
+        responses={
+            200: LesionSerializer(many=True),
+            400: OpenApiResponse(description="below_minimum is not a boolean"),
+            403: OpenApiResponse(description="not logged in, or a role without clinical access"),
+            404: OpenApiResponse(description="not visible, or no such segmentation"),
+        },
+    )
+)
+class SegmentationLesionsView(generics.ListAPIView):
+    """The lesions of a segmentation, largest first; with below_minimum=true, its components
+    below the minimum volume instead (counted everywhere, listed only here)."""
+
+    permission_classes = [role_permission(*CLINICAL_ROLES)]
+    serializer_class = LesionSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        visible = Patient.objects.visible_to(self.request.user)
+        segmentation = get_object_or_404(
+            Segmentation.objects.filter(exam__patient__in=visible), pk=self.kwargs["pk"]
+        )
+        query = LesionQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return listed_lesions(below_minimum=query.validated_data["below_minimum"]).filter(
+            segmentation=segmentation
         )

@@ -7,6 +7,8 @@ segmentation, so that they are counted and can be listed, never lost."""
 
 import numpy as np
 from django.conf import settings
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from imaging.errors import ImagingInputError
 from imaging.labels import LabelScheme, invalid_labels
@@ -20,6 +22,35 @@ from segmentation.models import Lesion, Segmentation
 def minimum_lesion_ml(scheme: LabelScheme | str) -> float | None:
     """The scheme's minimum lesion volume in mL; None (every component a lesion) when unset."""
     return settings.NEUROREVIEW_MINIMUM_LESION_ML.get(LabelScheme(scheme).value)
+
+
+def listed_lesions(*, below_minimum: bool = False) -> QuerySet:
+    """The lesions (or, below_minimum, the components below the minimum), by index."""
+    # `__in`, not `=`: Django writes below_minimum=False as "NOT below_minimum", which SQLite
+    # (the embedded database) cannot look up in the (segmentation, below_minimum, index) index,
+    # and it then reads every component of a noisy map.
+    return Lesion.objects.filter(below_minimum__in=[below_minimum]).order_by("index")
+
+
+def with_lesion_counts(segmentations: QuerySet) -> QuerySet:
+    """The segmentations annotated with lesion_count and below_minimum_count. Lesion indices run
+    1..n over all components (add_segmentation), so the last index counts them with one index
+    lookup: a map of 10,000 specks is counted without reading them."""
+    components = Subquery(
+        Lesion.objects.filter(segmentation=OuterRef("pk")).order_by("-index").values("index")[:1]
+    )
+    lesions = Subquery(
+        listed_lesions()
+        .filter(segmentation=OuterRef("pk"))
+        .order_by()
+        .values("segmentation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return segmentations.annotate(
+        lesion_count=Coalesce(lesions, 0),
+        below_minimum_count=Coalesce(components, 0) - Coalesce(lesions, 0),
+    )
 
 
 def add_segmentation(

@@ -16,14 +16,23 @@ prints one JSON line per measurement, each naming the machine (CPU, cores) and t
   panel's Flow button to ``flowReadyAt`` (the first frame drawn: playable), ``server_cold``
   (the server runs the model) and ``cached`` (a new page asks for the same flow again).
 
+* ``manifest``: the server time of the manifest request (the Django test client in-process:
+  middleware, session, permissions, the manifest, its serializer and JSON rendering; no network),
+  median and worst of ``MANIFEST_REPEATS`` after one warm-up, for the browser case and for a noisy
+  case: 3 exams on the BraTS 1 mm grid, each segmented by both model families (ET, TC, WT) into
+  composites of 10,000 components, most of them the 1–3-voxel specks a noisy model leaves (the
+  sizes the issue saw), half of them at the same place in every exam. ``--only manifest`` runs
+  it alone, without Chromium or the cohort.
+
 The NODE WT model (small preset, bundled weights) segments the axial slab around the centre of
 the reference lesion (± 6 slices) of the current exam, on the CPU, so that there is a NODE
 segmentation to ask a flow of; inference is not what is timed here. Targets (issue 5): first
-image < 1.5 s, all panels < 4 s, flow playable < 3 s. Speed is measured here only, never
-asserted in the tests.
+image < 1.5 s, all panels < 4 s, flow playable < 3 s; issue 12: the manifest of any case in
+< 200 ms of server time. Speed is measured here only, never asserted in the tests.
 """
 
 import argparse
+import datetime
 import json
 import os
 import platform
@@ -38,12 +47,28 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import numpy as np
+
 from neuroreview.chromium import CHROMIUM, CHROMIUM_ARGS
 
-TARGETS_S = {"first_image": 1.5, "all_panels": 4.0, "flow_playable": 3.0}
+TARGETS_S = {"first_image": 1.5, "all_panels": 4.0, "flow_playable": 3.0, "manifest": 0.2}
 SEED = 20261125
 USERNAME, PASSWORD = "bench-reader", "bench-only-password-7c1e"
 SLAB_HALF = 6
+MANIFEST_REPEATS = 20
+NOISY_COMPONENTS = 10_000
+NOISY_SHAPE = (240, 240, 155)  # the BraTS grid, 1 mm
+# speck boxes (voxels along i, j, k) and how often a noisy model leaves them: 80 % of 1–3 voxels
+SPECKS = {
+    (1, 1, 1): 0.40,
+    (2, 1, 1): 0.25,
+    (3, 1, 1): 0.15,
+    (2, 2, 1): 0.08,
+    (2, 2, 2): 0.07,
+    (3, 3, 2): 0.03,
+    (3, 3, 3): 0.02,
+}
+SPECK_PITCH = 4  # specks sit on a 4-voxel lattice, so that none touches another
 
 
 def cpu_name() -> str:
@@ -63,11 +88,22 @@ def _setup_django(var: Path) -> None:
     django.setup()
 
 
-def build_case(var: Path, resolution: int) -> dict:
-    """Migrate, make and import the cohort, add the user and the NODE segmentation."""
+def add_reader() -> None:
+    """Migrate the empty database and add the radiologist the benchmarks log in as."""
     from django.core.management import call_command
 
+    from reviewer.core.models import User
+
     call_command("migrate", interactive=False, verbosity=0)
+    user = User(username=USERNAME, role="radiologist")
+    user.set_password(PASSWORD)
+    user.save()
+
+
+def build_case(var: Path, resolution: int) -> dict:
+    """Make and import the cohort, grant it to the reader, add the NODE segmentation."""
+    from django.core.management import call_command
+
     cohort = var / "cohort"
     call_command(
         "make_demo_cohort",
@@ -85,10 +121,7 @@ def build_case(var: Path, resolution: int) -> dict:
     from reviewer.core.models import User
 
     patient = Patient.objects.get()
-    user = User(username=USERNAME, role="radiologist")
-    user.set_password(PASSWORD)
-    user.save()
-    grant_patient(patient, user)
+    grant_patient(patient, User.objects.get(username=USERNAME))
     current = patient.exams.order_by("order").last()
     node = _node_segmentation(current)
     series = current.series.get(sequence="FLAIR")
@@ -138,6 +171,151 @@ def _node_segmentation(exam):
     )
     inference.announce_segmented(exam)
     return segmentation
+
+
+def build_noisy_case(components: int = NOISY_COMPONENTS) -> str:
+    """A glioma patient of 3 exams on one grid, each segmented by both families into composites
+    of `components` components each (one tumour, the rest specks); prepared for the viewer as
+    inference prepares an exam. Returns its pseudonym."""
+    from django.utils import timezone
+
+    from imaging.nifti_io import volume_from_array
+    from imaging.sequences import Sequence
+    from reviewer.cases import services as cases
+    from reviewer.cases.models import Patient
+    from reviewer.cases.permissions import grant_patient
+    from reviewer.core.models import User
+    from reviewer.core.storage import atomic_import
+    from reviewer.viewer.preparation import prepare_patients
+    from segmentation import inference
+    from segmentation.models import ModelVersion
+
+    affine = np.diag([-1.0, -1.0, 1.0, 1.0])
+    affine[:3, 3] = [120.0, 120.0, -77.0]
+    patient = Patient.objects.create(pseudonym="NR-BENCH-NOISY", disease="glioma")
+    grant_patient(patient, User.objects.get(username=USERNAME))
+    versions = {
+        (kind, target): ModelVersion.objects.create(
+            name=f"noisy-{kind}-{target}",
+            version="bench",
+            kind=kind,
+            target=target,
+            sha256=f"{kind}-{target}".ljust(64, "0"),
+            deployed_at=timezone.now(),
+        )
+        for kind in ("node", "unet")
+        for target in ("ET", "TC", "WT")
+    }
+    exams = []
+    for order in range(3):
+        exam = cases.add_exam(
+            patient,
+            date=datetime.date(2025, 1, 1) + datetime.timedelta(days=90 * order),
+            source_name=f"noisy-exam-{order}",
+        )
+        with atomic_import() as files:
+            for sequence in Sequence:
+                cases.add_series(exam, sequence, volume_from_array(_brain(order), affine), files)
+        exams.append(exam)
+    prepare_patients([patient])  # as an import does
+    rng = np.random.default_rng(SEED)
+    lattice = _speck_lattice(rng)
+    for order, exam in enumerate(exams):
+        for family_seed, kind in enumerate(("node", "unet")):
+            maps = _noisy_targets(rng, lattice, order, family_seed, components)
+            for target, mask in maps.items():
+                inference.store_model_segmentation(
+                    exam, versions[kind, target], mask, affine, source_file=f"noisy {target}"
+                )
+        inference.announce_segmented(exam)  # composes, then the viewer prepares the exam
+    return patient.pseudonym
+
+
+def _brain(order: int) -> np.ndarray:
+    """A bright ellipsoid of brain in a dark field, a little different per exam."""
+    axes = np.ogrid[tuple(slice(0, n) for n in NOISY_SHAPE)]
+    inside = sum(((a - n / 2) / (0.42 * n)) ** 2 for a, n in zip(axes, NOISY_SHAPE, strict=True))
+    return np.where(inside <= 1, 600 + 10 * order, 0).astype(np.int16)
+
+
+def _speck_lattice(rng) -> np.ndarray:
+    """Lattice corners inside the brain and away from the tumour at its centre, shuffled."""
+    axes = [np.arange(40, n - 40, SPECK_PITCH) for n in NOISY_SHAPE]
+    corners = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+    centre = np.array(NOISY_SHAPE) / 2
+    corners = corners[np.linalg.norm(corners - centre, axis=1) > 30]
+    return rng.permutation(corners)
+
+
+def _noisy_targets(rng, lattice, order, family_seed, components) -> dict[str, np.ndarray]:
+    """ET, TC and WT masks: a growing tumour at the centre (enhancing rim, necrotic core) and
+    components - 1 specks, half at the same corners in every exam, some of them core or
+    enhancing in their own target's map."""
+    axes = np.ogrid[tuple(slice(0, n) for n in NOISY_SHAPE)]
+    radius = np.sqrt(sum((a - n / 2) ** 2 for a, n in zip(axes, NOISY_SHAPE, strict=True)))
+    grow = 1 + 0.1 * order
+    wt, tc = radius <= 18 * grow, radius <= 10 * grow
+    et = tc & (radius >= 7 * grow)
+    specks = components - 1
+    own = lattice[family_seed::2]  # each family its own corners
+    kept, others = own[: specks // 2], own[specks // 2 :]
+    fresh = others[rng.choice(len(others), size=specks - len(kept), replace=False)]
+    corners = np.concatenate([kept, fresh])
+    boxes = list(SPECKS)
+    sizes = rng.choice(len(boxes), size=len(corners), p=list(SPECKS.values()))
+    roles = rng.random(len(corners))
+    for corner, size, role in zip(corners.tolist(), sizes.tolist(), roles.tolist(), strict=True):
+        box = tuple(slice(c, c + n) for c, n in zip(corner, boxes[size], strict=True))
+        wt[box] = True
+        if role < 0.10:
+            tc[box] = True
+        if role < 0.04:
+            et[box] = True
+    return {"ET": et, "TC": tc, "WT": wt}
+
+
+def measure_manifest(pseudonym: str, repeats: int = MANIFEST_REPEATS) -> dict:
+    """Server time of the manifest request, in-process, and what the manifest holds."""
+    from django.test import Client
+
+    from reviewer.core.models import User
+    from segmentation.models import Lesion
+
+    client = Client()
+    client.force_login(User.objects.get(username=USERNAME))
+    url = f"/api/cases/{pseudonym}/viewer/"
+    response = client.get(url)  # warm-up: connections, imports
+    if response.status_code != 200:
+        raise RuntimeError(f"the manifest of {pseudonym} answered {response.status_code}")
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+    manifest = response.json()
+    shown = [s for exam in manifest["exams"] for s in exam["segmentations"]]
+    return {
+        "manifest_ms_median": round(1000 * float(np.median(times)), 1),
+        "manifest_ms_max": round(1000 * max(times), 1),
+        "repeats": repeats,
+        "manifest_bytes": len(response.content),
+        "segmentations": len(shown),
+        "composites": sum(s["source"] == "composite" for s in shown),
+        "components_per_composite": sorted(
+            {
+                s["lesion_count"] + s["below_minimum_count"]
+                for s in shown
+                if s["source"] == "composite"
+            }
+        ),
+        "lesions_listed": sum(len(s["lesions"]) for s in shown),
+        "components_below_minimum": sum(s["below_minimum_count"] for s in shown),
+        "components_stored": Lesion.objects.filter(
+            segmentation__exam__patient__pseudonym=pseudonym
+        ).count(),
+        "target_manifest_ms": TARGETS_S["manifest"] * 1000,
+        "meets_target": float(np.median(times)) < TARGETS_S["manifest"],
+    }
 
 
 class Daphne:
@@ -247,23 +425,48 @@ def _flow(page, segmentation: int) -> dict:
     }
 
 
-def run(resolution: int, keep: bool) -> None:
+def run(resolution: int, keep: bool, only: str | None) -> None:
     var = Path(tempfile.mkdtemp(prefix="neuroreview-bench-"))
     try:
         _setup_django(var)
-        built = time.perf_counter()
-        case = build_case(var, resolution)
-        build_s = round(time.perf_counter() - built, 1)
-        server = Daphne(var)
-        try:
-            _measure(server.url, case, resolution, build_s)
-        finally:
-            server.stop()
+        add_reader()
+        if only in (None, "viewer"):
+            built = time.perf_counter()
+            case = build_case(var, resolution)
+            build_s = round(time.perf_counter() - built, 1)
+            server = Daphne(var)
+            try:
+                _measure(server.url, case, resolution, build_s)
+            finally:
+                server.stop()
+            emit("manifest", "browser_case", measure_manifest(case["pseudonym"]))
+        if only in (None, "manifest"):
+            built = time.perf_counter()
+            pseudonym = build_noisy_case()
+            build_s = round(time.perf_counter() - built, 1)
+            figures = measure_manifest(pseudonym)
+            emit("manifest", f"{NOISY_COMPONENTS}_components", {**figures, "build_s": build_s})
     finally:
         if keep:
             print(f"kept {var}", file=sys.stderr)
         else:
             shutil.rmtree(var, ignore_errors=True)
+
+
+def emit(kind: str, label: str, figures: dict) -> None:
+    """One JSON line naming the machine and the database it was measured on."""
+    from django.db import connection
+
+    line = {
+        "bench": kind,
+        "case": label,
+        **figures,
+        "cpu": cpu_name(),
+        "cores": os.cpu_count(),
+        "database": connection.vendor,
+        "load_avg_1min": round(os.getloadavg()[0], 2),
+    }
+    print(json.dumps(line), flush=True)
 
 
 def _measure(url: str, case: dict, resolution: int, build_s: float) -> None:
@@ -273,12 +476,7 @@ def _measure(url: str, case: dict, resolution: int, build_s: float) -> None:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        machine = {
-            "cpu": cpu_name(),
-            "cores": os.cpu_count(),
-            "browser": f"Chromium {browser.version} (headless, {CHROMIUM})",
-            "load_avg_1min": round(os.getloadavg()[0], 2),
-        }
+        machine = {"browser": f"Chromium {browser.version} (headless, {CHROMIUM})"}
         case_line = {
             "resolution_mm": resolution,
             "exams": case["exams"],
@@ -287,10 +485,8 @@ def _measure(url: str, case: dict, resolution: int, build_s: float) -> None:
             "build_s": build_s,
         }
 
-        def emit(kind: str, label: str, figures: dict) -> None:
-            line = {"bench": kind, "case": label, **figures, **case_line, **machine}
-            line["load_avg_1min"] = round(os.getloadavg()[0], 2)
-            print(json.dumps(line), flush=True)
+        def emit_browser(kind: str, label: str, figures: dict) -> None:
+            emit(kind, label, {**figures, **case_line, **machine})
 
         def viewer_line(figures: dict) -> dict:
             return {
@@ -312,16 +508,16 @@ def _measure(url: str, case: dict, resolution: int, build_s: float) -> None:
         first = browser.new_context(viewport=viewport, base_url=url)
         page = first.new_page()
         _log_in(page)
-        emit("viewer", "server_cold", viewer_line(_open_viewer(page, case["pseudonym"])))
-        emit("flow", "server_cold", flow_line(_flow(page, case["node_segmentation"])))
+        emit_browser("viewer", "server_cold", viewer_line(_open_viewer(page, case["pseudonym"])))
+        emit_browser("flow", "server_cold", flow_line(_flow(page, case["node_segmentation"])))
         first.close()
 
         fresh = browser.new_context(viewport=viewport, base_url=url)
         page = fresh.new_page()
         _log_in(page)
-        emit("viewer", "browser_cold", viewer_line(_open_viewer(page, case["pseudonym"])))
-        emit("viewer", "browser_warm", viewer_line(_open_viewer(page, case["pseudonym"])))
-        emit("flow", "cached", flow_line(_flow(page, case["node_segmentation"])))
+        emit_browser("viewer", "browser_cold", viewer_line(_open_viewer(page, case["pseudonym"])))
+        emit_browser("viewer", "browser_warm", viewer_line(_open_viewer(page, case["pseudonym"])))
+        emit_browser("flow", "cached", flow_line(_flow(page, case["node_segmentation"])))
         fresh.close()
         browser.close()
 
@@ -330,10 +526,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--resolution", type=int, choices=(1, 2), default=1, help="mm")
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
+    parser.add_argument(
+        "--only",
+        choices=("viewer", "manifest"),
+        help="viewer: the browser case (and its manifest); manifest: the noisy case alone",
+    )
     args = parser.parse_args(argv)
-    if not CHROMIUM.exists():
+    if args.only != "manifest" and not CHROMIUM.exists():
         sys.exit(f"the viewer benchmark needs Debian's Chromium at {CHROMIUM}")
-    run(args.resolution, args.keep)
+    run(args.resolution, args.keep, args.only)
 
 
 if __name__ == "__main__":

@@ -7,21 +7,28 @@ without doing any geometry itself. Building it writes nothing (no row, no task, 
 no file): what is expensive (windows, lesion overlaps, registrations) is prepared when the data
 arrives (reviewer.viewer.preparation), and a manifest reads rows and the cache. What preparation
 has not reached yet is computed from the stored files and not kept; a prior not yet registered
-is "pending"."""
+is "pending".
+
+Per exam, the AI result a reader reviews is one composite label map per model family; the
+single-target maps it was composed from are listed too, as its parts (for their flows and for
+QA), without lesions. Only lesions are listed: the components below a segmentation's minimum
+volume are counted (below_minimum_count) and listed by the segmentation's lesions endpoint."""
 
 import numpy as np
 from django.db.models import Prefetch
 
 from imaging.geometry import Geometry
 from imaging.label_colours import NEW_LESION_COLOUR, scheme_labels
+from imaging.labels import region_name
 from imaging.sequences import CHANNEL_ORDER
 from reviewer.alarms.services import open_alarms
 from reviewer.cases.models import Exam, Patient, Series
-from reviewer.viewer.lesion_changes import ExamLesions, lesion_changes
+from reviewer.viewer.lesion_changes import ExamLesions, LesionTable, lesion_changes, lesion_rows
 from reviewer.viewer.registration import registration_for
 from reviewer.viewer.voxel_cache import volume_summary
 from segmentation.cohort_acc import cohort_acc
-from segmentation.models import Lesion, Segmentation
+from segmentation.models import Segmentation
+from segmentation.segmentations import with_lesion_counts
 
 MAX_PRIORS = 2
 SEQUENCE_RANK = {s.value: rank for rank, s in enumerate(CHANNEL_ORDER)}
@@ -35,8 +42,9 @@ def viewer_manifest(patient: Patient, exam_id: int | None = None) -> dict:
     exams = shown_exams(patient, exam_id)
     current = exams[0]
     registrations = [registration_for(exam, current) for exam in exams]
+    rows = lesion_rows(exams)
     lesions = [
-        ExamLesions.of(exam, np.eye(4) if state.matrix_lps is None else state.matrix_lps)
+        ExamLesions.of(exam, np.eye(4) if state.matrix_lps is None else state.matrix_lps, rows)
         for exam, state in zip(exams, registrations, strict=True)
     ]
     changes = lesion_changes(lesions)
@@ -57,31 +65,33 @@ def viewer_manifest(patient: Patient, exam_id: int | None = None) -> dict:
 
 
 def shown_exams(patient: Patient, exam_id: int | None) -> list[Exam]:
-    """The current exam (the given one, else the latest), then up to two priors, newest first."""
-    exams = (
-        Exam.objects.filter(patient=patient)
-        .order_by("-order")
-        .prefetch_related(
+    """The current exam (the given one, else the latest), then up to two priors, newest first,
+    with what the manifest reads of them prefetched once."""
+    exams = Exam.objects.filter(patient=patient).order_by("-order")
+    current = exams.first() if exam_id is None else exams.filter(pk=exam_id).first()
+    if current is None:
+        raise ExamNotFound(
+            f"patient {patient.pseudonym} has no exams"
+            if exam_id is None
+            else f"exam {exam_id} is not an exam of patient {patient.pseudonym}"
+        )
+    priors = exams.filter(order__lt=current.order).values_list("pk", flat=True)[:MAX_PRIORS]
+    return list(
+        exams.filter(pk__in=[current.pk, *priors]).prefetch_related(
             Prefetch("series", queryset=Series.objects.order_by("pk")),
-            Prefetch(
-                "segmentations",
-                queryset=Segmentation.objects.select_related(
-                    "model_version", "reader", "acc_curves"
-                )
-                .prefetch_related(Prefetch("lesions", queryset=Lesion.objects.order_by("index")))
-                .order_by("source", "target", "pk"),
-            ),
+            Prefetch("segmentations", queryset=SHOWN_SEGMENTATIONS),
         )
     )
-    if exam_id is None:
-        current = exams.first()
-        if current is None:
-            raise ExamNotFound(f"patient {patient.pseudonym} has no exams")
-    else:
-        current = exams.filter(pk=exam_id).first()
-        if current is None:
-            raise ExamNotFound(f"exam {exam_id} is not an exam of patient {patient.pseudonym}")
-    return [current, *exams.filter(order__lt=current.order)[:MAX_PRIORS]]
+
+
+SHOWN_SEGMENTATIONS = (
+    with_lesion_counts(Segmentation.objects.select_related("model_version", "reader", "acc_curves"))
+    .prefetch_related(
+        Prefetch("parts", queryset=Segmentation.objects.only("pk")),
+        Prefetch("composites", queryset=Segmentation.objects.only("pk")),
+    )
+    .order_by("source", "target", "pk")
+)
 
 
 def _exam_json(exam_lesions: ExamLesions, state, changes: dict, *, role: str) -> dict:
@@ -126,18 +136,23 @@ def _segmentation_json(
     segmentation: Segmentation, exam_lesions: ExamLesions, matrix_lps, changes: dict
 ) -> dict:
     version = segmentation.model_version
+    composites = segmentation.composites.all()
+    table = exam_lesions.table(segmentation)
     return {
         "source": segmentation.source,
         "name": _segmentation_name(segmentation),
-        "kind": version.kind if version else "",
+        "kind": version.kind if version else segmentation.family,
         "target": segmentation.target,
         "label_scheme": segmentation.label_scheme,
         **_volume_json("segmentations", segmentation, matrix_lps),
         "labels": scheme_labels(segmentation.label_scheme),
-        "lesions": [
-            _lesion_json(lesion, exam_lesions, changes[lesion.pk])
-            for lesion in segmentation.lesions.all()
-        ],
+        "family": segmentation.family,
+        "parts": [part.pk for part in segmentation.parts.all()],
+        "part_of": composites[0].pk if composites else None,
+        "minimum_lesion_ml": segmentation.minimum_lesion_ml,
+        "lesion_count": segmentation.lesion_count,
+        "below_minimum_count": segmentation.below_minimum_count,
+        "lesions": _lesions_json(table, segmentation.label_scheme, changes),
         "flow": _flow_json(segmentation),
     }
 
@@ -147,20 +162,35 @@ def _segmentation_name(segmentation: Segmentation) -> str:
         return str(segmentation.model_version)
     if segmentation.reader:
         return segmentation.reader.get_full_name() or segmentation.reader.get_username()
+    if segmentation.family:
+        return f"{segmentation.get_family_display()} (ET, TC, WT composed)"
     return segmentation.get_source_display()
 
 
-def _lesion_json(lesion: Lesion, exam_lesions: ExamLesions, change: dict) -> dict:
-    return {
-        "id": lesion.pk,
-        "index": lesion.index,
-        "label": lesion.label,
-        "label_name": lesion.label_name,
-        "volume_ml": round(lesion.volume_ml, 4),
-        "centroid_mm": [round(float(v), 3) + 0.0 for v in exam_lesions.centroid_in_current(lesion)],
-        "bbox": lesion.bbox,
-        **change,
-    }
+def _lesions_json(table: LesionTable, scheme: str, changes: dict) -> list[dict]:
+    centroids = (np.round(table.centroid, 3) + 0.0).tolist()  # + 0.0: no "-0.0" in the JSON
+    volumes = np.round(table.volume_ml, 4).tolist()
+    return [
+        {
+            "id": lesion_id,
+            "index": index,
+            "label": label,
+            "label_name": region_name(scheme, label),
+            "volume_ml": volume,
+            "centroid_mm": centroid,
+            "bbox": bbox,
+            **changes[lesion_id],
+        }
+        for lesion_id, index, label, volume, centroid, bbox in zip(
+            table.ids,
+            table.index.tolist(),
+            table.label,
+            volumes,
+            centroids,
+            table.bbox,
+            strict=True,
+        )
+    ]
 
 
 def _flow_json(segmentation: Segmentation) -> dict | None:

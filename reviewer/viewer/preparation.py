@@ -8,7 +8,7 @@ import numpy as np
 from django.db import transaction
 
 from reviewer.cases.models import Exam, Series
-from reviewer.viewer.lesion_changes import ExamLesions, cache_lesion_overlaps
+from reviewer.viewer.lesion_changes import ExamLesions, cache_lesion_overlaps, lesion_rows
 from reviewer.viewer.manifest import MAX_PRIORS, shown_exams
 from reviewer.viewer.registration import request_registration
 from reviewer.viewer.tasks import register_prior
@@ -68,4 +68,5 @@ def queue_registrations(views: list[list[Exam]]) -> int:
 
 def _cache_lesion_overlaps(exams: list[Exam]) -> None:
     # Overlaps are only computed between exams on one grid: no registration matrix is needed.
-    cache_lesion_overlaps([ExamLesions.of(exam, np.eye(4)) for exam in exams])
+    rows = lesion_rows(exams)
+    cache_lesion_overlaps([ExamLesions.of(exam, np.eye(4), rows) for exam in exams])

@@ -17,6 +17,7 @@ from reviewer.cases.models import Patient
 from reviewer.viewer.manifest import viewer_manifest
 from reviewer.viewer.models import Registration
 from reviewer.viewer.serializers import ViewerManifestSerializer
+from segmentation import composites
 from segmentation.models import AccCurves, Segmentation
 from tests.reviewer.viewer.viewer_builders import (
     lesion_map,
@@ -40,7 +41,8 @@ NEW = (slice(8, 10), slice(7, 9), slice(5, 7))
 def case() -> Patient:
     """Every kind of value the manifest has: an undated exam, a registered prior on another grid
     and an aligned one, lesions that grew, are new or have no prior, a NODE flow with undefined
-    ACC values, the cohort band, and an alarm with evidence."""
+    ACC values, the cohort band, a composite with its parts and a component below the minimum,
+    and an alarm with evidence."""
     patient = Patient.objects.create(pseudonym="NR-SHAPE01")
     oldest = stored_exam(patient, 0)
     prior = stored_exam(patient, 1, shape=OTHER_GRID)
@@ -64,6 +66,15 @@ def case() -> Patient:
         acc_sd=[[0.01, 0.02, None, 0.04]] * 3,
         slices=4,
     )
+    for target in ("ET", "TC", "WT"):
+        stored_segmentation(
+            current,
+            lesion_map(GROWN, (slice(11, 12), slice(0, 1), slice(0, 1))),  # and a speck
+            source=Segmentation.Source.MODEL,
+            model_version=model_version("unet", target),
+            target=target,
+        )
+    composites.compose_exam(current)
     shift = np.eye(4)
     shift[:3, 3] = [1.0, -1.5, 2.0]  # near enough for its lesion to match
     Registration.objects.create(
@@ -96,7 +107,10 @@ def test_the_serializer_renders_the_manifest_of_a_case_unchanged(case):
     statuses = [exam["registration"]["status"] for exam in manifest["exams"]]
     assert statuses == ["identity", "registered", "aligned"]
     assert manifest["exams"][2]["date"] is None and manifest["cohort_acc"]["WT"]
-    lesions = [le for s in manifest["exams"][0]["segmentations"] for le in s["lesions"]]
+    shown = manifest["exams"][0]["segmentations"]
+    assert any(s["parts"] for s in shown) and any(s["part_of"] for s in shown)
+    assert any(s["below_minimum_count"] for s in shown)
+    lesions = [le for s in shown for le in s["lesions"]]
     assert any(le["new"] for le in lesions) and any(le["change"] for le in lesions)
     assert manifest["alarms"][0]["evidence"]
 
