@@ -86,7 +86,9 @@ def run(job: InferenceJob, *, also_report=None) -> None:
         inference.announce_segmented(exam)
     signals.inference_finished.send(sender=InferenceJob, job=job, exams=wanted)
     found = Lesion.objects.filter(
-        segmentation__exam__in=wanted, segmentation__model_version__in=versions
+        segmentation__exam__in=wanted,
+        segmentation__model_version__in=versions,
+        below_minimum=False,
     ).count()
     progress.finish(
         job, status=InferenceJob.Status.SUCCEEDED, message=_summary(found, rejected, notes)
