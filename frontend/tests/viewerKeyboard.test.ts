@@ -20,8 +20,20 @@ describe("viewerCommand", () => {
     ]);
   });
 
+  it("maps the lesion review's keys: accept, reject, add a missed one, undo, cancel, grade", () => {
+    expect(["a", "r", "m", "u", "Escape", "g"].map((key) => press(key))).toEqual([
+      "accept-lesion",
+      "reject-lesion",
+      "add-lesion",
+      "undo-verdict",
+      "cancel",
+      "grade",
+    ]);
+  });
+
   it("leaves keys typed into a control, or with Ctrl, to the browser", () => {
     expect(press("ArrowDown", {}, document.createElement("select"))).toBeUndefined();
     expect(press("n", { ctrlKey: true })).toBeUndefined();
+    expect(press("a", {}, document.createElement("textarea"))).toBeUndefined();
   });
 });

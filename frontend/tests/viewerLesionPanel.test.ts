@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { renderLesionPanel } from "../src/viewer/lesionPanel";
+import { markVerdicts, renderLesionPanel } from "../src/viewer/lesionPanel";
+import { VerdictBook } from "../src/viewer/lesionVerdicts";
+import { verdict } from "./gradingFixtures";
 import { lesion } from "./viewerFixtures";
 
 const priors = [
@@ -31,5 +33,18 @@ describe("lesion panel", () => {
       ["#", "Label", "mL", "mL 2025-02-01", "mL undated", "Δ mL", "Δ %", ""],
       ["1", "lesion", "3.00", "2.00", "–", "+1.00", "+50%", ""],
     ]);
+  });
+
+  it("marks each lesion's standing verdict", () => {
+    const table = document.createElement("table");
+    renderLesionPanel(table, [lesion(1), lesion(2)], [], () => {});
+    markVerdicts(table, new VerdictBook([verdict(1, { lesion: 2, decision: "rejected" })]));
+    const row = table.querySelector<HTMLTableRowElement>("tr[data-lesion-id='2']")!;
+    expect(row.dataset.decision).toBe("rejected");
+    expect(row.cells[0]!.textContent).toBe("✗2");
+    expect(row.cells[0]!.title).toMatch(/^rejected \(false positive\) by dr\. reader/);
+    markVerdicts(table, new VerdictBook([verdict(2, { lesion: 2, decision: "accepted", supersedes: 1 }), verdict(1, { lesion: 2, decision: "rejected" })]));
+    expect(row.dataset.decision).toBe("accepted");
+    expect(table.querySelector("tr[data-lesion-id='1']")!.hasAttribute("data-decision")).toBe(false);
   });
 });

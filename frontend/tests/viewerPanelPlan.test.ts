@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { matchingSegmentation, planPanels } from "../src/viewer/panelPlan";
+import { flowSegmentation, matchingSegmentation, planPanels, reviewOrder } from "../src/viewer/panelPlan";
+import { isNode } from "../src/viewer/panelView";
 import { exam, manifest, segmentation, series } from "./viewerFixtures";
 
 describe("planPanels", () => {
@@ -36,5 +37,25 @@ describe("matchingSegmentation", () => {
     });
     expect(matchingSegmentation(prior, segmentation(30, { name: "NODE WT 1.0" }))?.id).toBe(21);
     expect(matchingSegmentation(prior, segmentation(31, { name: "NODE WT 2.0" }))?.id).toBe(20);
+  });
+});
+
+describe("reviewOrder", () => {
+  it("offers the AI results to review first, a composite's parts last", () => {
+    const part = segmentation(2, { part_of: 4, target: "ET" });
+    const reference = segmentation(3, { source: "reference", kind: "", target: "" });
+    const composite = segmentation(4, { source: "composite", kind: "node", target: "", parts: [2, 5] });
+    const standalone = segmentation(6, { kind: "subtraction", target: "" });
+    expect(reviewOrder([part, reference, composite, standalone]).map((s) => s.id)).toEqual([4, 6, 3, 2]);
+  });
+});
+
+describe("flowSegmentation", () => {
+  it("plays a composite's WT part, and a NODE map's own flow", () => {
+    const et = segmentation(2, { part_of: 4, target: "ET" });
+    const wt = segmentation(5, { part_of: 4, target: "WT" });
+    const composite = segmentation(4, { source: "composite", kind: "node", target: "", parts: [2, 5] });
+    expect(flowSegmentation(composite, [composite, et, wt], isNode)?.id).toBe(5);
+    expect(flowSegmentation(et, [composite, et, wt], isNode)?.id).toBe(2);
   });
 });

@@ -8,7 +8,8 @@ from reviewer.core.permissions import CLINICAL_ROLES, RoleRequiredMixin
 
 class ViewerView(RoleRequiredMixin, DetailView):
     """The exam viewer page: a shell that the frontend fills from the manifest endpoint.
-    ?exam=<id> picks the current exam (default: the latest)."""
+    ?exam=<id> picks the current exam (default: the latest); ?segmentation=<id> the segmentation
+    of it to review (default: its first AI result), e.g. from the case page."""
 
     allowed_roles = CLINICAL_ROLES
     template_name = "viewer/viewer.html"
@@ -25,4 +26,9 @@ class ViewerView(RoleRequiredMixin, DetailView):
             if not (exam.isdigit() and self.object.exams.filter(pk=int(exam)).exists()):
                 raise Http404(f"exam {exam!r} is not an exam of patient {self.object}")
             manifest_url += f"?exam={int(exam)}"
-        return super().get_context_data(manifest_url=manifest_url, **kwargs)
+        segmentation = self.request.GET.get("segmentation", "")
+        if segmentation and not segmentation.isdigit():
+            raise Http404(f"segmentation {segmentation!r} is not a segmentation id")
+        return super().get_context_data(
+            manifest_url=manifest_url, segmentation=segmentation, **kwargs
+        )

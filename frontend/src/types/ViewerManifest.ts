@@ -30,13 +30,3 @@ export type Rgb = Schemas["Rgb"];
 
 /** The geometry and bytes of one voxel volume: what a series and a segmentation share. */
 export type VoxelVolume = Pick<ViewerSeries, keyof ViewerSeries & keyof ViewerSegmentation>;
-
-/**
- * What the alarms WebSocket sends on connect and on every change (a socket message, so not in
- * the OpenAPI schema).
- */
-export interface AlarmSocketMessage {
-  alarms: ViewerAlarm[];
-  /** Risk score by exam id (as a string key). */
-  risk_score: Record<string, number>;
-}

@@ -1,17 +1,18 @@
 import { progressSocket } from "../job/progressSocket";
-import type { AlarmSocketMessage } from "../types/ViewerManifest";
+import type { CaseAlarmState } from "./alarms";
 
 /**
- * Follow the patient's open alarms live. The server sends the full list on connect and
- * on every change, so a reconnection (with backoff) loses nothing. Returns a closer.
+ * Follow the patient's alarm state live. The server sends it whole on connect and on every
+ * change (an alarm raised or cleared, a verdict), so a reconnection (with backoff) loses
+ * nothing. Returns a closer.
  */
 export function followAlarms(
   url: string,
-  onAlarms: (message: AlarmSocketMessage) => void,
+  onAlarms: (message: CaseAlarmState) => void,
   onGiveUp: () => void,
   createSocket?: (url: string) => WebSocket,
 ): () => void {
-  return progressSocket<AlarmSocketMessage>({
+  return progressSocket<CaseAlarmState>({
     url,
     onMessage: (message) => {
       if (Array.isArray(message.alarms)) onAlarms(message);

@@ -1,24 +1,22 @@
-import type { ViewerAlarm } from "../types/ViewerManifest";
+import type { components } from "../types/api";
+
+type Schemas = components["schemas"];
+
+/** A case's alarm state: what GET /api/cases/<pseudonym>/alarms/ and the case's alarm socket send. */
+export type CaseAlarmState = Schemas["CaseAlarmState"];
+export type Alarm = Schemas["Alarm"];
+export type ExamAlarmLine = Schemas["ExamAlarmLine"];
+export type AlarmVerdict = Schemas["AlarmVerdict"];
 
 /**
- * Show the open alarms of the shown exams in the alarm header, one `li[data-alarm-id]`
- * each: kind, reason, exam, and the evidence folded away in a <details>.
+ * One `li[data-alarm-id]` per alarm: kind, reason, exam, the evidence folded away in a
+ * <details>, and the true/false alarm buttons with the alarm's latest verdict.
  */
-export function renderAlarms(list: HTMLElement, alarms: readonly ViewerAlarm[], examLabels: Map<number, string>): void {
-  const shown = alarms.filter((alarm) => examLabels.has(alarm.exam));
-  list.replaceChildren(...shown.map((alarm) => alarmItem(alarm, examLabels.get(alarm.exam)!)));
-  if (shown.length === 0) {
-    const none = document.createElement("li");
-    none.className = "muted";
-    none.textContent = "No open alarms";
-    list.append(none);
-  }
-}
-
-function alarmItem(alarm: ViewerAlarm, examLabel: string): HTMLLIElement {
+export function alarmItem(alarm: Alarm, examLabel: string, onJudge: (alarm: Alarm, trueAlarm: boolean) => void): HTMLLIElement {
   const item = document.createElement("li");
   item.dataset.alarmId = String(alarm.id);
   item.dataset.kind = alarm.kind;
+  if (alarm.verdict) item.dataset.verdict = String(alarm.verdict.true_alarm);
   const kind = document.createElement("strong");
   kind.textContent = alarm.kind_display;
   const reason = document.createElement("span");
@@ -26,8 +24,34 @@ function alarmItem(alarm: ViewerAlarm, examLabel: string): HTMLLIElement {
   const exam = document.createElement("span");
   exam.className = "muted";
   exam.textContent = `(${examLabel})`;
-  item.append(kind, reason, exam, evidenceDetails(alarm.evidence));
+  item.append(kind, reason, exam, evidenceDetails(alarm.evidence as Record<string, unknown>), verdictControls(alarm, onJudge));
   return item;
+}
+
+function verdictControls(alarm: Alarm, onJudge: (alarm: Alarm, trueAlarm: boolean) => void): HTMLElement {
+  const controls = document.createElement("div");
+  controls.className = "viewer-alarm-verdict";
+  for (const [trueAlarm, text] of [
+    [true, "True alarm"],
+    [false, "False alarm"],
+  ] as const) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.dataset.trueAlarm = String(trueAlarm);
+    button.textContent = text;
+    button.setAttribute("aria-pressed", String(alarm.verdict?.true_alarm === trueAlarm));
+    button.addEventListener("click", () => onJudge(alarm, trueAlarm));
+    controls.append(button);
+  }
+  const verdict = alarm.verdict;
+  if (verdict) {
+    const who = document.createElement("span");
+    who.className = "muted";
+    who.textContent = `${verdict.true_alarm ? "true" : "false"} alarm by ${verdict.reader_name}, ${new Date(verdict.created_at).toLocaleString()}`;
+    controls.append(who);
+  }
+  return controls;
 }
 
 function evidenceDetails(evidence: Record<string, unknown>): HTMLDetailsElement {

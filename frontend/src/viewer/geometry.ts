@@ -40,3 +40,10 @@ export function sliceIndex(grid: Grid, world: Vec3, gridAxis: 0 | 1 | 2): number
   const k = Math.round(worldToIndex(grid, world)[gridAxis]);
   return Math.min(Math.max(k, 0), grid.dimensions[gridAxis] - 1);
 }
+
+/**
+ * Between the viewer's LPS world and the RAS scanner millimetres the server stores points in
+ * (lesion centroids, added lesions): the same flip of x and y both ways.
+ */
+export const lpsToRas = ([x, y, z]: Vec3): Vec3 => [-x + 0, -y + 0, z];
+export const rasToLps = lpsToRas;

@@ -1,11 +1,29 @@
-/** What a key does on the viewer page (viewer contract: arrows, n/p, o, f). */
-export type ViewerCommand = "previous-slice" | "next-slice" | "next-lesion" | "previous-lesion" | "toggle-overlay" | "flow";
+/** What a key does on the viewer page (viewer contract: arrows, n/p, o, f; lesion review: a, r, m, u, Esc; g grades). */
+export type ViewerCommand =
+  | "previous-slice"
+  | "next-slice"
+  | "next-lesion"
+  | "previous-lesion"
+  | "accept-lesion"
+  | "reject-lesion"
+  | "add-lesion"
+  | "undo-verdict"
+  | "cancel"
+  | "grade"
+  | "toggle-overlay"
+  | "flow";
 
 const COMMANDS: Record<string, ViewerCommand> = {
   ArrowUp: "previous-slice",
   ArrowDown: "next-slice",
   n: "next-lesion",
   p: "previous-lesion",
+  a: "accept-lesion",
+  r: "reject-lesion",
+  m: "add-lesion",
+  u: "undo-verdict",
+  Escape: "cancel",
+  g: "grade",
   o: "toggle-overlay",
   f: "flow",
 };

@@ -2,6 +2,10 @@ import type { Types } from "@cornerstonejs/core";
 import type { Vec3 } from "../types/ViewerManifest";
 import { drawLabelSlice } from "./drawLabelSlice";
 import type { Grid } from "./geometry";
+import { type LesionMarker, markerRings } from "./lesionMarkers";
+
+/** Lesions readers added: rings in a colour no label map uses. */
+const MARKER_COLOUR = "#00e5ff";
 
 /** A label map ready to draw: repainted voxels, their grid and the colour table. */
 export interface LabelLayer {
@@ -17,12 +21,18 @@ export interface LabelLayer {
  */
 export class LabelOverlay {
   private layer: LabelLayer | undefined;
+  private markers: readonly LesionMarker[] = [];
   private visible = true;
 
   constructor(private readonly canvas: HTMLCanvasElement) {}
 
   setLayer(layer: LabelLayer | undefined): void {
     this.layer = layer;
+  }
+
+  /** Rings around the lesions readers added, drawn where the shown plane cuts them. */
+  setMarkers(markers: readonly LesionMarker[]): void {
+    this.markers = markers;
   }
 
   setVisible(visible: boolean): void {
@@ -44,17 +54,24 @@ export class LabelOverlay {
     }
     const context = this.canvas.getContext("2d");
     if (!context) return;
-    if (!this.layer || !this.visible) {
-      context.clearRect(0, 0, width, height);
-      return;
-    }
+    context.clearRect(0, 0, width, height);
+    if (!this.visible || (!this.layer && this.markers.length === 0)) return;
     const origin = viewport.canvasToWorld([0.5, 0.5]) as Vec3;
     const right = viewport.canvasToWorld([1.5, 0.5]) as Vec3;
     const down = viewport.canvasToWorld([0.5, 1.5]) as Vec3;
     const frame = { origin, right: minus(right, origin), down: minus(down, origin) };
-    const image = context.createImageData(width, height);
-    drawLabelSlice(image, this.layer.labels, this.layer.grid, frame, this.layer.colours);
-    context.putImageData(image, 0, 0);
+    if (this.layer) {
+      const image = context.createImageData(width, height);
+      drawLabelSlice(image, this.layer.labels, this.layer.grid, frame, this.layer.colours);
+      context.putImageData(image, 0, 0);
+    }
+    context.strokeStyle = MARKER_COLOUR;
+    context.lineWidth = 2;
+    for (const ring of markerRings(frame, this.markers)) {
+      context.beginPath();
+      context.arc(ring.x + 0.5, ring.y + 0.5, ring.radius, 0, 2 * Math.PI);
+      context.stroke();
+    }
   }
 }
 

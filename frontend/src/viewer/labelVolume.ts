@@ -1,35 +1,66 @@
 import type { Rgb, SegmentationLabel, Vec3, ViewerLesion } from "../types/ViewerManifest";
+import type { Decision } from "./gradingApi";
 import type { VoxelArray } from "./voxels";
 
-/** The value new-lesion voxels are repainted with; real labels are small (BraTS ≤ 4). */
+/** The values repainted lesions carry; real labels are small (BraTS ≤ 4). */
 export const NEW_LESION_VALUE = 255;
+export const REJECTED_LESION_VALUE = 254;
+/** The MS CAD paper's convention: new lesions red, false positives green. */
 const NEW_LESION_COLOUR: Rgb = [255, 0, 0];
+const REJECTED_LESION_COLOUR: Rgb = [0, 200, 0];
 
-/** RGBA per label value (0 stays transparent), with new lesions in red. */
+/** How a lesion is drawn: in its own label colours, red (new since the priors) or green (rejected). */
+export type LesionPaint = "label" | "new" | "rejected";
+
+const PAINT_VALUE: Record<Exclude<LesionPaint, "label">, number> = { new: NEW_LESION_VALUE, rejected: REJECTED_LESION_VALUE };
+
+/** A rejected lesion turns green; a new one stays red whatever else was decided. */
+export function lesionPaint(lesion: Pick<ViewerLesion, "new">, decision?: Decision): LesionPaint {
+  if (decision === "rejected") return "rejected";
+  return lesion.new ? "new" : "label";
+}
+
+/** RGBA per label value (0 stays transparent), with new lesions red and rejected ones green. */
 export function labelColours(labels: readonly SegmentationLabel[]): Uint8ClampedArray {
   const lut = new Uint8ClampedArray(256 * 4);
   const paint = (value: number, [r, g, b]: Rgb): void => lut.set([r, g, b, 255], value * 4);
-  for (const label of labels) if (label.value > 0 && label.value < NEW_LESION_VALUE) paint(label.value, label.color);
+  for (const label of labels) if (label.value > 0 && label.value < REJECTED_LESION_VALUE) paint(label.value, label.color);
   paint(NEW_LESION_VALUE, NEW_LESION_COLOUR);
+  paint(REJECTED_LESION_VALUE, REJECTED_LESION_COLOUR);
   return lut;
 }
 
 /**
- * The label map as uint8 (repainted in place when it already is) in which each new
- * lesion's voxels carry NEW_LESION_VALUE.
+ * A label map as uint8 whose lesions can be repainted and given back their labels:
+ * `labels` is what the overlay draws.
  *
  * A lesion is a 26-connected component of the foreground; the manifest gives its
  * inclusive voxel bounding box. The component lies wholly inside its box, so it is found
- * by flood fill within the box: the largest component there whose own box is the box.
+ * (once, when first repainted) by flood fill within the box: the largest component there
+ * whose own box is the box.
  */
-export function paintNewLesions(labels: VoxelArray, dimensions: Vec3, lesions: readonly ViewerLesion[]): Uint8Array {
-  const painted = labels instanceof Uint8Array ? labels : Uint8Array.from(labels, (v) => Math.min(v, NEW_LESION_VALUE - 1));
-  for (const lesion of lesions) {
-    if (!lesion.new) continue;
-    const voxels = componentFillingBox(painted, dimensions, lesion.bbox);
-    for (const offset of voxels) painted[offset] = NEW_LESION_VALUE;
+export class PaintedLabels {
+  readonly labels: Uint8Array;
+  private readonly original: Uint8Array;
+  private readonly components = new Map<number, number[]>();
+
+  constructor(
+    voxels: VoxelArray,
+    private readonly dimensions: Vec3,
+  ) {
+    this.original = Uint8Array.from(voxels, (v) => Math.min(v, REJECTED_LESION_VALUE - 1));
+    this.labels = this.original.slice();
   }
-  return painted;
+
+  paint(lesion: Pick<ViewerLesion, "id" | "bbox">, paint: LesionPaint): void {
+    let voxels = this.components.get(lesion.id);
+    if (!voxels && paint === "label") return; // never repainted: it has its labels
+    if (!voxels) {
+      voxels = componentFillingBox(this.original, this.dimensions, lesion.bbox);
+      this.components.set(lesion.id, voxels);
+    }
+    for (const offset of voxels) this.labels[offset] = paint === "label" ? this.original[offset]! : PAINT_VALUE[paint];
+  }
 }
 
 function componentFillingBox(labels: Uint8Array, [nx, ny]: Vec3, [lo, hi]: [Vec3, Vec3]): number[] {

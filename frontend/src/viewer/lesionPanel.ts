@@ -1,9 +1,12 @@
 import type { ViewerExam, ViewerLesion } from "../types/ViewerManifest";
+import type { LesionVerdict } from "./gradingApi";
+import type { VerdictBook } from "./lesionVerdicts";
 
 /**
  * Fill the lesion table: one `tr[data-lesion-id]` per lesion in reading order, with its
- * volume in mL now and at each prior (newest first), and its change against the previous exam.
- * A click on a row calls `onPick` with its position.
+ * volume in mL now and at each prior (newest first), its change against the previous exam,
+ * and whether it is new; the first cell also carries the reader's verdict (markVerdicts),
+ * where the eye starts. A click on a row calls `onPick` with its position.
  */
 export function renderLesionPanel(
   table: HTMLTableElement,
@@ -30,7 +33,7 @@ export function renderLesionPanel(
     if (lesion.new) row.classList.add("is-new");
     const change = lesion.change;
     const cells = [
-      String(lesion.index),
+      "",
       lesion.label_name,
       lesion.volume_ml.toFixed(2),
       ...priors.map((prior) => priorVolume(lesion, prior.id)),
@@ -43,6 +46,9 @@ export function renderLesionPanel(
       cell.textContent = text;
       if (column >= 2 && column <= lastNumeric) cell.className = "num";
     });
+    const number = row.cells[0]!;
+    number.className = "verdict";
+    number.append(document.createElement("span"), String(lesion.index));
     row.addEventListener("click", () => onPick(position));
   });
   if (lesions.length === 0) {
@@ -51,9 +57,57 @@ export function renderLesionPanel(
     cell.className = "muted";
     cell.textContent = "No lesions in this segmentation";
   }
+  (table.tBodies[1] ?? table.createTBody()).replaceChildren();
 }
 
-/** Mark the row at `position` as the one the panels show. */
+const DECISION_MARK: Record<string, string> = { accepted: "✓", rejected: "✗" };
+
+/** Show where each lesion's verdict stands (`tr[data-decision]`, a mark by its number), and who gave it. */
+export function markVerdicts(table: HTMLTableElement, book: VerdictBook): void {
+  for (const row of table.querySelectorAll<HTMLTableRowElement>("tr[data-lesion-id]")) {
+    const lesion = Number(row.dataset.lesionId);
+    const decision = book.decision(lesion);
+    const cell = row.cells[0]!;
+    const mark = cell.querySelector("span")!;
+    if (decision) {
+      const verdict = book.standing(lesion)!;
+      row.dataset.decision = decision;
+      mark.textContent = DECISION_MARK[decision]!;
+      cell.title = `${decision === "rejected" ? "rejected (false positive)" : decision} by ${verdict.reader_name}, ${new Date(verdict.created_at).toLocaleString()}`;
+    } else {
+      delete row.dataset.decision;
+      mark.textContent = "";
+      cell.title = "";
+    }
+  }
+}
+
+/**
+ * List the lesions readers added (missed by the segmentation) below the others, one
+ * `tr[data-added-verdict]` each; a click calls `onPick` with the verdict.
+ */
+export function renderAddedLesions(
+  table: HTMLTableElement,
+  added: readonly LesionVerdict[],
+  onPick: (verdict: LesionVerdict) => void,
+): void {
+  const body = table.tBodies[1] ?? table.createTBody();
+  body.replaceChildren();
+  const columns = table.querySelectorAll("thead th").length;
+  added.forEach((verdict, number) => {
+    const row = body.insertRow();
+    row.dataset.addedVerdict = String(verdict.id);
+    row.className = "is-added";
+    const name = row.insertCell();
+    name.textContent = `+${number + 1}`;
+    const what = row.insertCell();
+    what.colSpan = columns - 1;
+    what.textContent = `added (missed) by ${verdict.reader_name}`;
+    row.addEventListener("click", () => onPick(verdict));
+  });
+}
+
+/** Mark the row at `position` as the one the panels show (−1: none). */
 export function selectLesionRow(table: HTMLTableElement, position: number): void {
   const rows = table.querySelectorAll<HTMLTableRowElement>("tr[data-lesion-id]");
   rows.forEach((row, index) => row.setAttribute("aria-selected", String(index === position)));

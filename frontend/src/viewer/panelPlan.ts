@@ -35,3 +35,24 @@ export function matchingSegmentation(exam: ViewerExam, picked: ViewerSegmentatio
 export function currentExam(manifest: ViewerManifest): ViewerExam | undefined {
   return manifest.exams.find((exam) => exam.id === manifest.current_exam);
 }
+
+/**
+ * The current exam's segmentations in the order the reader picks from, the first shown by
+ * default: the AI results a reader reviews (composites, and model maps not composed into
+ * one), then the others (readers', the reference), then a composite's single-target parts.
+ */
+export function reviewOrder(segmentations: readonly ViewerSegmentation[]): ViewerSegmentation[] {
+  const rank = (s: ViewerSegmentation): number => (s.part_of !== null ? 3 : s.source === "composite" ? 0 : s.source === "model" ? 1 : 2);
+  return [...segmentations].sort((a, b) => rank(a) - rank(b));
+}
+
+/** The NODE flow to play for the picked segmentation: its own, or its WT part's (else its first NODE part's). */
+export function flowSegmentation(
+  picked: ViewerSegmentation | undefined,
+  segmentations: readonly ViewerSegmentation[],
+  isNode: (segmentation: ViewerSegmentation) => boolean,
+): ViewerSegmentation | undefined {
+  if (picked && isNode(picked)) return picked;
+  const parts = segmentations.filter((s) => isNode(s) && picked?.parts.includes(s.id));
+  return parts.find((s) => s.target === "WT") ?? parts[0] ?? segmentations.find(isNode);
+}

@@ -98,8 +98,9 @@ export function panelView(exam: ViewerExam, initialSequence: string): PanelView 
   return { root, controls: bar, viewport, overlay, sequence, orientation, window, overlayToggle, opacity, zoomIn, zoomOut, flowButtons, status };
 }
 
+/** A NODE model's own map (a composite's part or not): what has a flow to play. */
 export const isNode = (segmentation: ViewerSegmentation): boolean =>
-  segmentation.kind === "node";
+  segmentation.source === "model" && segmentation.kind === "node";
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
   const created = document.createElement(tag);

@@ -1,22 +1,28 @@
 import { Enums, RenderingEngine } from "@cornerstonejs/core";
 import { socketUrl } from "../job/socketUrl";
-import type { ViewerManifest, ViewerSegmentation } from "../types/ViewerManifest";
+import type { Vec3, ViewerManifest, ViewerSegmentation } from "../types/ViewerManifest";
 import { followAlarms } from "./alarmFeed";
-import { renderAlarms } from "./alarms";
+import { alarmApi } from "./alarmApi";
+import { AlarmHeader } from "./alarmHeader";
 import { centreOn } from "./cameraSync";
 import { startCornerstone } from "./cornerstone";
 import { FlowLauncher } from "./flowLauncher";
-import { viewerCommand } from "./keyboard";
 import { sliceIndex } from "./geometry";
+import { gradingApi } from "./gradingApi";
+import { GradingPanel } from "./gradingPanel";
+import { viewerCommand } from "./keyboard";
 import { LabelStore } from "./labelStore";
-import { renderLesionPanel, selectLesionRow } from "./lesionPanel";
-import { orderLesions, stepLesion } from "./lesionNavigation";
+import { lesionPaint } from "./labelVolume";
+import { LesionPicker } from "./lesionPick";
+import { LesionReview, type ReviewCommand } from "./lesionReview";
 import { pageHooks, reportError } from "./pageHooks";
 import { Panel } from "./panel";
 import { wirePanelControls } from "./panelControls";
-import { currentExam, matchingSegmentation, planPanels } from "./panelPlan";
+import { currentExam, flowSegmentation, matchingSegmentation, planPanels, reviewOrder } from "./panelPlan";
 import { PanelSync } from "./panelSync";
 import { isNode, panelView } from "./panelView";
+import { ReadingClock, Stopwatch } from "./readingClock";
+import { showSmallComponents } from "./smallComponents";
 import { type ViewerLayout, viewerLayout } from "./viewerLayout";
 import type { VoxelDownloads } from "./voxelDownloads";
 import { VolumeStore } from "./volumes";
@@ -29,17 +35,29 @@ export async function mountViewer(
 ): Promise<void> {
   const layout = viewerLayout(root);
   try {
-    await showManifest(await manifest, layout, downloads);
+    await showManifest(await manifest, layout, downloads, Number(root.dataset.segmentation) || undefined);
   } catch (error) {
     layout.message.textContent = `The viewer could not open: ${reportError(error)}`;
     layout.message.hidden = false;
   }
 }
 
+const REVIEW_KEYS: Partial<Record<string, ReviewCommand>> = {
+  "next-lesion": "next",
+  "previous-lesion": "previous",
+  "accept-lesion": "accept",
+  "reject-lesion": "reject",
+  "add-lesion": "add",
+  "undo-verdict": "undo",
+  cancel: "cancel",
+};
+
 async function showManifest(
   manifest: ViewerManifest,
   layout: ViewerLayout,
   downloads: VoxelDownloads,
+  /** The segmentation to review first, when the page names one. */
+  initialSegmentation: number | undefined,
 ): Promise<void> {
   const hooks = pageHooks();
   const current = currentExam(manifest);
@@ -48,18 +66,20 @@ async function showManifest(
   const plans = planPanels(manifest);
   if (plans[0]?.exam !== current) throw new Error("NeuroReview: the current exam has no series to show");
   const currentBytes = downloads.get(plans[0].initial);
+  const clock = new ReadingClock();
+  clock.watch(document);
 
-  const examLabels = new Map(manifest.exams.map((exam) => [exam.id, `${exam.role} ${exam.date ?? "undated"}`]));
-  renderAlarms(layout.alarms, manifest.alarms, examLabels);
+  const alarms = new AlarmHeader(layout.alarms, manifest.patient, manifest.exams, alarmApi);
+  void alarms.reload();
   followAlarms(
     socketUrl(manifest.sockets.alarms, window.location),
-    (message) => renderAlarms(layout.alarms, message.alarms, examLabels),
-    () => (layout.alarmsStatus.textContent = "Live alarm updates stopped; reload the page to resume."),
+    (state) => alarms.update(state),
+    () => alarms.say("Live alarm updates stopped; reload the page to resume."),
   );
 
-  const segmentations = current.segmentations;
-  let picked: ViewerSegmentation | undefined = segmentations[0];
-  for (const s of segmentations) layout.segmentation.append(new Option(segmentationLabel(s), String(s.id)));
+  const segmentations = reviewOrder(current.segmentations);
+  let picked: ViewerSegmentation | undefined = segmentations.find((s) => s.id === initialSegmentation) ?? segmentations[0];
+  for (const s of segmentations) layout.segmentation.append(new Option(segmentationLabel(s), String(s.id), false, s === picked));
   layout.segmentation.disabled = segmentations.length === 0;
 
   const toolGroup = startCornerstone("neuroreview-viewer-tools");
@@ -96,23 +116,38 @@ async function showManifest(
   });
 
   let active = currentPanel;
-  let lesions = orderLesions(picked?.lesions ?? []);
-  let lesionAt = -1;
-  const goToLesion = (position: number): void => {
-    const lesion = lesions[position];
-    if (!lesion) return;
-    lesionAt = position;
-    selectLesionRow(layout.lesions, position);
+  const goTo = (point: Vec3): void =>
     sync.silently(() => {
-      for (const panel of panels) if (panel.ready) panel.setCamera(centreOn(panel.camera(), lesion.centroid_mm));
+      for (const panel of panels) if (panel.ready) panel.setCamera(centreOn(panel.camera(), point));
     });
-  };
-  const showLesions = (): void => {
-    lesions = orderLesions(picked?.lesions ?? []);
-    lesionAt = -1;
-    const priors = manifest.exams.filter((exam) => exam.role === "prior");
-    renderLesionPanel(layout.lesions, lesions, priors, goToLesion);
-  };
+  const picker = new LesionPicker(currentPanel.view.overlay.parentElement!, (x, y) => currentPanel.viewport.canvasToWorld([x, y]) as Vec3);
+  const review = new LesionReview(
+    { table: layout.lesions, progress: layout.reviewProgress, status: layout.reviewStatus },
+    manifest.exams.filter((exam) => exam.role === "prior"),
+    gradingApi,
+    clock,
+    {
+      goTo,
+      paint: (segmentation, lesions, book) =>
+        void labels
+          .layer(segmentation, currentPanel.plan.initial)
+          .then((layer) => {
+            for (const lesion of lesions) layer.painted.paint(lesion, lesionPaint(lesion, book.decision(lesion.id)));
+            if (currentPanel.ready) currentPanel.overlay.draw(currentPanel.viewport);
+          })
+          .catch(reportError),
+      mark: (markers) => {
+        currentPanel.overlay.setMarkers(markers);
+        if (currentPanel.ready) currentPanel.overlay.draw(currentPanel.viewport);
+      },
+      pick: () => picker.pick(),
+      cancelPick: () => picker.cancel(),
+    },
+  );
+  const caseTime = new Stopwatch(clock);
+  caseTime.start();
+  const grading = new GradingPanel(layout.grading, gradingApi, caseTime);
+
   const showLabels = (panel: Panel): void => {
     const segmentation = picked && matchingSegmentation(panel.plan.exam, picked);
     panel.setLabels(undefined);
@@ -126,7 +161,12 @@ async function showManifest(
       .catch(reportError);
   };
   const showFlow = (segmentationId: number): void => flow.show(segmentationId, axialSlice());
-  showLesions();
+  const showReview = (): void => {
+    void review.show(picked);
+    void grading.show(picked);
+    showSmallComponents(layout.belowMinimum, picked, goTo);
+  };
+  showReview();
 
   let rendered = 0;
   for (const panel of panels) {
@@ -148,7 +188,7 @@ async function showManifest(
 
   layout.segmentation.addEventListener("change", () => {
     picked = segmentations.find((s) => String(s.id) === layout.segmentation.value);
-    showLesions();
+    showReview();
     for (const panel of panels) showLabels(panel);
   });
 
@@ -156,10 +196,14 @@ async function showManifest(
     const command = viewerCommand(event);
     if (!command) return;
     event.preventDefault();
-    if (command === "previous-slice" || command === "next-slice") {
+    const reviewCommand = REVIEW_KEYS[command];
+    if (reviewCommand) {
+      if (command === "cancel" && alarms.open) alarms.close();
+      void review.command(reviewCommand);
+    } else if (command === "previous-slice" || command === "next-slice") {
       if (active.ready) active.scroll(command === "next-slice" ? 1 : -1);
-    } else if (command === "next-lesion" || command === "previous-lesion") {
-      goToLesion(stepLesion(lesionAt, command === "next-lesion" ? 1 : -1, lesions.length));
+    } else if (command === "grade") {
+      grading.focus();
     } else if (command === "toggle-overlay") {
       const visible = !panels.some((panel) => panel.view.overlayToggle.checked);
       for (const panel of panels) {
@@ -167,7 +211,7 @@ async function showManifest(
         panel.overlay.setVisible(visible);
       }
     } else {
-      const node = picked && isNode(picked) ? picked : segmentations.find(isNode);
+      const node = flowSegmentation(picked, segmentations, isNode);
       if (node) showFlow(node.id);
     }
   });
@@ -189,5 +233,6 @@ async function showManifest(
 }
 
 function segmentationLabel(segmentation: ViewerSegmentation): string {
-  return [segmentation.name, segmentation.target].filter(Boolean).join(" · ");
+  const label = [segmentation.name, segmentation.target].filter(Boolean).join(" · ");
+  return segmentation.part_of === null ? label : `${label} (part)`;
 }

@@ -1,41 +1,58 @@
 /** The parts of the viewer page, built inside `#viewer`. */
 export interface ViewerLayout {
-  alarms: HTMLUListElement;
-  alarmsStatus: HTMLElement;
+  alarms: HTMLElement;
   segmentation: HTMLSelectElement;
   panels: HTMLElement;
   lesions: HTMLTableElement;
+  reviewProgress: HTMLElement;
+  belowMinimum: HTMLElement;
+  reviewStatus: HTMLElement;
+  grading: HTMLElement;
   flowHost: HTMLElement;
   message: HTMLElement;
 }
 
+/**
+ * The header holds one line per exam with alarms (their list opens over the page); the side
+ * column beside the panels holds the lesion review and, under it, the grading panel, so
+ * neither ever covers an image.
+ */
 export function viewerLayout(root: HTMLElement): ViewerLayout {
   root.classList.add("viewer");
   root.innerHTML = `
     <header class="viewer-header">
-      <section class="viewer-alarms" aria-label="Open alarms">
-        <ul id="viewer-alarms"></ul>
-        <p class="muted viewer-alarms-status" aria-live="polite"></p>
-      </section>
+      <section class="viewer-alarms" aria-label="Open alarms"></section>
       <label class="viewer-segmentation">Segmentation <select name="segmentation"></select></label>
-      <p class="muted viewer-keys">↑/↓ or wheel: slice · Ctrl+wheel: zoom · drag: window · n/p: lesion · o: overlay · f: flow</p>
     </header>
     <p class="viewer-message error-list" role="alert" hidden></p>
     <div class="viewer-body">
       <div class="viewer-panels"></div>
       <aside class="viewer-side">
-        <h2>Lesions</h2>
-        <div class="viewer-lesions"><table id="lesion-panel" class="table"></table></div>
+        <section class="viewer-review" aria-labelledby="viewer-review-title">
+          <h2 id="viewer-review-title">Lesions <span class="muted viewer-review-progress"></span></h2>
+          <div class="viewer-lesions"><table id="lesion-panel" class="table"></table></div>
+          <div class="muted viewer-below-minimum"></div>
+          <p class="viewer-review-status" role="status" aria-live="polite"></p>
+          <p class="muted viewer-keys">
+            <kbd>n</kbd>/<kbd>p</kbd> next/previous · <kbd>a</kbd> accept · <kbd>r</kbd> reject (false positive) ·
+            <kbd>m</kbd> add missed · <kbd>u</kbd> undo · <kbd>g</kbd> grade · <kbd>↑</kbd>/<kbd>↓</kbd> slice ·
+            <kbd>o</kbd> overlay · <kbd>f</kbd> flow · <kbd>Esc</kbd> cancel
+          </p>
+        </section>
+        <section class="viewer-grading" aria-label="Grading"></section>
       </aside>
     </div>
     <div class="viewer-flow-host"></div>`;
   const part = <T extends Element>(selector: string): T => root.querySelector<T>(selector)!;
   return {
-    alarms: part("#viewer-alarms"),
-    alarmsStatus: part(".viewer-alarms-status"),
+    alarms: part(".viewer-alarms"),
     segmentation: part("select[name=segmentation]"),
     panels: part(".viewer-panels"),
     lesions: part("#lesion-panel"),
+    reviewProgress: part(".viewer-review-progress"),
+    belowMinimum: part(".viewer-below-minimum"),
+    reviewStatus: part(".viewer-review-status"),
+    grading: part(".viewer-grading"),
     flowHost: part(".viewer-flow-host"),
     message: part(".viewer-message"),
   };

@@ -36,6 +36,16 @@ def test_the_exam_parameter_reaches_the_manifest_url(qa_client, case):
     assert f'data-manifest-url="/api/cases/NR-PAGE0001/viewer/?exam={exam.pk}"' in page
 
 
+def test_the_segmentation_parameter_names_the_segmentation_to_review_first(qa_client, case):
+    page = qa_client.get("/cases/NR-PAGE0001/viewer/?segmentation=42").content.decode()
+
+    assert 'data-segmentation="42"' in page
+
+
+def test_a_segmentation_parameter_that_is_no_id_is_404(qa_client, case):
+    assert qa_client.get("/cases/NR-PAGE0001/viewer/?segmentation=nodes").status_code == 404
+
+
 @pytest.mark.parametrize("exam", ["latest", "999999"])
 def test_an_exam_that_is_not_the_patients_is_404(qa_client, case, exam):
     assert qa_client.get(f"/cases/NR-PAGE0001/viewer/?exam={exam}").status_code == 404

@@ -1,0 +1,29 @@
+import { apiJson } from "../net/apiJson";
+import type { components } from "../types/api";
+
+type Schemas = components["schemas"];
+
+export type Assessment = Schemas["Assessment"];
+export type AssessmentInput = Schemas["AssessmentInput"];
+export type LesionVerdict = Schemas["LesionVerdict"];
+export type LesionVerdictInput = Schemas["LesionVerdictInput"];
+export type Decision = Schemas["DecisionEnum"];
+export type GradingPanelData = Schemas["GradingPanel"];
+export type Scale = Schemas["Scale"];
+
+const segmentationUrl = (segmentation: number, what: "assessments" | "verdicts" | "grading"): string =>
+  `/api/segmentations/${segmentation}/${what}/`;
+
+/** The grading endpoints of segmentations (reviewer/grading/api.py); histories come newest first. */
+export const gradingApi = {
+  /** The scale to grade on and the volumes and component counts shown beside the form. */
+  panel: (segmentation: number): Promise<GradingPanelData> => apiJson(segmentationUrl(segmentation, "grading")),
+  assessments: (segmentation: number): Promise<Assessment[]> => apiJson(segmentationUrl(segmentation, "assessments")),
+  assess: (segmentation: number, input: AssessmentInput): Promise<Assessment> =>
+    apiJson(segmentationUrl(segmentation, "assessments"), input),
+  verdicts: (segmentation: number): Promise<LesionVerdict[]> => apiJson(segmentationUrl(segmentation, "verdicts")),
+  judge: (segmentation: number, input: LesionVerdictInput): Promise<LesionVerdict> =>
+    apiJson(segmentationUrl(segmentation, "verdicts"), input),
+};
+
+export type GradingApi = typeof gradingApi;
