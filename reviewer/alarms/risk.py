@@ -57,6 +57,15 @@ _KIND_ORDER = {kind: rank for rank, kind in enumerate(Kind)}
 _OUTER = {Patient: "exam__patient", Exam: "exam"}
 
 
+class _ScoreOrZero(Coalesce):
+    """The score's subquery, or 0. It is correlated on the outer row's primary key only, so a
+    grouped query (the worklist's counts) need not group by it; grouping by it made PostgreSQL
+    compute it once per joined row."""
+
+    def get_group_by_cols(self):
+        return []
+
+
 def risk_score(worst_severity: int, count: int) -> int:
     return 100 * worst_severity + min(count, COUNT_CAP) if count else 0
 
@@ -78,7 +87,7 @@ def with_risk(queryset: QuerySet) -> QuerySet:
         .values("score")
     )
     return queryset.annotate(
-        risk_score=Coalesce(Subquery(scores, output_field=IntegerField()), Value(0))
+        risk_score=_ScoreOrZero(Subquery(scores, output_field=IntegerField()), Value(0))
     )
 
 
