@@ -31,6 +31,7 @@ from tqdm import tqdm
 from imaging.sequences import CHANNEL_ORDER
 from segmentation.engine import data
 from segmentation.engine.flow import ExamContributions, exam_contributions
+from segmentation.engine.metrics import ConfusionCounts
 from segmentation.engine.targets import Target, target_mask
 from segmentation.engine.training import Kind
 from segmentation.research.unet_comparison import (
@@ -38,10 +39,10 @@ from segmentation.research.unet_comparison import (
     Cohort,
     Training,
     compare,
-    evaluate,
     load_cohort,
     minimum_p,
     patient_folds,
+    segment,
 )
 
 SEQUENCES = tuple(s.value for s in CHANNEL_ORDER)
@@ -175,21 +176,21 @@ def analyse(data_dir: Path, settings: Settings, out_dir: Path, *, progress: bool
     bar = tqdm(total=len(Target), desc="key modalities", disable=not progress)
     curves, identified = {}, {}
     for target in Target:
-        identified[target], curves[target] = _identify(
+        identified[target], curves[target] = identify(
             cohort, training_patients, test_patients, target, settings, out_dir, bar
         )
     compared = {
         target: settings.given_key.get(target.value, identified[target]["key"]) for target in Target
     }
-    configurations = {target: _configurations(compared[target]) for target in Target}
-    bar.total += len(folds) * sum(len(_distinct(c)) for c in configurations.values())
+    inputs = {target: configurations(compared[target]) for target in Target}
+    bar.total += len(folds) * sum(len(_distinct(c)) for c in inputs.values())
     bar.refresh()
     table = {
         target.value: compare(
             cohort,
             folds,
             target,
-            configurations[target],
+            inputs[target],
             settings.training,
             out_dir / "unet" / target.value.lower(),
             bar,
@@ -197,7 +198,8 @@ def analyse(data_dir: Path, settings: Settings, out_dir: Path, *, progress: bool
         for target in Target
     }
     bar.close()
-    report = _report(cohort, settings, identified, table, training_patients, test_patients, folds)
+    split = (training_patients, test_patients, folds)
+    report = build_report(cohort, settings, identified, table, split)
     report |= {"data": str(Path(data_dir).resolve()), "out": str(out_dir.resolve())}
     report["seconds"] = round(time.monotonic() - started, 1)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -206,9 +208,13 @@ def analyse(data_dir: Path, settings: Settings, out_dir: Path, *, progress: bool
     return report
 
 
-def _identify(cohort: Cohort, training_patients, test_patients, target, settings, out_dir, bar):
-    """Train the target's NODE and summarise its ACC on the test images."""
-    bar.set_description(f"NODE {target}")
+def identify(
+    cohort: Cohort, training_patients, test_patients, target, settings, out_dir, bar=None
+) -> tuple[dict, dict]:
+    """Train the target's NODE and summarise its ACC on the test images: (what was identified,
+    the mean ± SD ACC curves)."""
+    if bar is not None:
+        bar.set_description(f"NODE {target}")
     model = settings.training.model(
         Kind.NODE,
         target,
@@ -217,15 +223,17 @@ def _identify(cohort: Cohort, training_patients, test_patients, target, settings
         out_dir / "node" / target.value.lower(),
     )
     test_exams = cohort.exams_of(test_patients)
-    batch_size = settings.training.batch_size
+    batch_size = settings.training.inference_batch
     contributions = target_images_acc(
         model, test_exams, target, stages=settings.stages, batch_size=batch_size
     )
     features = acc_features(contributions.t, contributions.acc, contributions.acc_sd)
-    pooled, _ = evaluate(model, test_exams, target, list(range(len(SEQUENCES))), batch_size)
-    bar.update()
+    grids = grid_check(model, test_exams, target, settings.stages - 1, batch_size)
+    if bar is not None:
+        bar.update()
     warning = None
-    if pooled.tp + pooled.fp == 0:  # γ empty: μ = 0 wherever η is not, NaN elsewhere
+    gamma = grids.get("analysis", grids["trained"])  # the γ of eq. 6: the flow's, at t = 1
+    if gamma.tp + gamma.fp == 0:  # γ empty: μ = 0 wherever η is not, NaN elsewhere
         warning = (
             f"the {target} NODE segments nothing on the test images, so no sequence can be "
             "key: train it longer (--node-epochs)"
@@ -235,8 +243,13 @@ def _identify(cohort: Cohort, training_patients, test_patients, target, settings
         "features": features,
         "images": int(contributions.union.shape[0]),
         "key": key_sequences(features, settings.tau),
-        "node_test": {k: round(v, 6) for k, v in pooled.overlap().items()} | {"steps": model.steps},
+        "node_test": _overlap(grids["trained"]) | {"steps": model.steps},
     }
+    if "analysis" in grids:
+        identified["node_test_analysis_grid"] = _overlap(grids["analysis"]) | {
+            "steps": settings.stages - 1,
+            "agreement_dice": round(grids["agreement"].overlap()["dice"], 6),
+        }
     curve = {
         "t": contributions.t.tolist(),
         "mean": dict(zip(SEQUENCES, np.round(contributions.acc.T, 6).tolist(), strict=True)),
@@ -245,7 +258,41 @@ def _identify(cohort: Cohort, training_patients, test_patients, target, settings
     return identified, curve
 
 
-def _configurations(key: list[str]) -> dict[str, list[str]]:
+def grid_check(model, exams, target: Target, analysis_steps: int, batch_size: int) -> dict:
+    """Pooled counts of γ against the reference on every slice of ``exams``: on the NODE's own
+    grid (``"trained"``) and, if it differs, on the analysis grid (``"analysis"``), with the two
+    γ against each other (``"agreement"``): [2] §A13's check for a NODE trained on a coarser
+    grid than its flows are analysed on (Dice of the two γ ≥ 0.99)."""
+    trained = model.steps
+    grids = {"trained": trained}
+    if analysis_steps != trained:
+        grids["analysis"] = analysis_steps
+    pooled: dict[str, np.ndarray] = {}
+    try:
+        for exam in exams:
+            reference = target_mask(exam.labels, target, exam.scheme)
+            masks = {}
+            for name, steps in grids.items():
+                model.steps = steps
+                masks[name] = segment(model, exam.images, batch_size)
+            pairs = {name: (mask, reference) for name, mask in masks.items()}
+            if "analysis" in masks:
+                pairs["agreement"] = (masks["trained"], masks["analysis"])
+            for name, (prediction, truth) in pairs.items():
+                counts = ConfusionCounts.of(prediction, truth)
+                pooled[name] = pooled.get(name, 0) + np.array(
+                    [counts.tp, counts.fp, counts.fn, counts.tn], np.int64
+                )
+    finally:
+        model.steps = trained
+    return {name: ConfusionCounts(*(int(n) for n in counts)) for name, counts in pooled.items()}
+
+
+def _overlap(counts: ConfusionCounts) -> dict:
+    return {k: round(v, 6) for k, v in counts.overlap().items()}
+
+
+def configurations(key: list[str]) -> dict[str, list[str]]:
     """The U-Net inputs: all four, the key and the complementary sequences, in channel order."""
     in_order = [name for name in SEQUENCES if name in key]
     return {BASELINE: list(SEQUENCES), "key": in_order, "complementary": complementary(key)}
@@ -255,7 +302,10 @@ def _distinct(configurations: dict[str, list[str]]) -> set[tuple[str, ...]]:
     return {tuple(sequences) for sequences in configurations.values() if sequences}
 
 
-def _report(cohort, settings, identified, table, training_patients, test_patients, folds):
+def build_report(cohort, settings, identified, table, split) -> dict:
+    """The report of the analysis so far: ``identified`` and ``table`` may lack targets not done
+    yet; ``split`` is (training patients, test patients, folds)."""
+    training_patients, test_patients, folds = split
     by_target = {target.value: found for target, found in identified.items()}
     return {
         "key_sequences": {target: found["key"] for target, found in by_target.items()},
@@ -268,6 +318,11 @@ def _report(cohort, settings, identified, table, training_patients, test_patient
             for target, found in by_target.items()
         },
         "node_test": {target: found["node_test"] for target, found in by_target.items()},
+        "node_test_analysis_grid": {
+            target: found["node_test_analysis_grid"]
+            for target, found in by_target.items()
+            if "node_test_analysis_grid" in found
+        },
         "warnings": [found["warning"] for found in by_target.values() if found["warning"]],
         "table": table,
         "statistics": {
@@ -276,7 +331,7 @@ def _report(cohort, settings, identified, table, training_patients, test_patient
             "aggregation": "per fold: confusion matrix pooled over the pixels of every WT slice "
             "of the fold's validation exams; then mean and SD (ddof 1) over the folds",
             "alpha": settings.alpha,
-            "minimum_p_folds": minimum_p(len(folds)),
+            "minimum_p_folds": minimum_p(len(folds)) if folds else None,
         },
         "key_rule": f"mu_1 >= {settings.tau} and mu_1 - mu_0 > 0, ranked by mu_1 (heuristic)",
         "key_source": {

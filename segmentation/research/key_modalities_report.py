@@ -20,7 +20,10 @@ CELL = 28
 
 
 def render(report: dict) -> str:
-    """The report of :func:`segmentation.research.key_modalities.analyse` as a readable text."""
+    """The report of :func:`segmentation.research.key_modalities.analyse` as a readable text;
+    a report whose U-Nets are not done yet has no table."""
+    if not report["table"]:
+        return "\n".join(_acc_lines(report))
     return "\n".join([*_acc_lines(report), "", *_table_lines(report), "", *_image_lines(report)])
 
 
@@ -37,6 +40,15 @@ def _acc_lines(report: dict) -> list[str]:
         lines.append(f"{target:<8}{acc['images']:>7}  " + "".join(f"{c:<16}" for c in cells) + key)
     dice = ", ".join(f"{t} {node['dice']:.3f}" for t, node in report["node_test"].items())
     lines.append(f"NODE Dice on the test patients' WT slices (pooled pixels): {dice}")
+    if report.get("node_test_analysis_grid"):
+        lines.append(
+            "On the ACC's grid (γ of eq. 6): "
+            + ", ".join(
+                f"{t} {node['steps']} steps Dice {node['dice']:.3f}, same γ as on the training "
+                f"grid {node['agreement_dice']:.3f}"
+                for t, node in report["node_test_analysis_grid"].items()
+            )
+        )
     return lines + [f"Warning: {warning}" for warning in report["warnings"]]
 
 
@@ -56,6 +68,9 @@ def _table_lines(report: dict) -> list[str]:
         if report["key_source"][target] == "given":
             inputs[1] += " (given)"
         lines.append(f"{target:<8}{'inputs':<14}" + "".join(f"{i:<{CELL}}" for i in inputs))
+        done = rows["all"]["folds"]["n"]
+        if done != folds:
+            lines.append(f"{'':<8}only {done} of the {folds} folds were done in the time given")
         for metric in METRICS:
             cells = [_fold_cell(rows[c], metric, statistics["alpha"]) for c in CONFIGURATIONS]
             lines.append(f"{'':<8}{LABELS[metric]:<14}" + "".join(f"{c:<{CELL}}" for c in cells))

@@ -20,6 +20,7 @@ many pairs make small differences significant.
 [2] spec/node-and-radiogenomics.md, §A6.
 """
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -92,14 +93,22 @@ class Training:
     seed: int = 0
     batch_size: int = 4
     crop: int | None = 32
+    device: str = "cpu"
+    inference_batch_size: int | None = None  # slices per batch when segmenting; None: batch_size
+    checkpoints: bool = True  # save (and resume) every epoch; off for timed GPU runs
 
     def as_json(self) -> dict:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
+    @property
+    def inference_batch(self) -> int:
+        return self.inference_batch_size or self.batch_size
+
     def model(
         self, kind: Kind, target: Target, sequences: list[str], prepared, folder: Path
     ) -> nn.Module:
-        """Train in ``folder`` (resuming its checkpoint), or load what a finished run left."""
+        """Train on ``self.device`` in ``folder`` (resuming its checkpoint, with
+        ``self.checkpoints``), or load what a finished run left."""
         run = TrainingRun(
             kind=kind,
             target=target,
@@ -114,9 +123,14 @@ class Training:
         )
         epochs = self.node_epochs if kind is Kind.NODE else self.epochs
         torch.manual_seed(self.seed)
-        model = build_model(run)
+        model = build_model(run).to(self.device)
         folder.mkdir(parents=True, exist_ok=True)
-        losses = fit(model, run, prepared, epochs, folder, resume=True, progress=False)
+        losses = fit(
+            *(model, run, prepared, epochs, folder),
+            resume=self.checkpoints,
+            progress=False,
+            checkpoints=self.checkpoints,
+        )
         if len(losses) != epochs:
             raise ValueError(
                 f"{folder} holds a checkpoint of {len(losses)} epochs, more than the {epochs} "
@@ -154,12 +168,15 @@ def paired_p(baseline: list[float], other: list[float]) -> float | None:
 
 
 def segment(model: nn.Module, images: np.ndarray, batch_size: int) -> np.ndarray:
-    """γ = [logit > 0] for a stack of whole slices (S, C, H, W) → bool (S, H, W)."""
+    """γ = [logit > 0] for a stack of whole slices (S, C, H, W) → bool (S, H, W), computed on
+    the model's device."""
+    parameter = next(model.parameters(), None)
+    device = parameter.device if parameter is not None else torch.device("cpu")
     masks = []
     with torch.inference_mode():
         for start in range(0, len(images), batch_size):
             x = torch.from_numpy(np.ascontiguousarray(images[start : start + batch_size]))
-            masks.append((model(x) > 0)[:, 0].numpy())
+            masks.append((model(x.to(device)) > 0)[:, 0].cpu().numpy())
     return np.concatenate(masks)
 
 
@@ -185,17 +202,24 @@ def compare(
     training: Training,
     out_dir: Path,
     bar: tqdm,
+    deadline: float | None = None,
 ) -> dict:
     """Table I's rows for one target: each configuration's metrics per fold and their tests.
 
     ``configurations`` maps a name to its sequences and must hold :data:`BASELINE`; one with no
-    sequences is reported as skipped. Models go to ``out_dir/<fold>/<sequences>``.
+    sequences is reported as skipped. Models go to ``out_dir/<fold>/<sequences>``. With a
+    ``deadline`` (a ``time.monotonic()`` value) no fold starts that the previous fold's duration
+    says would end after it; the rows then hold the folds done (their ``n``), still paired.
     """
     distinct = {tuple(s) for s in configurations.values() if s}
     per_fold = {sequences: [] for sequences in distinct}
     per_image = {sequences: [] for sequences in distinct}
     patients = [p for fold in folds for p in fold]
+    fold_seconds = 0.0
     for number, validation in enumerate(folds, start=1):
+        if deadline is not None and number > 1 and time.monotonic() + fold_seconds > deadline:
+            break
+        started = time.monotonic()
         training_patients = sorted(set(patients) - set(validation))
         for sequences in sorted(distinct):
             bar.set_description(f"U-Net {target} fold {number}/{len(folds)} {'+'.join(sequences)}")
@@ -205,11 +229,12 @@ def compare(
             )
             channels = data.channel_indices(list(sequences))
             pooled, images = evaluate(
-                model, cohort.exams_of(validation), target, channels, training.batch_size
+                model, cohort.exams_of(validation), target, channels, training.inference_batch
             )
             per_fold[sequences].append(pooled.overlap())
             per_image[sequences].extend(images)
             bar.update()
+        fold_seconds = time.monotonic() - started
     return _rows(configurations, per_fold, per_image)
 
 
