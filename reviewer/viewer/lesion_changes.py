@@ -1,13 +1,17 @@
 """How each lesion changed against the older exams the viewer shows, and whether it is new.
 
-A lesion is compared with the segmentation of the same source kind (the same model kind and
-target, a reader, or the reference) in each older exam. Two lesions match when their voxels
-overlap, if the two exams share a voxel grid; otherwise (different grids, after registration)
-when their centroids, both in the current exam's space, are no farther apart than the radii of
-two spheres of their volumes, and never less than NEAR_MM, so that a small lesion that moved a
-little with the head is still itself. Overlaps are computed once per pair of label maps, when the
-second of them arrives (cache_lesion_overlaps, from reviewer.viewer.preparation), and kept in the
-cache under their content hashes; a manifest only reads them.
+A lesion is compared with the segmentation of the same source kind (a composite of the same
+model family, the same model kind and target, a reader, or the reference) in each older exam.
+Only lesions take part: components below their map's minimum volume are not lesions, and the
+parts of a composite list none (their components are the composite's lesions). Two lesions match
+when their voxels overlap, if the two exams share a voxel grid; otherwise (different grids, after
+registration) when their centroids, both in the current exam's space, are no farther apart than
+the radii of two spheres of their volumes, and never less than NEAR_MM, so that a small lesion
+that moved a little with the head is still itself. Overlaps are computed once per pair of label
+maps, when the second of them arrives (cache_lesion_overlaps, from reviewer.viewer.preparation),
+and kept in the cache under their content hashes; a manifest only reads them. Matching works on
+arrays (overlap pairs, a k-d tree of centroids, bincount sums), never lesion by lesion against
+lesion, so that maps of thousands of lesions cost milliseconds.
 """
 
 import itertools
