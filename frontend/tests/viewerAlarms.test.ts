@@ -98,6 +98,16 @@ describe("AlarmHeader", () => {
     expect([...items[0]!.querySelectorAll("details dd")].map((dd) => dd.textContent)).toEqual(["0.41", '["a","b"]']);
   });
 
+  it("puts the list away on a click elsewhere", () => {
+    const { root, alarms } = header(state([alarm(1, 12)], [line(12, 201, "Unreliable output")]));
+    alarms.show();
+    root.querySelector("li[data-alarm-id]")!.dispatchEvent(new Event("pointerdown", { bubbles: true }));
+    expect(alarms.open).toBe(true);
+    document.body.append(document.createElement("canvas"));
+    document.querySelector("canvas")!.dispatchEvent(new Event("pointerdown", { bubbles: true }));
+    expect(alarms.open).toBe(false);
+  });
+
   it("records a false alarm over the latest verdict the reader saw, and shows it", async () => {
     const { root, api, alarms } = header(state([alarm(7, 12, { verdict: verdict(30, true) })], [line(12, 201, "Unreliable output")]));
     alarms.show(12);

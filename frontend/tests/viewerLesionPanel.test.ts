@@ -30,8 +30,12 @@ describe("lesion panel", () => {
     renderLesionPanel(table, [grown], priors, () => {});
 
     expect(rowTexts(table)).toEqual([
-      ["#", "Label", "mL", "mL 2025-02-01", "mL undated", "Δ mL", "Δ %", ""],
+      ["#", "Label", "mL", "mL\nt−1", "mL\nt−2", "Δ mL", "Δ %", ""],
       ["1", "lesion", "3.00", "2.00", "–", "+1.00", "+50%", ""],
+    ]);
+    expect([...table.querySelectorAll("th")].slice(3, 5).map((th) => th.title)).toEqual([
+      "mL at t−1, 2025-02-01",
+      "mL at t−2, undated",
     ]);
   });
 

@@ -41,6 +41,10 @@ export class AlarmHeader {
     this.list = root.querySelector("#viewer-alarms")!;
     this.status = root.querySelector(".viewer-alarms-status")!;
     root.querySelector(".viewer-alarm-close")!.addEventListener("click", () => this.close());
+    // A click on the images (anywhere else) puts the list away.
+    document.addEventListener("pointerdown", (event) => {
+      if (this.open && !root.contains(event.target as Node)) this.close();
+    });
   }
 
   get open(): boolean {
@@ -143,7 +147,7 @@ export class AlarmHeader {
       items.push(heading);
       // The state lists alarms worst first, then newest.
       for (const alarm of alarms.filter((a) => a.exam === exam.id)) {
-        items.push(alarmItem(alarm, examLabel(exam), (judged, trueAlarm) => void this.judge(judged, trueAlarm)));
+        items.push(alarmItem(alarm, (judged, trueAlarm) => void this.judge(judged, trueAlarm)));
       }
     }
     // Keep open the evidence the reader opened: a live update must not fold it away.

@@ -9,10 +9,10 @@ export type ExamAlarmLine = Schemas["ExamAlarmLine"];
 export type AlarmVerdict = Schemas["AlarmVerdict"];
 
 /**
- * One `li[data-alarm-id]` per alarm: kind, reason, exam, the evidence folded away in a
- * <details>, and the true/false alarm buttons with the alarm's latest verdict.
+ * One `li[data-alarm-id]` per alarm: kind, reason, the evidence folded away in a <details>,
+ * and the true/false alarm buttons with the alarm's latest verdict.
  */
-export function alarmItem(alarm: Alarm, examLabel: string, onJudge: (alarm: Alarm, trueAlarm: boolean) => void): HTMLLIElement {
+export function alarmItem(alarm: Alarm, onJudge: (alarm: Alarm, trueAlarm: boolean) => void): HTMLLIElement {
   const item = document.createElement("li");
   item.dataset.alarmId = String(alarm.id);
   item.dataset.kind = alarm.kind;
@@ -20,11 +20,8 @@ export function alarmItem(alarm: Alarm, examLabel: string, onJudge: (alarm: Alar
   const kind = document.createElement("strong");
   kind.textContent = alarm.kind_display;
   const reason = document.createElement("span");
-  reason.textContent = ` ${alarm.reason} `;
-  const exam = document.createElement("span");
-  exam.className = "muted";
-  exam.textContent = `(${examLabel})`;
-  item.append(kind, reason, exam, evidenceDetails(alarm.evidence as Record<string, unknown>), verdictControls(alarm, onJudge));
+  reason.textContent = ` ${alarm.reason}`;
+  item.append(kind, reason, evidenceDetails(alarm.evidence as Record<string, unknown>), verdictControls(alarm, onJudge));
   return item;
 }
 

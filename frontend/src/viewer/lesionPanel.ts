@@ -14,16 +14,19 @@ export function renderLesionPanel(
   priors: readonly Pick<ViewerExam, "id" | "date">[],
   onPick: (position: number) => void,
 ): void {
-  const headingTexts = ["#", "Label", "mL", ...priors.map(priorHeading), "Δ mL", "Δ %", ""];
+  // The priors as EASE names them, t−1 the newest; their dates in the tooltip.
+  const headingTexts = ["#", "Label", "mL", ...priors.map((_, n) => `mL\nt−${n + 1}`), "Δ mL", "Δ %", ""];
+  const headingTitles = ["", "", "", ...priors.map((prior, n) => `mL at t−${n + 1}, ${prior.date ?? "undated"}`), "Against t−1", "", ""];
   const lastNumeric = 4 + priors.length; // mL now, at each prior, Δ mL, Δ %
   const head = table.createTHead();
   head.replaceChildren();
   const headings = head.insertRow();
-  for (const text of headingTexts) {
+  headingTexts.forEach((text, column) => {
     const cell = document.createElement("th");
     cell.textContent = text;
+    if (headingTitles[column]) cell.title = headingTitles[column]!;
     headings.append(cell);
-  }
+  });
   const body = table.tBodies[0] ?? table.createTBody();
   body.replaceChildren();
   lesions.forEach((lesion, position) => {
@@ -113,8 +116,6 @@ export function selectLesionRow(table: HTMLTableElement, position: number): void
   rows.forEach((row, index) => row.setAttribute("aria-selected", String(index === position)));
   rows[position]?.scrollIntoView({ block: "nearest" });
 }
-
-const priorHeading = (prior: Pick<ViewerExam, "date">): string => `mL ${prior.date ?? "undated"}`;
 
 function priorVolume(lesion: ViewerLesion, exam: number): string {
   const volume = lesion.prior_volumes.find((entry) => entry.exam === exam)?.volume_ml;

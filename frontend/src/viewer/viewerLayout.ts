@@ -14,20 +14,20 @@ export interface ViewerLayout {
 
 /**
  * The header holds one line per exam with alarms (their list opens over the page); the side
- * column beside the panels holds the lesion review and, under it, the grading panel, so
- * neither ever covers an image.
+ * column beside the panels holds the segmentation under review, its lesion review and, under
+ * it, the grading panel, so neither ever covers an image.
  */
 export function viewerLayout(root: HTMLElement): ViewerLayout {
   root.classList.add("viewer");
   root.innerHTML = `
     <header class="viewer-header">
       <section class="viewer-alarms" aria-label="Open alarms"></section>
-      <label class="viewer-segmentation">Segmentation <select name="segmentation"></select></label>
     </header>
     <p class="viewer-message error-list" role="alert" hidden></p>
     <div class="viewer-body">
       <div class="viewer-panels"></div>
       <aside class="viewer-side">
+        <label class="viewer-segmentation">Reviewing <select name="segmentation"></select></label>
         <section class="viewer-review" aria-labelledby="viewer-review-title">
           <h2 id="viewer-review-title">Lesions <span class="muted viewer-review-progress"></span></h2>
           <div class="viewer-lesions"><table id="lesion-panel" class="table"></table></div>
