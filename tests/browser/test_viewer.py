@@ -339,8 +339,12 @@ def test_an_alarm_raised_by_a_background_job_appears_live(reader_page, viewer_ca
         reason="WT by NODE: Dice 0.41 below the threshold 0.62",
         evidence={"target": "WT", "metric": "Dice", "value": 0.41, "threshold": 0.62},
     )
+    # The header's line for the exam appears; it opens the list with the alarm.
+    line = page.locator(f".viewer-alarm-line[data-exam='{viewer_case.current_exam}']")
+    line.wait_for(timeout=15_000)
+    line.click()
     item = page.locator(f"#viewer-alarms li[data-alarm-id='{alarm.pk}']")
-    item.wait_for(timeout=15_000)
+    item.wait_for()
     assert "Unreliable output" in item.inner_text()
     assert "Dice 0.41 below the threshold 0.62" in item.inner_text()
 
