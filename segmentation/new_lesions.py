@@ -57,6 +57,7 @@ def run(job: InferenceJob, *, also_report=None) -> None:
         )
         return
     progress.start(job)
+    InferenceJob.objects.filter(pk=job.pk).update(device="CPU")  # image processing, no network
     publish = progress.reporter(job)
 
     def report(done: int, total: int, message: str) -> None:

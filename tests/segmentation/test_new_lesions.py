@@ -87,6 +87,7 @@ def test_each_exam_of_an_ms_patient_gets_its_new_lesions_against_the_exam_before
     job = run(patient, make_user("qa_admin"))
 
     assert job.status == "succeeded", job.error
+    assert job.device == "CPU"
     [segmentation] = by_version(patient, detection).values()
     assert segmentation.exam.order == 1 and segmentation.label_scheme == "lesion"
     assert segmentation.source == "model" and segmentation.lesions.exists()
