@@ -71,8 +71,7 @@ class ExamSummary:
     exam: Exam
     sequences: list[tuple[str, bool]]  # each expected sequence and whether the exam has it
     reviews: list[SegmentationReview]  # reviewed AI results, not the reference
-    alarms: list[dict]  # open, worst first (reviewer.alarms.services.case_alarm_state)
-    risk: dict  # the exam's risk line: risk_score, kinds worst first, summary
+    risk: dict  # the exam's risk line (reviewer.alarms.risk): risk_score, kinds, summary
 
     @property
     def complete(self) -> bool:
@@ -96,16 +95,30 @@ class VolumeTrack:
 
 
 @dataclass
+class AlarmGroup:
+    """The open alarms of one kind on one exam, as one line however many there are (ten
+    unreliable-output flags of one exam are one finding to act on, not ten)."""
+
+    exam: Exam
+    alarms: list[dict]  # as reviewer.alarms.services.case_alarm_state gives them
+
+    @property
+    def first(self) -> dict:
+        return self.alarms[0]
+
+    @property
+    def judged_false(self) -> int:
+        return sum(1 for a in self.alarms if a["verdict"] and not a["verdict"]["true_alarm"])
+
+
+@dataclass
 class CaseSummary:
     patient: Patient
     exams: list[ExamSummary]
-    alarms: list[tuple[dict, Exam]]  # every open alarm of the patient, worst first
+    alarms: list[AlarmGroup]  # worst first
+    open_alarms: int
     risk_score: int
     tracks: list[VolumeTrack]
-
-    @property
-    def reviews(self) -> list[SegmentationReview]:
-        return [review for exam in self.exams for review in exam.reviews]
 
 
 def segmentation_title(segmentation: Segmentation) -> str:
@@ -139,31 +152,31 @@ def case_summary(patient: Patient) -> CaseSummary:
     _add_verdict_counts(reviews)
     _add_region_volumes(reviews)
 
-    alarm_state = case_alarm_state(patient)
+    alarm_state = case_alarm_state(patient)  # worst first, then newest
     lines = {line["exam"]: line for line in alarm_state["exams"]}
-    by_exam = defaultdict(list)
-    for alarm in alarm_state["alarms"]:
-        by_exam[alarm["exam"]].append(alarm)
-    exam_summaries = [
-        ExamSummary(
-            exam=exam,
-            sequences=_sequences(exam),
-            reviews=[
-                r
-                for r in reviews.values()
-                if r.segmentation.exam_id == exam.pk
-                and r.segmentation.source != Segmentation.Source.REFERENCE
-            ],
-            alarms=by_exam[exam.pk],
-            risk=lines[exam.pk],
-        )
-        for exam in exams
-    ]
     exams_by_pk = {exam.pk: exam for exam in exams}
+    groups: dict[tuple[int, str], AlarmGroup] = {}
+    for alarm in alarm_state["alarms"]:
+        key = (alarm["exam"], alarm["kind"])
+        groups.setdefault(key, AlarmGroup(exams_by_pk[alarm["exam"]], [])).alarms.append(alarm)
     return CaseSummary(
         patient=patient,
-        exams=exam_summaries,
-        alarms=[(alarm, exams_by_pk[alarm["exam"]]) for alarm in alarm_state["alarms"]],
+        exams=[
+            ExamSummary(
+                exam=exam,
+                sequences=_sequences(exam),
+                reviews=[
+                    r
+                    for r in reviews.values()
+                    if r.segmentation.exam_id == exam.pk
+                    and r.segmentation.source != Segmentation.Source.REFERENCE
+                ],
+                risk=lines[exam.pk],
+            )
+            for exam in exams
+        ],
+        alarms=list(groups.values()),
+        open_alarms=len(alarm_state["alarms"]),
         risk_score=alarm_state["patient_risk_score"],
         tracks=_volume_tracks(exams, list(reviews.values())),
     )

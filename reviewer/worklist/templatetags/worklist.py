@@ -35,16 +35,18 @@ def assessment_label(assessment) -> str:
 
 @register.simple_tag
 def lesion_review(review) -> str:
-    """'3 of 5 lesions judged (2 accepted, 1 rejected) · 1 added · 12 below 0.1 mL'."""
-    listed = review.listed
-    if listed:
-        judged = review.accepted + review.rejected
+    """'3 of 5 lesions judged (2 accepted, 1 rejected) · 1 added · 12 below 0.1 mL', or '5
+    lesions, none judged'."""
+    listed, judged = review.listed, review.accepted + review.rejected
+    if not listed:
+        parts = ["no lesions"]
+    elif not judged:
+        parts = [f"{listed} lesion{pluralize(listed)}, none judged"]
+    else:
         parts = [
             f"{judged} of {listed} lesion{pluralize(listed)} judged "
             f"({review.accepted} accepted, {review.rejected} rejected)"
         ]
-    else:
-        parts = ["no lesions"]
     if review.added:
         parts.append(f"{review.added} added")
     if review.below_minimum:

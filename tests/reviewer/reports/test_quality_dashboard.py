@@ -171,7 +171,7 @@ def test_a_composed_map_is_labelled_with_the_versions_of_its_parts(qa_admin, cli
 def test_the_page_renders_the_tables_without_javascript(cohort, qa_admin, client_for):
     page = client_for(qa_admin).get(PAGE).content.decode()
 
-    assert 'Neural ODE <span class="muted">n = 4</span>' in page
+    assert 'Neural ODE <span class="muted">n&nbsp;=&nbsp;4</span>' in page
     assert '<th scope="row">Perfect (5)</th><td class="num">1 (25 %)</td>' in page
     assert "frontend/dashboard.js" in page
 

@@ -73,7 +73,8 @@ def test_the_case_page_shows_the_current_assessment_not_the_superseded_one(patie
 def test_an_ungraded_ai_result_says_so(patient, page):
     composite(exams(patient)[0], TUMOUR)
 
-    assert "not graded" in page().content.decode()
+    content = page().content.decode()
+    assert "not graded" in content and "1 lesion, none judged" in content
 
 
 def test_the_case_page_counts_lesion_verdicts_and_components_below_the_minimum(
@@ -128,13 +129,26 @@ def test_open_alarms_are_listed_worst_first_and_cleared_ones_not_at_all(patient,
 
     summary = page().context["summary"]
 
-    assert [alarm["kind"] for alarm, _ in summary.alarms] == [
+    assert [group.first["kind"] for group in summary.alarms] == [
         "haemorrhage_expansion",
         "growth",
         "unreliable",
     ]
     assert summary.exams[1].risk["summary"] == "Growth · Unreliable output"
     assert "cleared one" not in page().content.decode()
+
+
+def test_alarms_of_one_kind_on_one_exam_make_one_line(patient, reader, page):
+    exam = exams(patient)[1]
+    for target in ("ET", "TC", "WT"):
+        Alarm.objects.create(exam=exam, kind="unreliable", reason=f"{target} Dice 0.4")
+    record_verdict(user=reader, alarm=exam.alarms.get(reason="TC Dice 0.4"), true_alarm=False)
+
+    (group,) = page().context["summary"].alarms
+
+    assert (len(group.alarms), group.judged_false) == (3, 1)
+    assert "Unreliable output ×3" in page().content.decode()
+    assert "and 2 more, 1 judged false" in page().content.decode()
 
 
 def test_an_alarm_judged_false_is_shown_as_such_and_leaves_the_exams_risk(patient, reader, page):

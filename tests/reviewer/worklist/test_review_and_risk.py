@@ -205,3 +205,12 @@ def test_the_openapi_schema_describes_the_worklist_endpoint(reader, client_for):
         p["name"] for p in operation["parameters"]
     }
     assert set(operation["responses"]) == {"200", "400", "403"}
+
+
+def test_the_filter_form_shows_the_filters_in_force(reader, client_for):
+    page = client_for(reader).get("/worklist/?mine=true&complete=false&review=graded")
+
+    content = page.content.decode()
+    assert 'name="mine" value="true" checked' in content
+    assert '<option value="false" selected>some missing</option>' in content
+    assert '<option value="graded" selected>Graded</option>' in content
