@@ -15,8 +15,8 @@ export default defineConfig({
     target: "es2022",
     sourcemap: true,
     modulePreload: { polyfill: false },
-    // Cornerstone3D (viewer) and plotly (flow player) are large by nature and load only
-    // on the viewer page; the warning would fire on every build.
+    // Cornerstone3D (viewer) and plotly (flow player, QA dashboard) are large by nature and
+    // load only on those pages; the warning would fire on every build.
     chunkSizeWarningLimit: 5000,
     rolldownOptions: {
       input: {
@@ -24,6 +24,7 @@ export default defineConfig({
         job: source("entries/job.ts"),
         health: source("entries/health.ts"),
         viewer: source("entries/viewer.ts"),
+        dashboard: source("entries/dashboard.ts"),
         app: source("styles/app.css"),
       },
       output: {

@@ -1,0 +1,3 @@
+export { drawDashboard, fetchDashboard } from "./charts";
+export { alarmFigure, axisLabel, dashboardFigures, gradeFigure, lesionFigure } from "./figures";
+export type { Figure } from "./figures";
