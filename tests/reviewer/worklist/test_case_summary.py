@@ -2,6 +2,8 @@
 alarms; the volume of each region over the exams; only for users who may see the patient."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reviewer.alarms.models import Alarm
 from reviewer.alarms.verdicts import record_verdict
@@ -217,3 +219,22 @@ def test_a_researcher_may_not_open_the_case_page(patient, make_user, client_for)
     grant_patient(patient, researcher)
 
     assert client_for(researcher).get("/cases/NR-SUMMARY/").status_code == 403
+
+
+def test_the_case_page_takes_as_many_queries_for_three_exams_as_for_one(reader, client_for):
+    for pseudonym, exams in (("NR-ONE-EXAM", 1), ("NR-THREE-EXAMS", 3)):
+        patient = patient_with_exams(exams=exams, pseudonym=pseudonym)
+        grant_patient(patient, reader)
+        for exam in patient.exams.all():
+            for family in ("node", "unet"):
+                grade(composite(exam, TUMOUR, {"oedema": 5}, family=family), reader)
+            Alarm.objects.create(exam=exam, kind="growth", reason="WT +45 %")
+    api = client_for(reader)
+    api.get("/cases/NR-ONE-EXAM/")  # the session and the caches of the first request
+
+    def queries(pseudonym: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(f"/cases/{pseudonym}/").status_code == 200
+        return len(captured)
+
+    assert queries("NR-ONE-EXAM") == queries("NR-THREE-EXAMS")
