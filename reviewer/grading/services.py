@@ -1,6 +1,7 @@
 """Recording assessments and lesion verdicts. Both are append-only: a regrade is a new row that
-names the row it supersedes, and only one row may ever supersede a given one, so a reader who
-submits a form based on an assessment someone else has meanwhile superseded is refused."""
+names the row it supersedes, only one row may ever supersede a given one, and a segmentation's
+assessments (a lesion's verdicts) start from one first row, so a reader who submits a form
+based on a history someone else has meanwhile extended is refused."""
 
 from django.db import IntegrityError, transaction
 
@@ -23,9 +24,14 @@ class StaleSubmission(GradingError):
     """The superseded row was already superseded by someone else."""
 
 
-def _is_supersedes_conflict(error: IntegrityError, constraint: str) -> bool:
-    message = str(error)  # PostgreSQL names the constraint, SQLite the column
-    return constraint in message or ("UNIQUE" in message and "supersedes_id" in message)
+def _is_history_conflict(error: IntegrityError, model) -> bool:
+    """Whether the insert lost a race on the history: the only unique rules of these tables
+    are supersedes-once and one-first (PostgreSQL names the constraint, SQLite the table)."""
+    message = str(error)
+    table = model._meta.db_table
+    return (f"{table}_supersedes_once" in message or f"{table}_one_first_" in message) or (
+        "UNIQUE" in message and f"{table}." in message
+    )
 
 
 def record_assessment(
@@ -57,7 +63,6 @@ def record_assessment(
         )
     return _append(
         Assessment,
-        "grading_assessment_supersedes_once",
         STALE,
         segmentation=segmentation,
         reader=user,
@@ -84,8 +89,10 @@ def record_verdict(
 ) -> LesionVerdict:
     """Record a reader's verdict on a lesion of the segmentation (accepted or rejected), or a
     lesion the segmentation missed (added, with its centre in millimetres, optionally a rough
-    radius, and no lesion)."""
-    if decision == LesionVerdict.Decision.ADDED:
+    radius, and no lesion), or withdrawn: the superseded verdict taken back."""
+    if decision == LesionVerdict.Decision.WITHDRAWN:
+        lesion = _withdrawable(supersedes, lesion, centre_mm, radius_mm)
+    elif decision == LesionVerdict.Decision.ADDED:
         if lesion is not None:
             raise GradingError(
                 "an added lesion is one the segmentation missed: no lesion", "lesion"
@@ -106,9 +113,12 @@ def record_verdict(
                 f"lesion {lesion.pk} is not a lesion of segmentation {segmentation.pk}",
                 "lesion",
             )
+        if supersedes is not None and supersedes.lesion_id != lesion.pk:
+            raise GradingError(
+                f"verdict {supersedes.pk} is not about lesion {lesion.pk}", "supersedes"
+            )
     return _append(
         LesionVerdict,
-        "grading_lesionverdict_supersedes_once",
         STALE_VERDICT,
         segmentation=segmentation,
         reader=user,
@@ -121,7 +131,21 @@ def record_verdict(
     )
 
 
-def _append(model, supersedes_once: str, stale: str, *, segmentation, supersedes, **fields):
+def _withdrawable(supersedes, lesion, centre_mm, radius_mm):
+    """The lesion a withdrawal is about: that of the verdict it takes back (None for an added
+    lesion), which must be given and not itself a withdrawal."""
+    if supersedes is None:
+        raise GradingError("a withdrawal names the verdict it takes back", "supersedes")
+    if supersedes.decision == LesionVerdict.Decision.WITHDRAWN:
+        raise GradingError(f"verdict {supersedes.pk} is already a withdrawal", "supersedes")
+    if lesion is not None and lesion.pk != supersedes.lesion_id:
+        raise GradingError(f"verdict {supersedes.pk} is not about lesion {lesion.pk}", "lesion")
+    if centre_mm is not None or radius_mm is not None:
+        raise GradingError("a withdrawal has no centre_mm or radius_mm", "centre_mm")
+    return supersedes.lesion
+
+
+def _append(model, stale: str, *, segmentation, supersedes, **fields):
     """Add one row of evidence. It may supersede a row of the same segmentation, and only one
     row may supersede it: losing that race is a stale submission."""
     if supersedes is not None and supersedes.segmentation_id != segmentation.pk:
@@ -134,6 +158,6 @@ def _append(model, supersedes_once: str, stale: str, *, segmentation, supersedes
         with transaction.atomic():
             return model.objects.create(segmentation=segmentation, supersedes=supersedes, **fields)
     except IntegrityError as error:
-        if _is_supersedes_conflict(error, supersedes_once):
+        if _is_history_conflict(error, model):
             raise StaleSubmission(stale, "supersedes") from error
         raise

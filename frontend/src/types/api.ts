@@ -899,9 +899,10 @@ export interface components {
          * @description * `accepted` - Accepted
          *     * `rejected` - Rejected
          *     * `added` - Added (missed)
+         *     * `withdrawn` - Withdrawn
          * @enum {string}
          */
-        DecisionEnum: "accepted" | "rejected" | "added";
+        DecisionEnum: "accepted" | "rejected" | "added" | "withdrawn";
         /**
          * @description * `progression` - Progression
          *     * `stable` - Stable disease

@@ -69,6 +69,13 @@ class Assessment(models.Model):
             models.UniqueConstraint(
                 fields=["supersedes"], name="grading_assessment_supersedes_once"
             ),
+            # the history of a segmentation is one chain: a reader who grades without having
+            # seen an assessment made meanwhile is refused like any stale form
+            models.UniqueConstraint(
+                fields=["segmentation"],
+                condition=Q(supersedes__isnull=True),
+                name="grading_assessment_one_first_per_segmentation",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -78,12 +85,14 @@ class Assessment(models.Model):
 class LesionVerdict(models.Model):
     """A reader's decision on one lesion of a segmentation: accepted, rejected, or added (a lesion
     the segmentation missed, with no Lesion row, a centre in RAS scanner millimetres and
-    optionally a rough radius)."""
+    optionally a rough radius). Withdrawn takes back the verdict it supersedes (the reader's
+    undo of a first verdict or of an added lesion): the lesion is undecided again."""
 
     class Decision(models.TextChoices):
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
         ADDED = "added", "Added (missed)"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     lesion = models.ForeignKey(
         "segmentation.Lesion",
@@ -112,8 +121,13 @@ class LesionVerdict(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(decision="added", lesion__isnull=True, centre_mm__isnull=False)
-                | (~Q(decision="added") & Q(lesion__isnull=False, centre_mm__isnull=True)),
-                name="grading_lesionverdict_added_has_centre",
+                | Q(
+                    decision__in=["accepted", "rejected"],
+                    lesion__isnull=False,
+                    centre_mm__isnull=True,
+                )
+                | Q(decision="withdrawn", supersedes__isnull=False, centre_mm__isnull=True),
+                name="grading_lesionverdict_fields_match_decision",
             ),
             models.CheckConstraint(
                 condition=Q(radius_mm__isnull=True) | Q(decision="added", radius_mm__gt=0),
@@ -121,6 +135,11 @@ class LesionVerdict(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["supersedes"], name="grading_lesionverdict_supersedes_once"
+            ),
+            models.UniqueConstraint(
+                fields=["lesion"],
+                condition=Q(supersedes__isnull=True, lesion__isnull=False),
+                name="grading_lesionverdict_one_first_per_lesion",
             ),
         ]
 

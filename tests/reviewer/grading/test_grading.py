@@ -241,6 +241,100 @@ def test_a_second_verdict_superseding_the_same_verdict_is_refused_with_409(
     assert len(api.get(verdicts_url(segmentation)).json()) == 2
 
 
+def test_a_first_grade_given_after_someone_graded_meanwhile_is_refused_with_409(
+    api, segmentation, assessment
+):
+    unaware = api.post(assessments_url(segmentation), {"acceptable": False, "grade": 2})
+
+    assert unaware.status_code == 409
+    assert "reload" in unaware.json()["detail"]
+    assert [row["id"] for row in api.get(assessments_url(segmentation)).json()] == [assessment.pk]
+
+
+def test_a_first_verdict_given_after_someone_judged_the_lesion_meanwhile_is_refused_with_409(
+    api, segmentation, verdict
+):
+    unaware = api.post(
+        verdicts_url(segmentation),
+        {"decision": "rejected", "lesion": verdict.lesion_id},
+        content_type="application/json",
+    )
+
+    assert unaware.status_code == 409
+    assert len(api.get(verdicts_url(segmentation)).json()) == 1
+
+
+def test_a_withdrawal_takes_back_a_first_verdict_and_the_lesion_can_be_judged_again(
+    api, segmentation, verdict
+):
+    withdrawal = api.post(
+        verdicts_url(segmentation),
+        {"decision": "withdrawn", "supersedes": verdict.pk},
+        content_type="application/json",
+    )
+    again = api.post(
+        verdicts_url(segmentation),
+        {
+            "decision": "rejected",
+            "lesion": verdict.lesion_id,
+            "supersedes": withdrawal.json()["id"],
+        },
+        content_type="application/json",
+    )
+
+    assert withdrawal.status_code == 201, withdrawal.json()
+    assert withdrawal.json()["lesion"] == verdict.lesion_id
+    assert again.status_code == 201
+    assert [row["decision"] for row in api.get(verdicts_url(segmentation)).json()] == [
+        "rejected",
+        "withdrawn",
+        "accepted",
+    ]
+
+
+def test_a_withdrawal_takes_back_an_added_lesion(api, segmentation):
+    added = api.post(
+        verdicts_url(segmentation),
+        {"decision": "added", "centre_mm": [1.0, 2.0, 3.0]},
+        content_type="application/json",
+    ).json()
+
+    withdrawal = api.post(
+        verdicts_url(segmentation),
+        {"decision": "withdrawn", "supersedes": added["id"]},
+        content_type="application/json",
+    )
+
+    assert withdrawal.status_code == 201
+    assert withdrawal.json()["lesion"] is None and withdrawal.json()["centre_mm"] is None
+
+
+def test_a_withdrawal_without_the_verdict_it_takes_back_is_400_naming_supersedes(api, segmentation):
+    response = api.post(
+        verdicts_url(segmentation),
+        {"decision": "withdrawn", "lesion": segmentation.lesions.first().pk},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert "supersedes" in response.json()
+
+
+def test_a_verdict_superseding_a_verdict_on_another_lesion_is_400_naming_supersedes(
+    api, segmentation, verdict
+):
+    other = segmentation.lesions.exclude(pk=verdict.lesion_id).first()
+
+    response = api.post(
+        verdicts_url(segmentation),
+        {"decision": "rejected", "lesion": other.pk, "supersedes": verdict.pk},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert "supersedes" in response.json()
+
+
 def grading_url(segmentation) -> str:
     return f"/api/segmentations/{segmentation.pk}/grading/"
 
