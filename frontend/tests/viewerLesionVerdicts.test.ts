@@ -51,10 +51,18 @@ describe("undoInput", () => {
     expect(undoInput(changed, book)).toEqual({ decision: "accepted", lesion: 1, supersedes: 3 });
   });
 
-  it("has no verdict to undo a first verdict or an added lesion with", () => {
+  it("withdraws a first verdict, and the lesion has no decision again", () => {
     const first = verdict(1, { decision: "accepted" });
+    const input = undoInput(first, new VerdictBook([first]));
+    expect(input).toEqual({ decision: "withdrawn", supersedes: 1 });
+    const withdrawn = verdict(2, { decision: "withdrawn", supersedes: 1 });
+    expect(new VerdictBook([withdrawn, first]).decision(1)).toBeUndefined();
+  });
+
+  it("withdraws an added lesion, which then no longer stands", () => {
     const added = verdict(7, { lesion: null, decision: "added", centre_mm: [1, 2, 3] });
-    expect(undoInput(first, new VerdictBook([first]))).toBeUndefined();
-    expect(undoInput(added, new VerdictBook([added]))).toBeUndefined();
+    expect(undoInput(added, new VerdictBook([added]))).toEqual({ decision: "withdrawn", supersedes: 7 });
+    const withdrawn = verdict(8, { lesion: null, decision: "withdrawn", supersedes: 7 });
+    expect(new VerdictBook([withdrawn, added]).added).toEqual([]);
   });
 });

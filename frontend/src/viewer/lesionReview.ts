@@ -151,22 +151,21 @@ export class LesionReview {
     }
     const position = this.lesions.findIndex((lesion) => lesion.id === last.lesion);
     const input = undoInput(last, this.book);
-    if (!input) {
-      // Back to the lesion, to change the verdict: withdrawing one the API cannot record.
-      if (position >= 0) this.select(position);
-      this.say(
-        position >= 0
-          ? `Lesion ${this.lesions[position]!.index} was ${last.decision}: a or r changes it (a first verdict cannot be withdrawn).`
-          : "An added lesion cannot be withdrawn.",
-      );
-      return;
-    }
     if (!(await this.record(input))) {
       this.undoable.push(last);
       return;
     }
+    if (position < 0) {
+      this.say("Added lesion withdrawn.");
+      return;
+    }
     this.select(position);
-    this.say(`Verdict on lesion ${this.lesions[position]!.index} undone: ${input.decision} again.`);
+    const lesion = this.lesions[position]!.index;
+    this.say(
+      input.decision === "withdrawn"
+        ? `Verdict on lesion ${lesion} withdrawn: it has no verdict again.`
+        : `Verdict on lesion ${lesion} undone: ${input.decision} again.`,
+    );
   }
 
   /** Post a verdict and show it; undefined (with the reason said) when refused. */

@@ -29,9 +29,10 @@ export class VerdictBook {
     return this.byLesion.get(lesion);
   }
 
-  /** The lesion's decision now: accepted, rejected, or none yet. */
+  /** The lesion's decision now: accepted, rejected, or none (never judged, or withdrawn). */
   decision(lesion: number): Decision | undefined {
-    return this.byLesion.get(lesion)?.decision;
+    const decision = this.byLesion.get(lesion)?.decision;
+    return decision === "withdrawn" ? undefined : decision;
   }
 
   /** The verdict a verdict superseded, if it is in the history. */
@@ -60,12 +61,14 @@ export function nextUndecided(lesionIds: readonly number[], book: VerdictBook, f
 
 /**
  * The verdict that undoes `verdict`: it supersedes the standing verdict of its lesion (the
- * one undone, or a later one) and brings back the decision the undone verdict had replaced.
- * Undefined when there was none: the grading API has no verdict that takes one back, so a
- * first verdict (and an added lesion) can be changed but not withdrawn.
+ * one undone, or a later one) and brings back the decision the undone verdict had replaced,
+ * or withdraws it when there was none (a first verdict, an added lesion).
  */
-export function undoInput(verdict: LesionVerdict, book: VerdictBook): LesionVerdictInput | undefined {
+export function undoInput(verdict: LesionVerdict, book: VerdictBook): LesionVerdictInput {
+  const standing = verdict.lesion === null ? verdict : (book.standing(verdict.lesion) ?? verdict);
   const before = book.previous(verdict)?.decision;
-  if (verdict.lesion === null || (before !== "accepted" && before !== "rejected")) return undefined;
-  return { decision: before, lesion: verdict.lesion, supersedes: (book.standing(verdict.lesion) ?? verdict).id };
+  if (verdict.lesion !== null && (before === "accepted" || before === "rejected")) {
+    return { decision: before, lesion: verdict.lesion, supersedes: standing.id };
+  }
+  return { decision: "withdrawn", supersedes: standing.id };
 }
