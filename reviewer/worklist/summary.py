@@ -203,19 +203,24 @@ def _add_current_assessments(reviews: dict[int, SegmentationReview]) -> None:
 
 
 def _add_verdict_counts(reviews: dict[int, SegmentationReview]) -> None:
-    """Current verdicts (not superseded): one per lesion judged, one per lesion added."""
+    """Current verdicts (not superseded): one per lesion judged, one per lesion added. A
+    withdrawal takes its verdict back: the lesion is unjudged again, the added one gone."""
+    Decision = LesionVerdict.Decision
     counts = (
-        LesionVerdict.objects.filter(segmentation__in=reviews, superseded_by__isnull=True)
+        LesionVerdict.objects.filter(
+            segmentation__in=reviews,
+            superseded_by__isnull=True,
+            decision__in=[Decision.ACCEPTED, Decision.REJECTED, Decision.ADDED],
+        )
         .values("segmentation", "decision")
         .annotate(lesions=Count("lesion", distinct=True), rows=Count("pk"))
     )
     for row in counts:
         review = reviews[row["segmentation"]]
-        decision = row["decision"]
-        if decision == LesionVerdict.Decision.ADDED:
+        if row["decision"] == Decision.ADDED:
             review.added = row["rows"]
         else:
-            setattr(review, decision, row["lesions"])
+            setattr(review, row["decision"], row["lesions"])
 
 
 def _add_region_volumes(reviews: dict[int, SegmentationReview]) -> None:

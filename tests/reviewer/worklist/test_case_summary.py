@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from reviewer.alarms.models import Alarm
 from reviewer.alarms.verdicts import record_verdict
 from reviewer.cases.permissions import grant_patient
+from reviewer.grading import services as grading
 from tests.reviewer.factories import patient_with_exams
 from tests.reviewer.worklist.builders import (
     add_missed,
@@ -103,6 +104,20 @@ def test_the_case_page_counts_lesion_verdicts_and_components_below_the_minimum(
         "2 of 3 lesions judged (1 accepted, 1 rejected) · 1 added · 2 below 0.1 mL"
         in page().content.decode()
     )
+
+
+def test_a_withdrawn_verdict_leaves_its_lesion_unjudged(patient, reader, page):
+    node = composite(exams(patient)[0], {"oedema": 900}, {"oedema": 400})
+    accepted = judge(node, reader, 1, "accepted")
+    grading.record_verdict(
+        user=reader, segmentation=node, decision="withdrawn", supersedes=accepted
+    )
+    added = add_missed(node, reader)
+    grading.record_verdict(user=reader, segmentation=node, decision="withdrawn", supersedes=added)
+
+    (review,) = page().context["summary"].exams[0].reviews
+
+    assert (review.accepted, review.rejected, review.added, review.unjudged) == (0, 0, 0, 2)
 
 
 def test_the_parts_of_a_composite_are_not_listed_as_results_of_their_own(patient, page):
