@@ -78,7 +78,7 @@ demo: install frontend
 # A real worker process beside the ASGI server; the worker stops with the server.
 serve:
 	@echo "NeuroReview on http://127.0.0.1:8000 (Ctrl-C stops it)"
-	$(VENV)/bin/celery -A neuroreview worker -Q default,gpu -c 1 --loglevel WARNING & \
+	$(VENV)/bin/celery -A neuroreview worker -Q default,gpu,background -c 1 --loglevel WARNING & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b 127.0.0.1 -p 8000 neuroreview.asgi:application
 

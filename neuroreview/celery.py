@@ -1,8 +1,11 @@
 """The Celery app and the only way to declare a task in NeuroReview.
 
-Two queues: `gpu` (inference and training, one task at a time per GPU worker) and `default`
-(imports, exports, everything else). Tasks are acknowledged late and rejected when their worker
-dies, so a killed worker's task runs again: every task must therefore be idempotent.
+Three queues: `default` (imports, exports, everything else), `gpu` (inference and training, one
+task at a time per GPU worker) and `background` (work nobody waits for, such as the NODE ACC
+curves of an exam that already has its masks). A worker serving several takes them in that
+order (the Redis transport's priority strategy), so a reader's import is taken before queued ACC
+curves and AI results come before explanations. Tasks are acknowledged late and rejected when
+their worker dies, so a killed worker's task runs again: every task must therefore be idempotent.
 """
 
 import os
@@ -14,10 +17,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "neuroreview.settings")
 
 app = Celery("neuroreview")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = (Queue("default"), Queue("gpu"))
+QUEUES = ("default", "gpu", "background")  # in the order a worker serving several takes them
+app.conf.task_queues = tuple(Queue(name) for name in QUEUES)
 app.autodiscover_tasks()
-
-QUEUES = ("default", "gpu")
 
 
 def _task(queue: str, **options):
@@ -38,3 +40,8 @@ def default_task(**options):
 def gpu_task(**options):
     """A task on the `gpu` queue: one at a time per GPU worker."""
     return _task("gpu", **options)
+
+
+def background_task(**options):
+    """A task on the `background` queue: taken only when `default` and `gpu` are empty."""
+    return _task("background", **options)

@@ -1,7 +1,10 @@
 """Running an inference job: every deployed model version on every exam of the job, each result
-stored in its own transaction (so a rerun skips what exists), then the NODE models' ACC curves;
-each family's target maps of an exam are composed into one label map (segmentation.composites),
-and then the concerns above (alarms, the viewer) hear of the exam through segmentation.signals."""
+stored in its own transaction (so a rerun skips what exists); each family's target maps of an
+exam are composed into one label map (segmentation.composites), and then the concerns above
+(alarms, the viewer) hear of the exam through segmentation.signals. The NODE models' ACC curves
+are not part of the job: a reader waits for masks, lesions and alarms, so the curves are
+computed afterwards, one segmentation at a time, by :func:`store_acc_curves` (a background
+task)."""
 
 from collections.abc import Iterable
 
@@ -75,13 +78,25 @@ def _segment(exam: Exam, version: ModelVersion, model, channels, affine, device)
     if Segmentation.objects.filter(exam=exam, model_version=version).exists():
         return  # done by an earlier run of this or another job
     mask = predict.predict_exam(model, channels, version.sequences, device=device)
-    flow = None
-    if version.kind == ModelVersion.Kind.NODE:
-        segmented = mask.any(axis=(0, 1))
-        flow = predict.exam_flow(model, channels, segmented, device=device)
     store_model_segmentation(
-        exam, version, mask, affine, flow=flow, source_file=f"{version} on exam {exam.order}"
+        exam, version, mask, affine, source_file=f"{version} on exam {exam.order}"
     )
+
+
+def store_acc_curves(segmentation: Segmentation) -> AccCurves | None:
+    """The exam ACC curves of a NODE segmentation (eq. 6 over the slices it segmented), unless
+    they exist; None for a segmentation of another kind."""
+    version = segmentation.model_version
+    if version is None or version.kind != ModelVersion.Kind.NODE:
+        return None
+    existing = AccCurves.objects.filter(segmentation=segmentation).first()
+    if existing is not None:
+        return existing
+    device = predict.choose_device()
+    channels, _ = normalize_exam(exam_images(segmentation.exam))
+    segmented = np.asanyarray(read_nifti(segmentation.file.name).dataobj).any(axis=(0, 1))
+    flow = predict.exam_flow(_load(version, device), channels, segmented, device=device)
+    return save_acc_curves(segmentation, flow)
 
 
 def announce_segmented(exam: Exam) -> None:
@@ -93,18 +108,11 @@ def announce_segmented(exam: Exam) -> None:
 
 
 def store_model_segmentation(
-    exam: Exam,
-    version: ModelVersion,
-    mask: np.ndarray,
-    affine: np.ndarray,
-    *,
-    source_file: str,
-    flow: predict.ExamAcc | None = None,
+    exam: Exam, version: ModelVersion, mask: np.ndarray, affine: np.ndarray, *, source_file: str
 ) -> Segmentation:
-    """A model's binary mask on an exam, with its lesions and (NODE) its ACC curves, in one
-    transaction with its file."""
+    """A model's binary mask on an exam, with its lesions, in one transaction with its file."""
     with atomic_import() as files:
-        segmentation = segmentations.add_segmentation(
+        return segmentations.add_segmentation(
             exam,
             volume_from_array(mask.astype(np.uint8), affine),
             LabelScheme.LESION,
@@ -114,9 +122,6 @@ def store_model_segmentation(
             model_version=version,
             target=version.target,
         )
-        if flow is not None:
-            _store_flow(segmentation, flow)
-    return segmentation
 
 
 def _load(version: ModelVersion, device):
@@ -125,14 +130,18 @@ def _load(version: ModelVersion, device):
     return predict.load_model(version.kind, version.configuration["config"], weights, device)
 
 
-def _store_flow(segmentation: Segmentation, flow: predict.ExamAcc) -> None:
-    AccCurves.objects.create(
+def save_acc_curves(segmentation: Segmentation, flow: predict.ExamAcc) -> AccCurves:
+    """Store an exam ACC computed elsewhere (or keep the one stored meanwhile)."""
+    curves, _ = AccCurves.objects.get_or_create(  # a second task for it may have won the race
         segmentation=segmentation,
-        stages=[round(float(t), 4) for t in flow.stages],
-        acc_mean=_json_floats(flow.mean),
-        acc_sd=_json_floats(flow.sd),
-        slices=flow.slices,
+        defaults={
+            "stages": [round(float(t), 4) for t in flow.stages],
+            "acc_mean": _json_floats(flow.mean),
+            "acc_sd": _json_floats(flow.sd),
+            "slices": flow.slices,
+        },
     )
+    return curves
 
 
 def _json_floats(rows: Iterable) -> list:

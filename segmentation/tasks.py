@@ -1,9 +1,11 @@
-"""The segmentation worker's task, and the one place that chooses the AI for a patient."""
+"""The segmentation worker's tasks, and the one place that chooses the AI for a patient."""
 
-from neuroreview.celery import gpu_task
+from django.db import transaction
+
+from neuroreview.celery import background_task, gpu_task
 from reviewer.cases.models import Disease
 from reviewer.core import progress
-from segmentation.models import InferenceJob
+from segmentation.models import InferenceJob, ModelVersion, Segmentation
 
 
 @gpu_task()
@@ -12,7 +14,30 @@ def segment(*, job_pk: int) -> str:
     Idempotent: each segmentation is written in its own transaction and skipped when it exists,
     so a job whose worker died resumes where it stopped when the broker hands it out again
     (acks late)."""
-    return progress.run_job(InferenceJob.objects.get(pk=job_pk), run)
+    job = InferenceJob.objects.get(pk=job_pk)
+    outcome = progress.run_job(job, run)
+    for segmentation in acc_curves_missing(job):
+        transaction.on_commit(lambda pk=segmentation.pk: acc_curves.delay(segmentation_pk=pk))
+    return outcome
+
+
+@background_task()
+def acc_curves(*, segmentation_pk: int) -> None:
+    """The exam ACC curves of one NODE segmentation, after the masks: the flow explains a
+    result, and nobody should wait for it to see the result. Idempotent."""
+    from segmentation import inference
+
+    inference.store_acc_curves(Segmentation.objects.get(pk=segmentation_pk))
+
+
+def acc_curves_missing(job: InferenceJob):
+    """The NODE segmentations of the job's exams that have no ACC curves yet."""
+    exams = [job.exam_id] if job.exam_id else job.patient.exams.values("pk")
+    return Segmentation.objects.filter(
+        exam__in=exams,
+        model_version__kind=ModelVersion.Kind.NODE,
+        acc_curves__isnull=True,
+    ).order_by("exam__order", "pk")
 
 
 def run(job: InferenceJob, *, also_report=None) -> None:

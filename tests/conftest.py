@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from neuroreview.celery import QUEUES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -83,7 +85,7 @@ def client_for(client):
 
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real `celery worker` process on both queues, against the test database and Redis."""
+    """A real `celery worker` process on every queue, against the test database and Redis."""
     media = tmp_path_factory.mktemp("worker-media")
     env = dict(
         os.environ,
@@ -102,7 +104,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
                 "neuroreview",
                 "worker",
                 "-Q",
-                "default,gpu",
+                ",".join(QUEUES),
                 "-P",
                 "solo",
                 "--without-gossip",

@@ -172,8 +172,8 @@ def _node_segmentation(exam: Exam, lesion_slices: np.ndarray) -> Segmentation:
         mask,
         np.asarray(exam.series.first().affine, dtype=float),
         source_file=f"{version} on exam {exam.order} (browser-test slab)",
-        flow=flow,
     )
+    inference.save_acc_curves(segmentation, flow)
     inference.announce_segmented(exam)
     return segmentation
 

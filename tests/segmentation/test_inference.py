@@ -8,7 +8,7 @@ from reviewer.alarms.models import Alarm, EnsembleAgreement
 from reviewer.cases.permissions import grant_patient
 from reviewer.core.storage import read_nifti
 from reviewer.imports.services import import_brats
-from segmentation import inference
+from segmentation import inference, tasks
 from segmentation.models import AccCurves, InferenceJob, Segmentation
 from tests.reviewer.imports import brats_builders as build
 from tests.segmentation.model_builders import node_version, unet_version
@@ -53,8 +53,19 @@ def test_every_deployed_model_segments_every_exam(patient, ensemble, make_user):
     assert job.device == "CPU"
 
 
+def test_the_job_stores_masks_and_leaves_the_acc_curves_for_later(patient, ensemble, make_user):
+    job = run_job(patient, make_user("qa_admin"))
+
+    assert not AccCurves.objects.exists()
+    missing = list(tasks.acc_curves_missing(job))
+    assert [s.exam.order for s in missing] == [0, 1]
+    assert {s.model_version.kind for s in missing} == {"node"}
+
+
 def test_node_segmentations_get_acc_curves_over_101_stages(patient, ensemble, make_user):
-    run_job(patient, make_user("qa_admin"))
+    job = run_job(patient, make_user("qa_admin"))
+    for segmentation in tasks.acc_curves_missing(job):
+        inference.store_acc_curves(segmentation)
 
     flow = AccCurves.objects.get(segmentation__exam__order=0)
     assert len(flow.stages) == 101 and flow.stages[0] == 0.0 and flow.stages[-1] == 1.0
