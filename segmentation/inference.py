@@ -58,10 +58,15 @@ def run(job: InferenceJob, *, also_report=None) -> None:
         channels, _ = normalize_exam(images)
         affine = _affine(exam)
         for version in versions:
-            report(done, total, f"exam {exam.order}: {version.name}")
+            step = f"exam {exam.order} of {len(exams)}: {version.name} {version.version}"
+            report(done, total, step)
             if version.pk not in loaded:
                 loaded[version.pk] = _load(version, device)
-            _segment(exam, version, loaded[version.pk], channels, affine, device)
+
+            def on_slices(slices: int, of: int, done=done, step=step) -> None:
+                report(done + slices / of, total, f"{step}, slice {slices} of {of}")
+
+            _segment(exam, version, loaded[version.pk], channels, affine, device, on_slices)
             done += 1
         announce_segmented(exam)
     signals.inference_finished.send(sender=InferenceJob, job=job, exams=exams)
@@ -74,10 +79,12 @@ def run(job: InferenceJob, *, also_report=None) -> None:
     )
 
 
-def _segment(exam: Exam, version: ModelVersion, model, channels, affine, device) -> None:
+def _segment(exam: Exam, version: ModelVersion, model, channels, affine, device, on_slices):
     if Segmentation.objects.filter(exam=exam, model_version=version).exists():
         return  # done by an earlier run of this or another job
-    mask = predict.predict_exam(model, channels, version.sequences, device=device)
+    mask = predict.predict_exam(
+        model, channels, version.sequences, device=device, on_slices=on_slices
+    )
     store_model_segmentation(
         exam, version, mask, affine, source_file=f"{version} on exam {exam.order}"
     )

@@ -58,8 +58,10 @@ def predict_exam(
     *,
     device: torch.device,
     batch_size: int = BATCH_SIZE,
+    on_slices: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
-    """The binary segmentation (X, Y, Z) of a normalized exam (4, X, Y, Z): σ(logit) > 0.5."""
+    """The binary segmentation (X, Y, Z) of a normalized exam (4, X, Y, Z): σ(logit) > 0.5.
+    ``on_slices(done, total)`` hears of each batch: a NODE takes minutes per exam on a CPU."""
     inputs = channels[[CHANNELS.index(s) for s in sequences]]
     slices = np.moveaxis(inputs, -1, 0)  # (Z, C, X, Y)
 
@@ -67,7 +69,7 @@ def predict_exam(
         with torch.inference_mode():
             return model(batch)[:, 0]
 
-    out = _batched(logits, slices, device, batch_size, model)
+    out = _batched(logits, slices, device, batch_size, model, on_slices)
     return np.moveaxis(out > 0, 0, -1)
 
 
@@ -106,7 +108,9 @@ def exam_flow(
     return ExamAcc(stage_grid(stages), counts.acc, counts.acc_sd, len(slices))
 
 
-def _batched(run, slices: np.ndarray, device, batch_size: int, model: nn.Module) -> np.ndarray:
+def _batched(
+    run, slices: np.ndarray, device, batch_size: int, model: nn.Module, on_slices=None
+) -> np.ndarray:
     """Run ``run`` over ``slices`` in batches, shrinking them (then leaving CUDA) on OOM."""
     outputs, start = [], 0
     while start < len(slices):
@@ -122,4 +126,6 @@ def _batched(run, slices: np.ndarray, device, batch_size: int, model: nn.Module)
                 model.to(device)
             continue
         start += len(batch)
+        if on_slices is not None:
+            on_slices(start, len(slices))
     return np.concatenate(outputs)

@@ -211,3 +211,17 @@ def test_the_segment_command_names_an_unknown_patient(make_user):
 
     with pytest.raises(CommandError, match="NR-NOBODY"):
         call_command("segment", "--patient", "NR-NOBODY")
+
+
+def test_the_job_reports_progress_within_each_model_s_pass_over_an_exam(
+    patient, ensemble, make_user
+):
+    job = InferenceJob.objects.create(patient=patient, created_by=make_user("qa_admin"))
+    heard = []
+
+    inference.run(job, also_report=lambda done, total, message: heard.append((done, message)))
+
+    within = [(done, message) for done, message in heard if ", slice " in message]
+    assert len(within) >= len(ensemble) * 2  # each model's pass over each exam, batch by batch
+    assert [done for done, _ in heard] == sorted(done for done, _ in heard)
+    assert within[0][1].startswith("exam 0 of 2: ") and " of " in within[0][1].split("slice")[1]
