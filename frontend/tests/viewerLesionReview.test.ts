@@ -18,8 +18,10 @@ function fakeApi(history: LesionVerdict[] = []) {
       if (input.supersedes != null && stored.some((v) => v.supersedes === input.supersedes)) {
         throw new ApiError(409, { detail: "someone judged this lesion meanwhile: reload to see their verdict" });
       }
+      // a withdrawal is about the lesion of the verdict it takes back, as the server records it
+      const takenBack = input.decision === "withdrawn" ? stored.find((v) => v.id === input.supersedes) : undefined;
       const saved = verdict(stored.length + 1, {
-        lesion: input.lesion ?? null,
+        lesion: takenBack ? takenBack.lesion : (input.lesion ?? null),
         decision: input.decision,
         centre_mm: input.centre_mm ?? null,
         radius_mm: input.radius_mm ?? null,
@@ -127,17 +129,19 @@ describe("LesionReview", () => {
     expect(api.stored()).toHaveLength(3); // nothing was changed or deleted
   });
 
-  it("goes back to a lesion whose first verdict is undone, to change it", async () => {
+  it("withdraws an undone first verdict and goes back to its lesion, undecided again", async () => {
     const { review, api } = setUp();
     await review.show(shown);
     await review.command("next");
     await review.command("accept");
     expect(selected()).toBe("11");
     await review.command("undo");
+    expect(api.judge).toHaveBeenLastCalledWith(5, expect.objectContaining({ decision: "withdrawn", supersedes: 1 }));
     expect(selected()).toBe("13");
-    expect(document.querySelector("#status")!.textContent).toMatch(/Lesion 3 was accepted: a or r changes it/);
+    expect(document.querySelector("#status")!.textContent).toMatch(/lesion 3 withdrawn/);
+    expect(document.querySelector("tr[data-lesion-id='13']")!.hasAttribute("data-decision")).toBe(false);
     await review.command("reject");
-    expect(api.judge).toHaveBeenLastCalledWith(5, expect.objectContaining({ decision: "rejected", lesion: 13, supersedes: 1 }));
+    expect(api.judge).toHaveBeenLastCalledWith(5, expect.objectContaining({ decision: "rejected", lesion: 13, supersedes: 2 }));
   });
 
   it("adds a missed lesion where the reader pointed, in RAS millimetres with its extent", async () => {

@@ -93,30 +93,9 @@ def record_verdict(
     if decision == LesionVerdict.Decision.WITHDRAWN:
         lesion = _withdrawable(supersedes, lesion, centre_mm, radius_mm)
     elif decision == LesionVerdict.Decision.ADDED:
-        if lesion is not None:
-            raise GradingError(
-                "an added lesion is one the segmentation missed: no lesion", "lesion"
-            )
-        if centre_mm is None:
-            raise GradingError("an added lesion needs its centre_mm [x, y, z]", "centre_mm")
-        if radius_mm is not None and radius_mm <= 0:
-            raise GradingError(f"radius_mm must be positive, not {radius_mm}", "radius_mm")
+        _check_added(lesion, centre_mm, radius_mm)
     else:
-        if lesion is None:
-            raise GradingError(f"a {decision} verdict names the lesion", "lesion")
-        if centre_mm is not None:
-            raise GradingError("only an added lesion has a centre_mm", "centre_mm")
-        if radius_mm is not None:
-            raise GradingError("only an added lesion has a radius_mm", "radius_mm")
-        if lesion.segmentation_id != segmentation.pk:
-            raise GradingError(
-                f"lesion {lesion.pk} is not a lesion of segmentation {segmentation.pk}",
-                "lesion",
-            )
-        if supersedes is not None and supersedes.lesion_id != lesion.pk:
-            raise GradingError(
-                f"verdict {supersedes.pk} is not about lesion {lesion.pk}", "supersedes"
-            )
+        _check_judged(decision, segmentation, lesion, centre_mm, radius_mm, supersedes)
     return _append(
         LesionVerdict,
         STALE_VERDICT,
@@ -129,6 +108,30 @@ def record_verdict(
         supersedes=supersedes,
         reading_time_ms=reading_time_ms,
     )
+
+
+def _check_added(lesion, centre_mm, radius_mm) -> None:
+    if lesion is not None:
+        raise GradingError("an added lesion is one the segmentation missed: no lesion", "lesion")
+    if centre_mm is None:
+        raise GradingError("an added lesion needs its centre_mm [x, y, z]", "centre_mm")
+    if radius_mm is not None and radius_mm <= 0:
+        raise GradingError(f"radius_mm must be positive, not {radius_mm}", "radius_mm")
+
+
+def _check_judged(decision, segmentation, lesion, centre_mm, radius_mm, supersedes) -> None:
+    if lesion is None:
+        raise GradingError(f"a {decision} verdict names the lesion", "lesion")
+    if centre_mm is not None:
+        raise GradingError("only an added lesion has a centre_mm", "centre_mm")
+    if radius_mm is not None:
+        raise GradingError("only an added lesion has a radius_mm", "radius_mm")
+    if lesion.segmentation_id != segmentation.pk:
+        raise GradingError(
+            f"lesion {lesion.pk} is not a lesion of segmentation {segmentation.pk}", "lesion"
+        )
+    if supersedes is not None and supersedes.lesion_id != lesion.pk:
+        raise GradingError(f"verdict {supersedes.pk} is not about lesion {lesion.pk}", "supersedes")
 
 
 def _withdrawable(supersedes, lesion, centre_mm, radius_mm):
