@@ -9,7 +9,6 @@ that have one. Volumes count the listed lesions only: the components below the m
 are what the many-components rule counts, and thousands of specks would otherwise add up to a
 volume nobody sees."""
 
-from collections import defaultdict
 from typing import NamedTuple
 
 from django.db.models import Count, Q
@@ -27,6 +26,7 @@ from reviewer.alarms.sync import Finding, sync_alarms
 from reviewer.cases.models import Exam, Patient
 from segmentation.engine.targets import TARGET_LABELS, target_labels
 from segmentation.models import Lesion, ModelVersion, Segmentation
+from segmentation.volumes import label_volumes
 
 PRIORS = 2  # EASE compares the current exam with two priors
 
@@ -129,14 +129,7 @@ def _components(segmentation: Segmentation) -> ComponentCount:
 
 def _volumes(composites, exams: list[Exam], region: str | None) -> dict[int, _Volumes]:
     """Per composite: the growth region's volume and the total volume of its listed lesions."""
-    composition: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
-    listed = Lesion.objects.filter(segmentation__in=composites, below_minimum=False)
-    for segmentation_id, label_voxels, volume_ml, voxel_count in listed.values_list(
-        "segmentation_id", "label_voxels", "volume_ml", "voxel_count"
-    ):
-        voxel_ml = volume_ml / voxel_count
-        for label, voxels in label_voxels.items():
-            composition[segmentation_id][int(label)] += voxels * voxel_ml
+    composition = label_volumes(composites, listed_only=True)
     exam_of = {exam.pk: exam for exam in exams}
     volumes = {}
     for composite in composites:

@@ -1,18 +1,17 @@
 """Region volumes of segmentations and their changes between exams, for the grading panel and
 the three-exam volume diagnosis.
 
-A region's volume is summed from each component's label composition (Lesion.label_voxels): a
+A region's volume is summed from each component's label composition (segmentation.volumes): a
 tumour is one component whose voxels are enhancing, necrotic and oedematous. Components below
 the minimum lesion volume count too: they are part of the map. In the BraTS schemes the nested
 totals follow the targets: TC = enhancing + necrosis, WT = TC + oedema. One query for any number
 of segmentations; no label file is opened."""
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from imaging.labels import LABELS, LabelScheme
 from segmentation.engine.targets import TARGET_LABELS, Target
-from segmentation.models import Lesion
+from segmentation.volumes import label_volumes
 
 TOTALS = (Target.TC, Target.WT)
 # RANO's +25 % of the 2D product corresponds to +40 % of the volume (1.25^1.5 ≈ 1.40): guide
@@ -44,19 +43,10 @@ def regions(scheme: str) -> list[tuple[str, frozenset[int]]]:
 def region_volumes(segmentations) -> dict[int, list[RegionVolume]]:
     """Each segmentation's region volumes in mL, by segmentation pk."""
     segmentations = list(segmentations)
-    voxels: dict[int, Counter] = defaultdict(Counter)
-    voxel_ml: dict[int, float] = {}
-    rows = Lesion.objects.filter(segmentation__in=segmentations).values_list(
-        "segmentation_id", "label_voxels", "volume_ml", "voxel_count"
-    )
-    for pk, label_voxels, volume_ml, voxel_count in rows.order_by():
-        voxels[pk].update({int(label): count for label, count in label_voxels.items()})
-        voxel_ml.setdefault(pk, volume_ml / voxel_count)
+    by_label = label_volumes(segmentations)
     return {
         s.pk: [
-            RegionVolume(
-                region, round(sum(voxels[s.pk][v] for v in values) * voxel_ml.get(s.pk, 0.0), 4)
-            )
+            RegionVolume(region, round(sum(by_label[s.pk].get(v, 0.0) for v in values), 4))
             for region, values in regions(s.label_scheme)
         ]
         for s in segmentations
