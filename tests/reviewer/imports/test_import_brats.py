@@ -197,5 +197,7 @@ def test_the_case_page_shows_each_exam_with_its_lesions_by_region(tmp_path, make
 
     page = client_for(make_user("qa_admin")).get(f"/cases/{patient.pseudonym}/").content.decode()
 
-    assert "Exam 0 (baseline)" in page and "T1CE" in page
-    assert "oedema" in page and f"{144 * 1.5 * 1.5 * 2.0 / 1000:.2f}" in page
+    reference = patient.exams.get().segmentations.get(source="reference")
+    total_ml = sum(reference.lesions.values_list("volume_ml", flat=True))
+    assert 'data-exam="0"' in page and "baseline" in page and "T1CE" in page
+    assert "Oedema" in page and f"{total_ml:.1f}" in page
