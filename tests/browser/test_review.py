@@ -100,6 +100,10 @@ def wait_for_decision(page, lesion: int, decision: str) -> None:
     page.locator(row).wait_for()
 
 
+def wait_for_no_decision(page, lesion: int) -> None:
+    page.locator(f"#lesion-panel tr[data-lesion-id='{lesion}']:not([data-decision])").wait_for()
+
+
 def green(image: np.ndarray) -> np.ndarray:
     """Pixels where the overlay paints a rejected lesion (green, half opaque over gray)."""
     r, g, b = (image[..., c].astype(int) for c in range(3))
@@ -144,14 +148,17 @@ def test_a_reader_grades_and_reviews_every_lesion_with_the_keyboard_only(
         "document.querySelector('.viewer-review-status').textContent)"
     )
 
-    # Undo takes the reader back to the last lesion judged; they change its verdict, and undo
-    # the change with a verdict that restores the first one.
+    # Undo takes the reader back to the last lesion judged and withdraws its first verdict; a
+    # new verdict, undone, leaves it undecided again; then the reader judges it once more.
     last = order[-1]
     page.keyboard.press("u")
+    wait_for_no_decision(page, last)
     assert selected_lesion(page) == last
     page.keyboard.press("a")
     wait_for_decision(page, last, "accepted")
     page.keyboard.press("u")
+    wait_for_no_decision(page, last)
+    page.keyboard.press("r")
     wait_for_decision(page, last, "rejected")
 
     # Grade: g puts the keyboard in the form; Space, arrows, Tab and Enter do the rest.
@@ -179,8 +186,14 @@ def test_a_reader_grades_and_reviews_every_lesion_with_the_keyboard_only(
     assert sorted(v.lesion_id for v in firsts) == sorted(order)
     assert all(v.reading_time_ms >= 300 for v in firsts), [v.reading_time_ms for v in firsts]
     chain = sorted((v for v in verdicts if v.lesion_id == last), key=lambda v: v.pk)
-    assert [v.decision for v in chain] == ["rejected", "accepted", "rejected"]
-    assert [v.supersedes_id for v in chain] == [None, chain[0].pk, chain[1].pk]
+    assert [v.decision for v in chain] == [
+        "rejected",
+        "withdrawn",
+        "accepted",
+        "withdrawn",
+        "rejected",
+    ]
+    assert [v.supersedes_id for v in chain] == [None] + [v.pk for v in chain[:-1]]
     assert all(v.reader.username == viewer_case.reader for v in verdicts)
 
 

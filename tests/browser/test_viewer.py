@@ -362,18 +362,24 @@ def test_the_worklist_sorts_by_risk_score(reader_page, viewer_case):
     def order() -> list[tuple[str, int]]:
         rows = page.locator("table[data-worklist] tbody tr")
         return [
-            (row.locator("td").nth(0).inner_text(), int(row.locator("td").nth(column).inner_text()))
+            (
+                row.locator("td").nth(0).inner_text(),
+                int(row.locator("td").nth(column).locator(".badge").inner_text()),
+            )
             for row in rows.all()
         ]
 
-    expected = {viewer_case.pseudonym: 0, **viewer_case.risk_patients}
     orders = []
     for _ in range(2):
         page.locator("table[data-worklist] thead th").nth(column).locator("a").click()
         page.wait_for_load_state()
         orders.append(order())
+    by_alarms = sorted(viewer_case.risk_patients, key=viewer_case.risk_patients.get)
     for shown in orders:
-        assert dict(shown) == expected
+        scores = dict(shown)
+        assert set(scores) == {viewer_case.pseudonym, *viewer_case.risk_patients}
+        assert scores[viewer_case.pseudonym] == 0
+        assert [scores[p] for p in by_alarms] == sorted(scores[p] for p in by_alarms)
     scores = [[score for _, score in shown] for shown in orders]
     assert sorted(scores[0]) in (scores[0], scores[0][::-1])
     assert scores[1] == scores[0][::-1] and scores[0] != scores[1]
