@@ -3,7 +3,9 @@
 NODE ([1] §2.3, [2] §A5): the 4-channel slice I_0 flows along eq. (1) with classic RK4 on
 t ∈ [0, 1] over ``steps`` equal steps, through torchdyn's ``NeuralODE`` [3] with the adjoint
 sensitivity (the ODE block) while the head of eq. (3) trains by ordinary autograd; the loss is
-BCE on the logits, L = BCEWithLogits(Σ_k w_k I_1^k, y); Adam, learning rate 10⁻³. The baselines
+BCE on the logits, L = BCEWithLogits(Σ_k w_k I_1^k, y); Adam, learning rate 10⁻³, gradients
+clipped to a norm of :data:`MAX_GRADIENT_NORM` (not in [1]: it keeps a batch that left RK4's
+stability region from freezing Adam). The baselines
 are the plain U-Net of [1] Fig. 3(A) on any subset of the four sequences ([1] §2.5, [2] §A6).
 
 Every epoch ends with ``checkpoint.pt`` (model, optimizer, epoch, losses, RNG states) in the
@@ -22,6 +24,7 @@ patients' exams, whole (uncropped), and measures each exam volume against its re
 
 import enum
 import hashlib
+import math
 import platform
 import time
 import warnings
@@ -41,6 +44,13 @@ from segmentation.engine.node import NODESegmenter, build_node, torchdyn_node
 from segmentation.engine.targets import Target, label_map
 
 LEARNING_RATE = 1e-3
+# The gradient norm an update may have. A sound batch's is about 0.1–2 (paper preset NODE and
+# U-Net, whole slices); a NODE trained on one RK4 step of size 1 leaves RK4's stability region
+# once its field's Lipschitz constant passes about 2.8, and the batch then gives logits of 1e7
+# and a gradient of 1e20, which Adam's second moment would keep for ~10⁴ updates: every later
+# update ~1e-15 of its size, the model frozen (γ empty on the H200 run of 2026-12-04). Clipped,
+# that batch makes an ordinary update; one whose gradient is not finite makes none.
+MAX_GRADIENT_NORM = 10.0
 NODE_SOLVER = {"solver": "rk4", "solver_adjoint": "rk4", "sensitivity": "adjoint"}
 NODE_SOLVER |= {"ode_library": "torchdyn NeuralODE", "tolerance": "inert (fixed-step RK4)"}
 
@@ -86,6 +96,7 @@ class TrainingRun:
             **self.as_json(),
             **solver,
             "optimizer": f"Adam(lr={self.learning_rate})",
+            "max_gradient_norm": MAX_GRADIENT_NORM,
             "loss": "BCEWithLogitsLoss",
             "threads": torch.get_num_threads(),
             "versions": _library_versions(),
@@ -223,11 +234,23 @@ def model_config(model: nn.Module) -> dict:
 
 
 def fit(
-    model, run: TrainingRun, prepared, epochs, out_dir, *, resume, progress, checkpoints=True
+    model,
+    run: TrainingRun,
+    prepared,
+    epochs,
+    out_dir,
+    *,
+    resume,
+    progress,
+    checkpoints=True,
+    clipped: list[int] | None = None,
 ) -> list[float]:
     """Train up to ``epochs`` on the model's device, from ``out_dir/checkpoint.pt`` if ``resume``;
     mean loss per epoch. Without ``checkpoints`` no epoch is saved: a paper-preset checkpoint
-    (weights and Adam's moments) is 0.4 GB, longer to write than a GPU epoch of a U-Net."""
+    (weights and Adam's moments) is 0.4 GB, longer to write than a GPU epoch of a U-Net.
+
+    Gradients are clipped to :data:`MAX_GRADIENT_NORM` and a non-finite one is dropped (no
+    update); ``clipped``, if given, receives the number of such batches of each epoch run."""
     device = next(model.parameters()).device
     optimizer = torch.optim.Adam(model.parameters(), lr=run.learning_rate)
     # The exam folders' file hashes; the key "cases" stays, or no checkpoint would resume.
@@ -246,21 +269,43 @@ def fit(
         dataset.set_epoch(epoch)
         order = np.random.default_rng([run.seed, epoch]).permutation(len(dataset)).tolist()
         loader = torch.utils.data.DataLoader(dataset, batch_size=run.batch_size, sampler=order)
-        total = 0.0
+        total, outliers = 0.0, 0
         for x, y in loader:
             x, y = x.to(device), y.to(device)
             optimizer.zero_grad()
             loss = nn.functional.binary_cross_entropy_with_logits(logits_of(x), y)
             loss.backward()
-            optimizer.step()
+            norm = clip_gradients(model.parameters(), MAX_GRADIENT_NORM)
+            outliers += not norm <= MAX_GRADIENT_NORM
+            if math.isfinite(norm):
+                optimizer.step()
             total += loss.item() * len(x)
             bar.update()
             bar.set_postfix(epoch=epoch + 1, loss=f"{loss.item():.4f}")
         losses.append(round(total / len(dataset), 6))
+        if clipped is not None:
+            clipped.append(outliers)
         if checkpoints:
             checkpoint.save(out_dir, model, optimizer, fingerprint, losses)
     bar.close()
     return losses
+
+
+def clip_gradients(parameters, max_norm: float) -> float:
+    """Scale the gradients to a total norm of at most ``max_norm``; return the norm before.
+
+    The norm is summed in float64: an exploding batch's (1e20) squares overflow float32, and
+    ``torch.nn.utils.clip_grad_norm_`` would then scale every gradient by 0 (no update) or NaN.
+    A non-finite norm (a gradient holding inf or NaN) leaves the gradients as they are."""
+    gradients = [p.grad for p in parameters if p.grad is not None]
+    if not gradients:
+        return 0.0
+    norms = [torch.linalg.vector_norm(g, dtype=torch.float64) for g in gradients]
+    norm = torch.linalg.vector_norm(torch.stack(norms)).item()
+    if math.isfinite(norm) and norm > max_norm:
+        for gradient in gradients:
+            gradient.mul_(max_norm / norm)
+    return norm
 
 
 def _training_forward(model: nn.Module, run: TrainingRun):
