@@ -10,6 +10,9 @@
 # wheels in .whl (carry it), installed into /tmp/site. Environment:
 #   DEADLINE_S  seconds from the start by which c ends (default 450; the call's limit is 540)
 #   PARTS       which parts (default "a b c"), e.g. PARTS=c DEADLINE_S=240 for a short rerun
+#   NODE_SHARE  of c's time, what the NODEs may plan on first (default 0.6; they take all of it
+#               when their share gives too few Adam updates); 1 leaves the U-Nets only the rest
+#   ANALYSE_ARGS  more arguments for `paper_scale analyse` (e.g. "--node-batch 8")
 #   TINY=1      the check on a CPU: tiny cohort, small preset, 2 stages, 1 epoch
 #   PYTHON      the interpreter (default python3)
 set -uo pipefail
@@ -38,6 +41,9 @@ if [ -n "${TINY:-}" ]; then
 else
     cohort_args=() cases=(--case slice-paper --case exam-paper) analyse_args=() bound_args=()
 fi
+[ -n "${NODE_SHARE:-}" ] && analyse_args+=(--node-share "$NODE_SHARE")
+# shellcheck disable=SC2206  # word splitting wanted: several arguments in one variable
+[ -n "${ANALYSE_ARGS:-}" ] && analyse_args+=($ANALYSE_ARGS)
 
 if [[ $PARTS == *" c "* ]]; then  # the cohort is CPU work: built while a and b use the GPU
     $PYTHON -m segmentation.research.paper_scale cohort --out "$COHORT" "${cohort_args[@]}" \

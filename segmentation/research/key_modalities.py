@@ -28,12 +28,13 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from imaging.labels import LabelScheme
 from imaging.sequences import CHANNEL_ORDER
 from segmentation.engine import data
 from segmentation.engine.flow import ExamContributions, exam_contributions
 from segmentation.engine.metrics import ConfusionCounts
 from segmentation.engine.targets import Target, target_mask
-from segmentation.engine.training import Kind
+from segmentation.engine.training import Kind, TrainingRun, build_model, fit
 from segmentation.research.unet_comparison import (
     BASELINE,
     Cohort,
@@ -210,20 +211,47 @@ def analyse(data_dir: Path, settings: Settings, out_dir: Path, *, progress: bool
 
 def identify(
     cohort: Cohort, training_patients, test_patients, target, settings, out_dir, bar=None
-) -> tuple[dict, dict]:
+) -> tuple[dict, dict | None]:
     """Train the target's NODE and summarise its ACC on the test images: (what was identified,
-    the mean ± SD ACC curves)."""
+    the mean ± SD ACC curves).
+
+    The NODE's γ on the test slices is taken first on its own (cheap) training grid. If it is
+    empty there, the ACC and the analysis-grid check are not computed (with γ empty, μ is 0
+    wherever η is not, whatever the flow): the features are None, the curves None, ``segments``
+    False and the warning says so. ``node_train`` (γ on the training slices, same grid) and
+    ``losses`` (mean BCE per epoch) tell an undertrained NODE from one that does not
+    generalise."""
     if bar is not None:
         bar.set_description(f"NODE {target}")
-    model = settings.training.model(
-        Kind.NODE,
-        target,
-        list(SEQUENCES),
-        cohort.prepared(training_patients),
-        out_dir / "node" / target.value.lower(),
+    prepared = cohort.prepared(training_patients)
+    model, losses, clipped = train_node(
+        settings.training, target, prepared, out_dir / "node" / target.value.lower()
     )
     test_exams = cohort.exams_of(test_patients)
     batch_size = settings.training.inference_batch
+    trained = grid_check(model, test_exams, target, model.steps, batch_size)["trained"]
+    identified = {
+        "losses": losses,
+        "clipped": clipped,
+        "node_train": _overlap(
+            grid_check(model, prepared.training, target, model.steps, batch_size)["trained"]
+        ),
+        "node_test": _overlap(trained) | {"steps": model.steps},
+    }
+    if trained.tp + trained.fp == 0:
+        if bar is not None:
+            bar.update()
+        images = sum(_holding(exam, target) for exam in test_exams)
+        return identified | {
+            "warning": f"the {target} NODE segments nothing on the test images (on its "
+            f"{model.steps}-step training grid; training loss per epoch {losses}), so its ACC "
+            "was not computed and no sequence can be key: give it more Adam updates "
+            "(smaller batches, more epochs)",
+            "segments": False,
+            "features": {name: dict.fromkeys(FEATURES) for name in SEQUENCES},
+            "images": images,
+            "key": [],
+        }, None
     contributions = target_images_acc(
         model, test_exams, target, stages=settings.stages, batch_size=batch_size
     )
@@ -235,15 +263,15 @@ def identify(
     gamma = grids.get("analysis", grids["trained"])  # the γ of eq. 6: the flow's, at t = 1
     if gamma.tp + gamma.fp == 0:  # γ empty: μ = 0 wherever η is not, NaN elsewhere
         warning = (
-            f"the {target} NODE segments nothing on the test images, so no sequence can be "
-            "key: train it longer (--node-epochs)"
+            f"the {target} NODE segments nothing on the test images at {settings.stages - 1} "
+            "steps, so no sequence can be key: give it more Adam updates"
         )
-    identified = {
+    identified |= {
         "warning": warning,
+        "segments": gamma.tp + gamma.fp > 0,
         "features": features,
         "images": int(contributions.union.shape[0]),
         "key": key_sequences(features, settings.tau),
-        "node_test": _overlap(grids["trained"]) | {"steps": model.steps},
     }
     if "analysis" in grids:
         identified["node_test_analysis_grid"] = _overlap(grids["analysis"]) | {
@@ -256,6 +284,47 @@ def identify(
         "sd": dict(zip(SEQUENCES, np.round(contributions.acc_sd.T, 6).tolist(), strict=True)),
     }
     return identified, curve
+
+
+def train_node(
+    training: Training, target: Target, prepared: data.PreparedData, folder: Path
+) -> tuple[torch.nn.Module, list[float], list[int]]:
+    """The target's NODE as :meth:`Training.model` trains it (on ``training.device``, resuming
+    its checkpoint with ``training.checkpoints``), in eval mode, with its mean loss per epoch and
+    the batches per epoch run whose gradient was clipped (:func:`fit`)."""
+    run = TrainingRun(
+        kind=Kind.NODE,
+        target=Target(target),
+        preset=training.preset,
+        sequences=SEQUENCES,
+        steps=training.steps,
+        seed=training.seed,
+        batch_size=training.batch_size,
+        crop=training.crop,
+        slice_rule=data.SliceRule.WT,
+        default_scheme=LabelScheme.BRATS2020,
+    )
+    torch.manual_seed(training.seed)
+    model = build_model(run).to(training.device)
+    folder.mkdir(parents=True, exist_ok=True)
+    clipped: list[int] = []
+    losses = fit(
+        *(model, run, prepared, training.node_epochs, folder),
+        resume=training.checkpoints,
+        progress=False,
+        checkpoints=training.checkpoints,
+        clipped=clipped,
+    )
+    if len(losses) != training.node_epochs:
+        raise ValueError(
+            f"{folder} holds a checkpoint of {len(losses)} epochs, more than the "
+            f"{training.node_epochs} asked for; give another output folder"
+        )
+    return model.eval(), losses, clipped
+
+
+def _holding(exam: data.ExamSlices, target: Target) -> int:
+    return int(target_mask(exam.labels, target, exam.scheme).any(axis=(1, 2)).sum())
 
 
 def grid_check(model, exams, target: Target, analysis_steps: int, batch_size: int) -> dict:
@@ -318,6 +387,15 @@ def build_report(cohort, settings, identified, table, split) -> dict:
             for target, found in by_target.items()
         },
         "node_test": {target: found["node_test"] for target, found in by_target.items()},
+        "node_training": {
+            target: {
+                "losses": found.get("losses"),
+                "clipped_batches": found.get("clipped"),
+                "train": found.get("node_train"),
+                "segments_test": found.get("segments"),
+            }
+            for target, found in by_target.items()
+        },
         "node_test_analysis_grid": {
             target: found["node_test_analysis_grid"]
             for target, found in by_target.items()

@@ -17,8 +17,12 @@ card, plan, costs, timings), ``acc_curves.json`` (mean ± SD μ_t per target and
 ``table1.md`` (all of it as the paper shows it). Without CUDA it runs on the CPU (``--tiny``: the
 small preset on 2 stages, one epoch, for checking the script).
 
-If the ACC rule names no key sequence for a target, its U-Nets compare the paper's key
-sequences (T1CE for ET and TC, FLAIR + T2 for WT), marked "given" in the table.
+The NODEs come first: they train in small batches (:data:`time_budget.NODE_BATCH`) for at least
+:data:`time_budget.MIN_NODE_UPDATES` Adam updates, taking time from the U-Nets' share when theirs
+is too short, since U-Nets compared on the key sequences of NODEs that segment nothing answer
+nothing. A target whose NODE segments nothing on the test images gets no ACC and no U-Nets; the
+output says so. If the ACC rule names no key sequence for a target whose NODE segments, its
+U-Nets compare the paper's key sequences (T1CE for ET and TC, FLAIR + T2 for WT), marked "given".
 
 [1] Yang Z., Hu Z., Ji H., et al. "A neural ordinary differential equation model for visualizing
     deep neural network behaviors in multi-parametric MRI-based glioma segmentation." Medical
@@ -53,9 +57,10 @@ from segmentation.research.unet_comparison import Training, compare, load_cohort
 TABLE = "table1.md"
 PAPER_KEY = {"ET": ["T1CE"], "TC": ["T1CE"], "WT": ["FLAIR", "T2"]}  # [1] l.489–517
 PAPER = {"preset": "paper", "stages": 101, "crop": None, "batch_size": 16, "inference_batch": 64}
+PAPER |= {"node_batch": time_budget.NODE_BATCH, "min_node_updates": time_budget.MIN_NODE_UPDATES}
 # The CPU check: training on 32-pixel crops, or a 2-core CPU needs minutes per epoch
 TINY = {"preset": "small", "stages": 2, "crop": 32, "batch_size": 8, "inference_batch": 16}
-TINY |= {"max_epochs": 1}
+TINY |= {"max_epochs": 1, "node_batch": 8, "min_node_updates": 0}
 SAFETY = 0.85  # of the time left, what a plan may fill: measured costs drift a little
 FIGURE_STAGES = (0.0, 0.1, 0.3, 0.5, 0.8, 1.0)  # [1] Fig. 4–6 rows, and the slope's 0.1
 COHORT = {"patients": 16, "seed": 20261125, "resolution": 2}
@@ -84,6 +89,12 @@ class Analysis:
         self.deadline = self.started + args.budget_s
         self.args, self.device = args, device
         self.preset = TINY if args.tiny else PAPER
+        self.node_batch = args.node_batch or self.preset["node_batch"]
+        self.min_node_updates = (
+            self.preset["min_node_updates"]
+            if args.min_node_updates is None
+            else args.min_node_updates
+        )
         args.out.mkdir(parents=True, exist_ok=True)
         self.info = {
             "device": _device_name(device),
@@ -115,6 +126,7 @@ class Analysis:
                 batch_size=self.preset["batch_size"],
                 inference_batch=self.preset["inference_batch"],
                 crop=self.preset["crop"],
+                node_batch=self.node_batch,
             ),
         )
         self.info["costs_s_per_slice"] = self.costs.as_json()
@@ -122,26 +134,47 @@ class Analysis:
         self.folds: list[list[str]] = []
         self.identified, self.curves, self.table = {}, {}, {}
 
+    def plan_nodes(self) -> time_budget.NodePlan:
+        """The NODEs' plan within their share of the time, or, when that share cannot give
+        them enough updates, within all of it (the U-Nets get what is left)."""
+
+        def plan(share: float) -> time_budget.NodePlan:
+            return time_budget.plan_node(
+                self.costs,
+                training_slices=_slices(self.training_exams),
+                test_slices=_slices(self.test_exams),
+                target_images=sum(_target_images(self.test_exams, t) for t in Target),
+                analysis_steps=self.preset["stages"] - 1,
+                budget_s=SAFETY * share * self.left(),
+                batch_size=self.node_batch,
+                min_epochs=self.args.min_epochs,
+                min_updates=self.min_node_updates,
+                max_epochs=self.preset.get("max_epochs"),
+            )
+
+        within_share = plan(self.args.node_share)
+        if within_share.enough or self.args.node_share >= 1:
+            return within_share
+        self.info["node_share"] = "all of the time: its share gave too few updates"
+        return plan(1.0)
+
     def identify_keys(self) -> None:
         """Plan, train and analyse the NODE of every target."""
-        plan = time_budget.plan_node(
-            self.costs,
-            training_slices=_slices(self.training_exams),
-            test_slices=_slices(self.test_exams),
-            target_images=sum(_target_images(self.test_exams, t) for t in Target),
-            analysis_steps=self.preset["stages"] - 1,
-            budget_s=SAFETY * self.args.node_share * self.left(),
-            min_epochs=self.args.min_epochs,
-            max_epochs=self.preset.get("max_epochs"),
-        )
+        plan = self.plan_nodes()
         self.info["plan"]["node"] = plan.as_json()
         print(f"NODE plan: {plan}; costs {self.costs}", flush=True)
+        if not plan.enough:
+            self.info["node_plan_warning"] = (
+                f"{plan.updates} Adam updates per NODE, fewer than the {self.min_node_updates} "
+                "asked for: its γ may stay empty (give a longer budget)"
+            )
+            print(f"Warning: {self.info['node_plan_warning']}", flush=True)
         training = Training(
             preset=self.preset["preset"],
             node_epochs=plan.epochs,
             steps=plan.steps,
             seed=self.args.seed,
-            batch_size=self.preset["batch_size"],
+            batch_size=plan.batch_size,
             crop=self.preset["crop"],
             device=str(self.device),
             inference_batch_size=self.preset["inference_batch"],
@@ -159,9 +192,24 @@ class Analysis:
             self.write()
 
     def compare_unets(self) -> None:
-        """Plan and run Table I's U-Nets on the key sequences the NODEs gave (or the paper's)."""
-        given = {t.value: PAPER_KEY[t.value] for t in Target if not self.identified[t]["key"]}
-        inputs = {t: configurations(given.get(t.value, self.identified[t]["key"])) for t in Target}
+        """Plan and run Table I's U-Nets on the key sequences the NODEs gave (or the paper's),
+        for the targets whose NODE segments something; none when no NODE does."""
+        targets = [t for t in Target if self.identified[t]["segments"]]
+        failed = [t.value for t in Target if t not in targets]
+        if failed:
+            self.info["unet_targets_skipped"] = (
+                f"{', '.join(failed)}: the NODE segments nothing on the test images"
+            )
+        if not targets:
+            self.info["unet_skipped"] = (
+                "no NODE segments anything on the test images, so no sequence was found key; "
+                "the time went to the NODEs' failure report, not to U-Nets"
+            )
+            print(f"U-Nets skipped: {self.info['unet_skipped']}", flush=True)
+            self.write()
+            return
+        given = {t.value: PAPER_KEY[t.value] for t in targets if not self.identified[t]["key"]}
+        inputs = {t: configurations(given.get(t.value, self.identified[t]["key"])) for t in targets}
         distinct = sum(len({tuple(s) for s in c.values() if s}) for c in inputs.values())
         plan = time_budget.plan_unets(
             self.costs,
@@ -174,7 +222,9 @@ class Analysis:
         )
         self.info["plan"]["unet"] = plan.as_json()
         print(f"U-Net plan: {plan}", flush=True)
-        training = replace(self.settings.training, epochs=plan.epochs)
+        training = replace(
+            self.settings.training, epochs=plan.epochs, batch_size=self.preset["batch_size"]
+        )
         self.settings = replace(self.settings, training=training, folds=plan.folds, given_key=given)
         self.folds = patient_folds(self.training_patients, plan.folds, self.args.seed)
         if self.left() < plan.seconds / plan.folds:
@@ -184,8 +234,8 @@ class Analysis:
             return
         phase_start, phase = time.monotonic(), self.left()
         bar = tqdm(total=plan.folds * distinct, desc="U-Nets", mininterval=15, ascii=True)
-        for number, target in enumerate(Target, start=1):
-            deadline = phase_start + phase * number / len(Target)  # a share of the time each
+        for number, target in enumerate(targets, start=1):
+            deadline = phase_start + phase * number / len(targets)  # a share of the time each
             self.table[target.value] = self.timed(
                 f"U-Nets {target}",
                 lambda t=target, d=deadline: compare(
@@ -245,13 +295,35 @@ def markdown(report: dict, curves: dict, info: dict) -> str:
         f"- plan (predicted s): NODE {json.dumps(plan.get('node'))}; "
         f"U-Nets {json.dumps(plan.get('unet'))}",
         f"- timings (s): {json.dumps(info['timings_s'])}",
+        *_node_training_lines(report),
         f"- settings: {json.dumps(settings)}",
         *(f"- differs from the paper: {d}" for d in _deviations(settings, info)),
     ]
-    if "unet_skipped" in info:
-        lines.append(f"- U-Nets skipped: {info['unet_skipped']}")
+    for key, label in (
+        ("node_plan_warning", "NODE plan"),
+        ("unet_targets_skipped", "U-Nets not trained for"),
+        ("unet_skipped", "U-Nets skipped"),
+    ):
+        if key in info:
+            lines.append(f"- {label}: {info[key]}")
     lines += ["", "```text", render(report), "```", "", *_acc_table(curves)]
     return "\n".join(lines) + "\n"
+
+
+def _node_training_lines(report: dict) -> list[str]:
+    """Per NODE: the mean loss per epoch, the batches clipped per epoch and γ on the training
+    slices (an undertrained NODE is empty there too)."""
+    lines = []
+    for target, trained in report.get("node_training", {}).items():
+        if trained.get("losses") is None:
+            continue
+        dice = (trained.get("train") or {}).get("dice")
+        lines.append(
+            f"- NODE {target}: loss per epoch {trained['losses']}, batches clipped per epoch "
+            f"{trained.get('clipped_batches')}, Dice on the training slices "
+            + ("n/a" if dice is None else f"{dice:.3f}")
+        )
+    return lines
 
 
 def _deviations(settings: dict, info: dict) -> list[str]:
@@ -270,6 +342,12 @@ def _deviations(settings: dict, info: dict) -> list[str]:
             f"NODEs trained on {settings['steps']} RK4 steps (analysed on "
             f"{settings['stages'] - 1}; the agreement of the two γ is reported)"
         )
+    node_plan = (info.get("plan") or {}).get("node") or {}
+    if node_plan.get("batch_size"):
+        found.append(
+            f"NODEs trained in batches of {node_plan['batch_size']} slices, "
+            f"{node_plan['updates']} Adam updates each (the paper states no batch size)"
+        )
     epochs = f"NODE epochs: {settings['node_epochs']}"
     if (info.get("plan") or {}).get("unet") and "unet_skipped" not in info:
         epochs += f", U-Net epochs: {settings['epochs']}"
@@ -281,6 +359,9 @@ def _deviations(settings: dict, info: dict) -> list[str]:
 def _acc_table(curves: dict) -> list[str]:
     lines = ["## Mean ACC μ_t ± SD over the test images holding the target"]
     for target, curve in curves.items():
+        if curve is None:
+            lines += ["", f"{target}: no curve, its NODE segments nothing on the test images"]
+            continue
         t = np.asarray(curve["t"])
         columns = sorted({int(np.argmin(np.abs(t - stage))) for stage in FIGURE_STAGES})
         lines += [
@@ -334,6 +415,10 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--seed", type=int, default=0, help="split, folds, init and batches")
     run.add_argument("--min-epochs", type=int, default=5, help="before steps or folds give way")
     run.add_argument("--node-share", type=float, default=0.6, help="of the time, for the NODEs")
+    run.add_argument("--node-batch", type=int, help="slices per NODE update (default: preset's)")
+    run.add_argument(
+        "--min-node-updates", type=int, help="Adam updates per NODE before U-Nets get time"
+    )
     run.add_argument("--tiny", action="store_true", help="small preset, 2 stages, 1 epoch, crops")
     args = parser.parse_args(argv)
     if args.command == "cohort":

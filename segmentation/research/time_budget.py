@@ -8,12 +8,26 @@ gradients, per U-Net training pass and per U-Net segmentation. Then, per phase:
 
 - NODE (one per target): the ACC on the test images at the analysis grid and [2] §A13's check
   are paid first; the training grid is the finest of :data:`STEP_LADDER` that still leaves
-  ``min_epochs`` epochs in the rest, and the epochs are as many as fit (the paper trains and
-  analyses on 100 steps; when that does not fit, a coarser training grid keeps the epochs).
+  enough epochs in the rest, and the epochs are as many as fit (the paper trains and analyses
+  on 100 steps; when that does not fit, a coarser training grid keeps the epochs). Enough is
+  ``min_epochs`` and at least :data:`MIN_NODE_UPDATES` Adam updates: what a NODE needs is
+  updates, not passes over the data. Under BCE on slices whose target covers 0.4–3 % of the
+  pixels, a NODE first learns to call every pixel background (the loss falls, γ is empty) and
+  its target's logits cross 0 only after a couple of hundred updates, whatever the batch size
+  (module notes below); hence small NODE batches (:data:`NODE_BATCH`: 4 updates where a batch
+  of 16 makes one, at a similar cost per slice).
 - U-Nets (Table I): k folds by patient train (k − 1)/k of the training slices each, so all folds
   of one configuration cost (k − 1) epochs over them plus one segmentation of every slice. The
   folds are the paper's 10 when ``min_epochs`` fit; else fewer, down to 6, the fewest whose
   Wilcoxon test can reach p < 0.05; below that, the epochs give way before the folds do.
+
+Notes on the NODE's updates (CPU, ``small`` preset, whole 99×117 slices, 1 RK4 step, WT, two
+training patients of the synthetic cohort at 2 mm, 173 slices; test Dice on a third patient):
+batches of 16, 12 epochs = 132 updates: loss 0.63 → 0.045, γ empty on the test images (largest
+logit −0.18); batches of 4: γ empty up to 176 updates (epoch 4), Dice 0.009 at 220, 0.67 at 264,
+0.80 at 352. On the H200 (2026-12-04) the ``paper`` preset got 250 updates (5 epochs of 794
+slices in batches of 16) and segmented nothing for any target. 600 updates is about twice the
+onset seen.
 
 [1] Yang Z., Hu Z., Ji H., et al. "A neural ordinary differential equation model for visualizing
     deep neural network behaviors in multi-parametric MRI-based glioma segmentation." Medical
@@ -42,6 +56,8 @@ STEP_LADDER = (100, 50, 25, 20, 10, 8, 5, 4, 2, 1)
 PAPER_FOLDS = 10
 FEWEST_FOLDS_FOR_P = 6  # 2/2^6 = 0.031 < 0.05: the smallest p of an exact Wilcoxon test
 CALIBRATION_STEPS = 4
+MIN_NODE_UPDATES = 600  # Adam updates per NODE before the epochs count as enough (notes above)
+NODE_BATCH = 4  # slices per NODE update: the paper states no batch size ([2] A11)
 NO_CHECKPOINTS = {"resume": False, "progress": False, "checkpoints": False}
 
 
@@ -63,6 +79,9 @@ class NodePlan:
     steps: int
     epochs: int
     seconds: float  # predicted, for all targets: training and evaluation
+    batch_size: int = NODE_BATCH
+    updates: int = 0  # Adam updates per NODE: epochs × batches per epoch
+    enough: bool = True  # whether the updates and epochs reach the minimum asked for
 
     def as_json(self) -> dict:
         return asdict(self) | {"seconds": round(self.seconds, 1)}
@@ -87,29 +106,40 @@ def plan_node(
     analysis_steps: int,
     budget_s: float,
     targets: int = len(Target),
+    batch_size: int = NODE_BATCH,
     min_epochs: int = 5,
+    min_updates: int = MIN_NODE_UPDATES,
     max_epochs: int | None = None,
 ) -> NodePlan:
-    """Training grid and epochs of the NODEs (module docstring).
+    """Training grid and epochs of the NODEs (module docstring); ``costs.node_step`` must have
+    been measured at ``batch_size``.
 
     ``target_images`` is the number of test images that hold their target, summed over targets
-    (the ACC's images); ``test_slices`` those of one target's grid check.
+    (the ACC's images); ``test_slices`` those of one target's grid check. When not even one step
+    leaves enough epochs, the plan takes one step and the epochs that fit, ``enough`` False.
 
     >>> costs = Costs(node_step=1e-3, flow_step=2e-4, unet_train=1e-3, unet_infer=1e-4)
     >>> plan_node(costs, training_slices=800, test_slices=150, target_images=400,
     ...           analysis_steps=100, budget_s=150)
-    NodePlan(steps=10, epochs=5, seconds=137.9)
+    NodePlan(steps=10, epochs=5, seconds=137.9, batch_size=4, updates=1000, enough=True)
+    >>> plan_node(costs, training_slices=800, test_slices=150, target_images=400,
+    ...           analysis_steps=100, budget_s=30, batch_size=16)
+    NodePlan(steps=1, epochs=5, seconds=29.1, batch_size=16, updates=250, enough=False)
     """
-    enough = _enough(min_epochs, max_epochs)
+    batches = -(-training_slices // batch_size)
+    needed = max(_enough(min_epochs, max_epochs), math.ceil(min_updates / batches))
+    needed = _capped(needed, max_epochs)
     for steps in [s for s in STEP_LADDER if s <= analysis_steps]:
         evaluation = costs.flow_step * (
             target_images * analysis_steps + targets * test_slices * (analysis_steps + steps)
         )
         epoch = targets * training_slices * steps * costs.node_step
         epochs = _capped(math.floor((budget_s - evaluation) / epoch), max_epochs)
-        if epochs >= enough or steps == 1:
+        if epochs >= needed or steps == 1:
             epochs = max(1, epochs)
-            return NodePlan(steps, epochs, round(evaluation + epochs * epoch, 1))
+            seconds = round(evaluation + epochs * epoch, 1)
+            enough = epochs >= needed
+            return NodePlan(steps, epochs, seconds, batch_size, epochs * batches, enough)
     raise ValueError(f"analysis_steps must be at least 1, got {analysis_steps}")
 
 
@@ -170,27 +200,32 @@ def calibrate(
     batch_size: int,
     inference_batch: int,
     crop: int | None = None,
+    node_batch: int | None = None,
 ) -> Costs:
-    """Measure :class:`Costs` on two training batches and one inference batch of ``exams``'
-    slices, each after one untimed run (kernel choice, allocator, imports)."""
-    slices = _first_slices(exams, max(2 * batch_size, inference_batch))
-    training = data.PreparedData([_truncated(slices, 2 * batch_size)], [], {"cases": {}})
+    """Measure :class:`Costs` on two training batches (of ``node_batch`` slices for the NODE,
+    ``batch_size`` when None, and of ``batch_size`` for the U-Net) and one inference batch of
+    ``exams``' slices, each after one untimed run (kernel choice, allocator, imports)."""
+    node_batch = node_batch or batch_size
+    slices = _first_slices(exams, max(2 * batch_size, 2 * node_batch, inference_batch))
+
+    def training(batch: int) -> data.PreparedData:
+        return data.PreparedData([_truncated(slices, 2 * batch)], [], {"cases": {}})
+
     images = _truncated(slices, inference_batch).images
-    node = _run(Kind.NODE, preset, batch_size, crop)
+    node = _run(Kind.NODE, preset, node_batch, crop)
     unet = _run(Kind.UNET, preset, batch_size, crop)
-    node_model, node_train = _train_seconds(node, training, device)
-    unet_model, unet_train = _train_seconds(unet, training, device)
+    node_model, node_train = _train_seconds(node, training(node_batch), device)
+    unet_model, unet_train = _train_seconds(unet, training(batch_size), device)
     node_model.eval()
     unet_model.eval()
 
     def flow():
         exam_contributions(node_model, images, CALIBRATION_STEPS + 1, inference_batch)
 
-    trained = 2 * batch_size
     return Costs(
-        node_step=node_train / (trained * CALIBRATION_STEPS),
+        node_step=node_train / (2 * node_batch * CALIBRATION_STEPS),
         flow_step=_seconds(flow, device) / (len(images) * CALIBRATION_STEPS),
-        unet_train=unet_train / trained,
+        unet_train=unet_train / (2 * batch_size),
         unet_infer=_seconds(lambda: segment(unet_model, images, inference_batch), device)
         / len(images),
     )
