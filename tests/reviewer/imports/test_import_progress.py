@@ -54,7 +54,8 @@ async def test_roles_that_cannot_import_are_refused(client, make_user, role):
     job = await sync_to_async(make_job)(owner)
     intruder = await sync_to_async(make_user)(role)
 
-    _, connected, code = await open_socket(client, intruder, job)
+    communicator, connected, code = await open_socket(client, intruder, job)
+    await communicator.disconnect()
 
     assert not connected and code == 4403
 
@@ -63,7 +64,8 @@ async def test_another_qa_admins_job_is_refused(client, make_user):
     job = await sync_to_async(make_job)(await sync_to_async(make_user)("qa_admin"))
     other = await sync_to_async(make_user)("qa_admin")
 
-    _, connected, code = await open_socket(client, other, job)
+    communicator, connected, code = await open_socket(client, other, job)
+    await communicator.disconnect()  # no application task may outlive the test's event loop
 
     assert not connected and code == 4403
 
@@ -75,6 +77,7 @@ async def test_anonymous_sockets_are_refused(make_user):
     )
 
     connected, code = await communicator.connect()
+    await communicator.disconnect()
 
     assert not connected and code == 4403
 
