@@ -7,6 +7,7 @@ computed afterwards, one segmentation at a time, by :func:`store_acc_curves` (a 
 task)."""
 
 from collections.abc import Iterable
+from itertools import groupby
 
 import numpy as np
 from django.core.files.storage import default_storage
@@ -22,14 +23,21 @@ from segmentation.engine import predict
 from segmentation.engine.data import normalize_exam
 from segmentation.models import AccCurves, InferenceJob, ModelVersion, Segmentation
 
+# The families in the order a job runs them. A U-Net's pass over an exam takes seconds on a CPU
+# and its composite lets a reader start; a NODE's takes ten times longer (16 field evaluations per
+# slice). Between the two a worker may take other jobs' first results (segmentation.tasks).
+FAMILY_ORDER = (ModelVersion.Kind.UNET, ModelVersion.Kind.NODE)
 
-def run(job: InferenceJob, *, also_report=None) -> None:
-    """Run a job to its end; ``also_report(done, total, message)`` sees its progress too."""
+
+def run(job: InferenceJob, *, also_report=None, one_family: bool = False) -> None:
+    """Run a job to its end, or with ``one_family`` only the first family of models that has
+    work left on the job's exams: the job then stays running while another family has work
+    left. ``also_report(done, total, message)`` sees the progress too."""
     if job.is_finished:
         return
-    # The glioma models only: segmentation.inference_jobs.run sends other diseases elsewhere.
+    # The glioma models only: segmentation.tasks.run sends other diseases elsewhere.
     glioma = ModelVersion.objects.deployed().filter(disease=Disease.GLIOMA)
-    versions = list(glioma.order_by("target", "kind", "name"))
+    versions = sorted(glioma, key=lambda v: (_family_rank(v), v.target, v.name))
     if not versions:
         progress.finish(
             job, status=InferenceJob.Status.FAILED, error="No model version is deployed for glioma."
@@ -46,32 +54,22 @@ def run(job: InferenceJob, *, also_report=None) -> None:
         if also_report is not None:
             also_report(done, total, message)
 
-    loaded = {}
-    total, done, skipped = len(exams) * len(versions), 0, []
-    for exam in exams:
-        images = exam_images(exam)
-        missing = [s.value for s in Sequence if s not in images]
-        if missing:
-            skipped.append(f"exam {exam.order} lacks {', '.join(missing)}")
-            done += len(versions)
+    work = _Work(exams, versions, device, report)
+    ran = None
+    for kind, family in groupby(versions, key=lambda v: ModelVersion.Kind(v.kind)):
+        family = list(family)
+        if not work.left(family):
+            work.done += len(work.exams) * len(family)
             continue
-        channels, _ = normalize_exam(images)
-        affine = _affine(exam)
-        for version in versions:
-            step = f"exam {exam.order} of {len(exams)}: {version.name} {version.version}"
-            report(done, total, step)
-            if version.pk not in loaded:
-                loaded[version.pk] = _load(version, device)
-
-            def on_slices(slices: int, of: int, done=done, step=step) -> None:
-                report(done + slices / of, total, f"{step}, slice {slices} of {of}")
-
-            _segment(exam, version, loaded[version.pk], channels, affine, device, on_slices)
-            done += 1
-        announce_segmented(exam)
+        if one_family and ran is not None:
+            message = f"{ran.label} results stored; the {kind.label} models wait for other jobs"
+            report(work.done, work.total, message)
+            return
+        work.segment(family)
+        ran = kind
     signals.inference_finished.send(sender=InferenceJob, job=job, exams=exams)
-    segmented = len(exams) - len(skipped)
-    note = f"; skipped {'; '.join(skipped)}" if skipped else ""
+    segmented = len(exams) - len(work.skipped)
+    note = f"; skipped {'; '.join(work.skipped)}" if work.skipped else ""
     progress.finish(
         job,
         status=InferenceJob.Status.SUCCEEDED,
@@ -79,15 +77,61 @@ def run(job: InferenceJob, *, also_report=None) -> None:
     )
 
 
-def _segment(exam: Exam, version: ModelVersion, model, channels, affine, device, on_slices):
-    if Segmentation.objects.filter(exam=exam, model_version=version).exists():
-        return  # done by an earlier run of this or another job
-    mask = predict.predict_exam(
-        model, channels, version.sequences, device=device, on_slices=on_slices
-    )
-    store_model_segmentation(
-        exam, version, mask, affine, source_file=f"{version} on exam {exam.order}"
-    )
+def _unsegmentable(exam: Exam) -> str:
+    """Why the models cannot segment the exam ("" when they can)."""
+    present = set(exam.series.values_list("sequence", flat=True))
+    missing = [s.value for s in Sequence if s.value not in present]
+    return f"exam {exam.order} lacks {', '.join(missing)}" if missing else ""
+
+
+def _family_rank(version: ModelVersion) -> int:
+    return FAMILY_ORDER.index(version.kind) if version.kind in FAMILY_ORDER else len(FAMILY_ORDER)
+
+
+class _Work:
+    """A job's passes over its exams, one family of models at a time, with its progress."""
+
+    def __init__(self, exams: list[Exam], versions: list[ModelVersion], device, report):
+        self.device, self.report = device, report
+        self.total = len(exams) * len(versions)
+        self.skipped = [why for exam in exams if (why := _unsegmentable(exam))]
+        self.exams = [exam for exam in exams if not _unsegmentable(exam)]
+        self.done = len(self.skipped) * len(versions)
+        self.loaded = {}
+
+    def left(self, family: list[ModelVersion]) -> bool:
+        stored = Segmentation.objects.filter(exam__in=self.exams, model_version__in=family)
+        return stored.count() < len(self.exams) * len(family)
+
+    def segment(self, family: list[ModelVersion]) -> None:
+        """Every version of the family on every exam, then the exam is announced."""
+        for exam in self.exams:
+            channels, _ = normalize_exam(exam_images(exam))
+            for version in family:
+                self._segment(exam, version, channels)
+                self.done += 1
+            announce_segmented(exam)
+
+    def _segment(self, exam: Exam, version: ModelVersion, channels: np.ndarray) -> None:
+        if Segmentation.objects.filter(exam=exam, model_version=version).exists():
+            return  # done by an earlier run of this or another job
+        step = f"exam {exam.order} of {len(self.exams)}: {version.name} {version.version}"
+        self.report(self.done, self.total, step)
+        if version.pk not in self.loaded:
+            self.loaded[version.pk] = _load(version, self.device)
+
+        def on_slices(slices: int, of: int, done=self.done) -> None:
+            self.report(done + slices / of, self.total, f"{step}, slice {slices} of {of}")
+
+        mask = predict.predict_exam(
+            self.loaded[version.pk],
+            channels,
+            version.sequences,
+            device=self.device,
+            on_slices=on_slices,
+        )
+        source_file = f"{version} on exam {exam.order}"
+        store_model_segmentation(exam, version, mask, _affine(exam), source_file=source_file)
 
 
 def store_acc_curves(segmentation: Segmentation) -> AccCurves | None:

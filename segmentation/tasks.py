@@ -1,5 +1,7 @@
 """The segmentation worker's tasks, and the one place that chooses the AI for a patient."""
 
+from functools import partial
+
 from django.db import transaction
 
 from neuroreview.celery import background_task, gpu_task
@@ -7,15 +9,26 @@ from reviewer.cases.models import Disease
 from reviewer.core import progress
 from segmentation.models import InferenceJob, ModelVersion, Segmentation
 
+# A Redis priority step below the default (0 is the highest): a job's later families of models
+# wait behind every other job's first results.
+LATER = 6
+
 
 @gpu_task()
 def segment(*, job_pk: int) -> str:
-    """Segment a patient's exams (or one exam) with the AI for the patient's disease.
-    Idempotent: each segmentation is written in its own transaction and skipped when it exists,
-    so a job whose worker died resumes where it stopped when the broker hands it out again
-    (acks late)."""
+    """Segment a patient's exams (or one exam) with the AI for the patient's disease, one family
+    of models per task: when another family has work left, the task queues itself again behind
+    other jobs, so that a worker with eight patients queued gives each its first results before
+    any its NODEs. Idempotent: each segmentation is written in its own transaction and skipped
+    when it exists, so a job whose worker died resumes where it stopped when the broker hands
+    it out again (acks late)."""
     job = InferenceJob.objects.get(pk=job_pk)
-    outcome = progress.run_job(job, run)
+    outcome = progress.run_job(job, partial(run, one_family=True))
+    job.refresh_from_db()
+    if not job.is_finished:
+        later = segment.signature(kwargs={"job_pk": job.pk}, priority=LATER)
+        transaction.on_commit(later.apply_async)
+        return outcome
     for segmentation in acc_curves_missing(job):
         transaction.on_commit(lambda pk=segmentation.pk: acc_curves.delay(segmentation_pk=pk))
     return outcome
@@ -40,17 +53,18 @@ def acc_curves_missing(job: InferenceJob):
     ).order_by("exam__order", "pk")
 
 
-def run(job: InferenceJob, *, also_report=None) -> None:
+def run(job: InferenceJob, *, also_report=None, one_family: bool = False) -> None:
     """Glioma patients get the glioma models, MS patients the new-lesion detection; any other
     patient gets no AI, and the job fails saying why. ``also_report(done, total, message)``
-    sees the progress too."""
+    sees the progress too; ``one_family`` runs only the next family of glioma models."""
     # torch and SimpleITK are loaded where jobs run, not by every process that enqueues one.
     from segmentation import inference, new_lesions
 
-    runners = {Disease.GLIOMA: inference.run, Disease.MS: new_lesions.run}
-    runner = runners.get(job.patient.disease)
-    if runner is not None:
-        runner(job, also_report=also_report)
+    disease = job.patient.disease
+    if disease == Disease.GLIOMA:
+        inference.run(job, also_report=also_report, one_family=one_family)
+    elif disease == Disease.MS:
+        new_lesions.run(job, also_report=also_report)  # one pass: the detection
     elif not job.is_finished:
         progress.finish(job, status=InferenceJob.Status.FAILED, error=no_ai_reason(job.patient))
 

@@ -225,3 +225,31 @@ def test_the_job_reports_progress_within_each_model_s_pass_over_an_exam(
     assert len(within) >= len(ensemble) * 2  # each model's pass over each exam, batch by batch
     assert [done for done, _ in heard] == sorted(done for done, _ in heard)
     assert within[0][1].startswith("exam 0 of 2: ") and " of " in within[0][1].split("slice")[1]
+
+
+def test_one_family_at_a_time_runs_the_u_nets_first_and_leaves_the_job_running(
+    patient, ensemble, make_user
+):
+    job = InferenceJob.objects.create(patient=patient, created_by=make_user("qa_admin"))
+    heard = []
+
+    inference.run(job, one_family=True, also_report=lambda *report: heard.append(report))
+
+    stored = Segmentation.objects.filter(source="model")
+    assert set(stored.values_list("model_version__kind", flat=True)) == {"unet"}
+    assert stored.count() == 2 * 2  # two U-Nets on two exams
+    assert not InferenceJob.objects.get(pk=job.pk).is_finished
+    assert heard[-1][2] == "U-Net results stored; the Neural ODE models wait for other jobs"
+
+
+def test_the_next_family_finishes_the_job_where_the_first_left_it(patient, ensemble, make_user):
+    job = InferenceJob.objects.create(patient=patient, created_by=make_user("qa_admin"))
+    inference.run(job, one_family=True)
+    heard = []
+
+    inference.run(job, one_family=True, also_report=lambda *report: heard.append(report))
+
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error
+    assert Segmentation.objects.filter(source="model", model_version__kind="node").count() == 2
+    assert heard[0][0] == 4  # the progress goes on from the U-Nets' four segmentations

@@ -132,3 +132,36 @@ def test_an_inference_job_runs_on_the_gpu_queue_worker(
     job = InferenceJob.objects.get(pk=job_pk)
     assert job.status == "succeeded", job.error
     assert patient.exams.get().segmentations.filter(source="model").count() == 2
+
+
+def test_every_queued_patient_gets_its_u_net_results_before_any_node_runs(
+    celery_worker_process, settings, make_user, tmp_path
+):
+    from reviewer.imports.services import import_brats
+    from segmentation.inference_jobs import create_inference_job
+    from segmentation.models import InferenceJob, Segmentation
+    from tests.segmentation.model_builders import node_version, unet_version
+
+    _, worker_media, _ = celery_worker_process
+    settings.MEDIA_ROOT = worker_media  # the worker reads what this process stores
+    for number in (1, 2):
+        build.write_exam_folder(tmp_path / "in", f"BraTS-GLI-0000{number}-000", layout="2023")
+    patients = import_brats(tmp_path / "in")
+    node_version(tmp_path / "models")
+    unet_version(tmp_path / "models", seed=1)
+    user = make_user("qa_admin")
+
+    jobs = [create_inference_job(user=user, patient=patient) for patient in patients]
+
+    deadline = time.monotonic() + 300
+    while not all(InferenceJob.objects.get(pk=j.pk).is_finished for j in jobs):
+        assert time.monotonic() < deadline, "the inference jobs did not finish in 300 s"
+        time.sleep(0.5)
+    assert all(InferenceJob.objects.get(pk=j.pk).status == "succeeded" for j in jobs)
+    kinds = Segmentation.objects.filter(source="model").order_by("pk")
+    assert list(kinds.values_list("model_version__kind", flat=True)) == [
+        "unet",
+        "unet",
+        "node",
+        "node",
+    ]
