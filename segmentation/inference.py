@@ -115,7 +115,10 @@ class _Work:
     def _segment(self, exam: Exam, version: ModelVersion, channels: np.ndarray) -> None:
         if Segmentation.objects.filter(exam=exam, model_version=version).exists():
             return  # done by an earlier run of this or another job
-        step = f"exam {exam.order} of {len(self.exams)}: {version.name} {version.version}"
+        number = self.exams.index(exam) + 1
+        step = (
+            f"exam {exam.order} ({number} of {len(self.exams)}): {version.name} {version.version}"
+        )
         self.report(self.done, self.total, step)
         if version.pk not in self.loaded:
             self.loaded[version.pk] = _load(version, self.device)

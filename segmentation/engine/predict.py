@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from segmentation.engine.flow import exam_contributions, stage_grid
+from segmentation.engine.flow import exam_contributions, prepare_for_inference, stage_grid
 from segmentation.engine.nets import UNet, UNetConfig
 from segmentation.engine.node import CHANNELS, NODESegmenter
 
@@ -52,7 +52,9 @@ def load_model(kind: str, config: dict, weights: bytes, device: torch.device) ->
     model = _BUILDERS[kind](config)
     state = torch.load(io.BytesIO(weights), map_location="cpu", weights_only=True)
     model.load_state_dict(state)
-    return model.to(device).eval()
+    model.to(device).eval()
+    prepare_for_inference(model)
+    return model
 
 
 def predict_exam(

@@ -8,7 +8,7 @@ process, less the value just before the flow started (model, input and a warm-up
 on CUDA ``torch.cuda.max_memory_allocated``.
 
 The engines compute the same things on the same weights, with the same memory layout and heap
-settings (:func:`segmentation.engine.flow.prepare_for_flow`): "own" streams with
+settings (:func:`segmentation.engine.flow.prepare_for_inference`): "own" streams with
 :func:`segmentation.engine.flow.slice_flow` / :func:`segmentation.engine.flow.exam_contributions`;
 "torchdyn" integrates with torchdyn's stock ``"rk4"`` into the whole trajectory (stages, B, 4, H,
 W), then takes eqs. (4)–(6) stage by stage. Times are wall-clock (``*_s``, their ratio) and process
@@ -56,7 +56,7 @@ from segmentation.engine.flow import (
     acc_counts,
     bcf,
     exam_contributions,
-    prepare_for_flow,
+    prepare_for_inference,
     segmentation_frame,
     slice_flow,
 )
@@ -133,7 +133,9 @@ def _measure(spec: dict) -> dict:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(SEED)
     model = build_node(spec["preset"]).to(device).eval()
-    prepare_for_flow(model)  # channels-last on the CPU, for both engines: same weights, same layout
+    prepare_for_inference(
+        model
+    )  # channels-last on the CPU, for both engines: same weights, same layout
     volume = torch.rand(spec["shape"], generator=torch.Generator().manual_seed(SEED)).to(device)
     run = _run_own if spec["engine"] == "own" else _run_torchdyn
     with torch.inference_mode():

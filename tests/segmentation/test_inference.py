@@ -224,7 +224,7 @@ def test_the_job_reports_progress_within_each_model_s_pass_over_an_exam(
     within = [(done, message) for done, message in heard if ", slice " in message]
     assert len(within) >= len(ensemble) * 2  # each model's pass over each exam, batch by batch
     assert [done for done, _ in heard] == sorted(done for done, _ in heard)
-    assert within[0][1].startswith("exam 0 of 2: ") and " of " in within[0][1].split("slice")[1]
+    assert within[0][1].startswith("exam 0 (1 of 2): ") and " of " in within[0][1].split("slice")[1]
 
 
 def test_one_family_at_a_time_runs_the_u_nets_first_and_leaves_the_job_running(

@@ -6,7 +6,7 @@ import platform
 import pytest
 import torch
 
-from segmentation.engine.flow import prepare_for_flow
+from segmentation.engine.flow import prepare_for_inference
 from segmentation.engine.node import build_node
 
 pytestmark = pytest.mark.skipif(
@@ -39,7 +39,7 @@ def mallinfo() -> MallInfo2:
 
 
 def test_a_flow_on_the_cpu_takes_large_blocks_from_the_heap_and_keeps_them():
-    prepare_for_flow(build_node("small"))
+    prepare_for_inference(build_node("small"))
     mapped = mallinfo().hblkhd
     block = torch.ones(64 * 2**20, dtype=torch.uint8)  # a 64 MiB tensor, twice a batch's maps
     assert mallinfo().hblkhd == mapped  # not mmap'd
