@@ -21,8 +21,9 @@ prints one JSON line per measurement, each naming the machine (CPU, cores) and t
   median and worst of ``MANIFEST_REPEATS`` after one warm-up, for the browser case and for a noisy
   case: 3 exams on the BraTS 1 mm grid, each segmented by both model families (ET, TC, WT) into
   composites of 10,000 components, most of them the 1–3-voxel specks a noisy model leaves (the
-  sizes the issue saw), half of them at the same place in every exam. ``--only manifest`` runs
-  it alone, without Chromium or the cohort.
+  sizes the issue saw), half of them at the same place in every exam; and for a case of as many
+  lesions: the same exams with 300 listed lesions per composite (5×5×5 voxels each, 1,800 in
+  the manifest). ``--only manifest`` runs these alone, without Chromium or the cohort.
 
 The NODE WT model (small preset, bundled weights) segments the axial slab around the centre of
 the reference lesion (± 6 slices) of the current exam, on the CPU, so that there is a NODE
@@ -69,6 +70,11 @@ SPECKS = {
     (3, 3, 3): 0.02,
 }
 SPECK_PITCH = 4  # specks sit on a 4-voxel lattice, so that none touches another
+# The other heavy case: every component a lesion (5×5×5 voxels, 0.125 mL, over the minimum), as
+# many as an MS patient's FLAIR map may list; on an 8-voxel lattice so that none touches another.
+LISTED_LESIONS = 300
+LESION_BOXES = {(5, 5, 5): 1.0}
+LESION_PITCH = 8
 
 
 def cpu_name() -> str:
@@ -173,10 +179,16 @@ def _node_segmentation(exam):
     return segmentation
 
 
-def build_noisy_case(components: int = NOISY_COMPONENTS) -> str:
+def build_noisy_case(
+    components: int = NOISY_COMPONENTS,
+    boxes: dict = SPECKS,
+    pitch: int = SPECK_PITCH,
+    pseudonym: str = "NR-BENCH-NOISY",
+) -> str:
     """A glioma patient of 3 exams on one grid, each segmented by both families into composites
-    of `components` components each (one tumour, the rest specks); prepared for the viewer as
-    inference prepares an exam. Returns its pseudonym."""
+    of `components` components each (one tumour, the rest boxes of the sizes and frequencies of
+    `boxes` on a lattice of `pitch` voxels); prepared for the viewer as inference prepares an
+    exam. Returns its pseudonym."""
     from django.utils import timezone
 
     from imaging.nifti_io import volume_from_array
@@ -192,15 +204,15 @@ def build_noisy_case(components: int = NOISY_COMPONENTS) -> str:
 
     affine = np.diag([-1.0, -1.0, 1.0, 1.0])
     affine[:3, 3] = [120.0, 120.0, -77.0]
-    patient = Patient.objects.create(pseudonym="NR-BENCH-NOISY", disease="glioma")
+    patient = Patient.objects.create(pseudonym=pseudonym, disease="glioma")
     grant_patient(patient, User.objects.get(username=USERNAME))
     versions = {
         (kind, target): ModelVersion.objects.create(
             name=f"noisy-{kind}-{target}",
-            version="bench",
+            version=pseudonym[-12:],
             kind=kind,
             target=target,
-            sha256=f"{kind}-{target}".ljust(64, "0"),
+            sha256=f"{pseudonym}-{kind}-{target}".ljust(64, "0"),
             deployed_at=timezone.now(),
         )
         for kind in ("node", "unet")
@@ -219,10 +231,10 @@ def build_noisy_case(components: int = NOISY_COMPONENTS) -> str:
         exams.append(exam)
     prepare_patients([patient])  # as an import does
     rng = np.random.default_rng(SEED)
-    lattice = _speck_lattice(rng)
+    lattice = _speck_lattice(rng, pitch)
     for order, exam in enumerate(exams):
         for family_seed, kind in enumerate(("node", "unet")):
-            maps = _noisy_targets(rng, lattice, order, family_seed, components)
+            maps = _noisy_targets(rng, lattice, order, family_seed, components, boxes)
             for target, mask in maps.items():
                 inference.store_model_segmentation(
                     exam, versions[kind, target], mask, affine, source_file=f"noisy {target}"
@@ -238,18 +250,18 @@ def _brain(order: int) -> np.ndarray:
     return np.where(inside <= 1, 600 + 10 * order, 0).astype(np.int16)
 
 
-def _speck_lattice(rng) -> np.ndarray:
+def _speck_lattice(rng, pitch: int) -> np.ndarray:
     """Lattice corners inside the brain and away from the tumour at its centre, shuffled."""
-    axes = [np.arange(40, n - 40, SPECK_PITCH) for n in NOISY_SHAPE]
+    axes = [np.arange(40, n - 40, pitch) for n in NOISY_SHAPE]
     corners = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
     centre = np.array(NOISY_SHAPE) / 2
     corners = corners[np.linalg.norm(corners - centre, axis=1) > 30]
     return rng.permutation(corners)
 
 
-def _noisy_targets(rng, lattice, order, family_seed, components) -> dict[str, np.ndarray]:
+def _noisy_targets(rng, lattice, order, family_seed, components, boxes) -> dict[str, np.ndarray]:
     """ET, TC and WT masks: a growing tumour at the centre (enhancing rim, necrotic core) and
-    components - 1 specks, half at the same corners in every exam, some of them core or
+    components - 1 boxes, half at the same corners in every exam, some of them core or
     enhancing in their own target's map."""
     axes = np.ogrid[tuple(slice(0, n) for n in NOISY_SHAPE)]
     radius = np.sqrt(sum((a - n / 2) ** 2 for a, n in zip(axes, NOISY_SHAPE, strict=True)))
@@ -261,8 +273,8 @@ def _noisy_targets(rng, lattice, order, family_seed, components) -> dict[str, np
     kept, others = own[: specks // 2], own[specks // 2 :]
     fresh = others[rng.choice(len(others), size=specks - len(kept), replace=False)]
     corners = np.concatenate([kept, fresh])
-    boxes = list(SPECKS)
-    sizes = rng.choice(len(boxes), size=len(corners), p=list(SPECKS.values()))
+    sizes = rng.choice(len(boxes), size=len(corners), p=list(boxes.values()))
+    boxes = list(boxes)
     roles = rng.random(len(corners))
     for corner, size, role in zip(corners.tolist(), sizes.tolist(), roles.tolist(), strict=True):
         box = tuple(slice(c, c + n) for c, n in zip(corner, boxes[size], strict=True))
@@ -446,6 +458,13 @@ def run(resolution: int, keep: bool, only: str | None) -> None:
             build_s = round(time.perf_counter() - built, 1)
             figures = measure_manifest(pseudonym)
             emit("manifest", f"{NOISY_COMPONENTS}_components", {**figures, "build_s": build_s})
+            built = time.perf_counter()
+            pseudonym = build_noisy_case(
+                LISTED_LESIONS + 1, LESION_BOXES, LESION_PITCH, "NR-BENCH-LESIONS"
+            )
+            build_s = round(time.perf_counter() - built, 1)
+            figures = measure_manifest(pseudonym)
+            emit("manifest", f"{LISTED_LESIONS}_lesions", {**figures, "build_s": build_s})
     finally:
         if keep:
             print(f"kept {var}", file=sys.stderr)
