@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from django.db.models import Count, Q
 
+from imaging.geometry import Geometry
 from imaging.labels import LabelScheme
 from reviewer.alarms.models import RuleConfiguration
 from reviewer.alarms.rules import (
@@ -23,9 +24,11 @@ from reviewer.alarms.rules import (
     RegionVolume,
 )
 from reviewer.alarms.sync import Finding, sync_alarms
-from reviewer.cases.models import Exam, Patient
+from reviewer.cases.models import Exam, Patient, Series
+from segmentation import lesion_overlaps
 from segmentation.engine.targets import TARGET_LABELS, target_labels
 from segmentation.models import Lesion, ModelVersion, Segmentation
+from segmentation.segmentations import listed_lesions
 from segmentation.volumes import label_volumes
 
 PRIORS = 2  # EASE compares the current exam with two priors
@@ -45,6 +48,7 @@ def evaluate_patient(patient: Patient) -> None:
         .filter(exam__patient=patient, model_version__kind=ModelVersion.Kind.SUBTRACTION)
         .select_related("model_version")
     )
+    grids = _grids(exams)
     region = rules.growth.region if rules.growth else None
     volumes = _volumes(composites, exams, region)
     new_lesions = _new_lesions(detections, rules)
@@ -65,6 +69,16 @@ def evaluate_patient(patient: Patient) -> None:
                         volumes[composite.pk].region,
                         [volumes[prior.pk].region for prior in priors],
                         family,
+                    )
+                )
+            if rules.new_tumour_lesion and priors and _share_grid(grids, composite, priors[0]):
+                findings.append(
+                    rules.new_tumour_lesion.evaluate(
+                        composite.pk,
+                        family,
+                        volumes[priors[0].pk].total,
+                        _unmatched_lesions(composite, priors[0]),
+                        composite.minimum_lesion_ml,
                     )
                 )
             if haemorrhage and priors:
@@ -165,3 +179,35 @@ def _new_lesions(detections, rules: ClinicalRules) -> dict[int, list[NewLesion]]
             NewLesion(lesion.pk, lesion.index, lesion.volume_ml * 1000.0, lesion.centroid_mm)
         )
     return found
+
+
+def _grids(exams: list[Exam]) -> dict[int, Geometry]:
+    """Each exam's voxel grid (all its series share it)."""
+    return {
+        series.exam_id: Geometry.from_ras(series.affine, series.shape)
+        for series in Series.objects.filter(exam__in=exams).order_by("exam", "-sequence")
+    }
+
+
+def _share_grid(grids: dict[int, Geometry], composite, prior) -> bool:
+    here, there = grids.get(composite.exam_id), grids.get(prior.exam_id)
+    return here is not None and there is not None and here.same_grid(there)
+
+
+def _unmatched_lesions(composite: Segmentation, prior: Segmentation) -> list[NewLesion]:
+    """The composite's listed lesions that share no voxel with a listed lesion of the prior
+    composite (a lesion whose only counterpart was a speck below the minimum is new), largest
+    first. The two share a grid."""
+    pairs = lesion_overlaps.overlap_pairs(composite, prior, keep=True)
+    listed_there = set(listed_lesions().filter(segmentation=prior).values_list("index", flat=True))
+    matched = {int(here) for here, there in pairs.tolist() if there in listed_there}
+    unmatched = (
+        listed_lesions()
+        .filter(segmentation=composite)
+        .exclude(index__in=matched)
+        .order_by("-volume_ml", "index")
+    )
+    return [
+        NewLesion(lesion.pk, lesion.index, lesion.volume_ml * 1000.0, lesion.centroid_mm)
+        for lesion in unmatched.only("index", "volume_ml", "centroid_mm")
+    ]

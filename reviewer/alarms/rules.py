@@ -11,6 +11,10 @@ finding's evidence holds the measurements and the parameters it was computed wit
 - New activity (MS): at least one lesion of the exam's new-lesion detection strictly larger than
   ``minimum_mm3`` (the MS CAD's "larger than 12 mm3"). The CAD's gadolinium flag is the same
   condition (spec ms-workflows.md B-FLAG-01), so one alarm says both.
+- New lesion (glioma): a listed lesion of a model family's composite that shares no voxel with a
+  listed lesion of the same family's composite on the nearest earlier exam (RANO: a new lesion
+  is progression, whatever the volumes do). It is on whenever new activity is, and is compared
+  only where the two exams share a voxel grid: this layer registers nothing.
 - Haemorrhage expansion: against the previous exam, an increase of at least ``ml`` or at least
   ``percent`` (the ICH paper's ≥ 6 mL or ≥ 33 %, spec AT-12). From 0 mL only the absolute
   criterion applies: a bleed where there was none is not a relative expansion.
@@ -201,6 +205,49 @@ class NewActivityRule(_Rule):
 
 
 @dataclass(frozen=True)
+class TumourNewLesionRule(_Rule):
+    def evaluate(
+        self,
+        segmentation_id: int,
+        family: str,
+        prior: RegionVolume,
+        lesions: Sequence[NewLesion],
+        minimum_ml: float,
+    ) -> Finding | None:
+        """``lesions``: the composite's listed lesions that match none at ``prior``, largest
+        first; ``minimum_ml``: the composite's minimum lesion volume (smaller is no lesion)."""
+        if not lesions:
+            return None
+        count = len(lesions)
+        return Finding(
+            kind=Alarm.Kind.NEW_LESION,
+            key=f"new_lesion:{segmentation_id}",
+            segmentation_id=segmentation_id,
+            reason=(
+                f"{family}: {count} new lesion{'s' if count > 1 else ''} since exam "
+                f"{prior.exam_order} ({prior.exam_date or 'no date'}), largest "
+                f"{lesions[0].volume_mm3 / 1000:.2f} mL: progression under RANO if confirmed"
+            ),
+            evidence=self.evidence(
+                "new_tumour_lesion",
+                prior_exam=prior.exam_id,
+                prior_segmentation=prior.segmentation_id,
+                minimum_lesion_ml=minimum_ml,
+                new_lesion_count=count,
+                new_lesions=[
+                    {
+                        "lesion": lesion.lesion_id,
+                        "index": lesion.index,
+                        "volume_ml": round(lesion.volume_mm3 / 1000, 4),
+                        "centroid_mm": lesion.centroid_mm,
+                    }
+                    for lesion in lesions[:EVIDENCE_LESIONS]
+                ],
+            ),
+        )
+
+
+@dataclass(frozen=True)
 class ManyComponentsRule(_Rule):
     count: int
 
@@ -239,6 +286,7 @@ class ClinicalRules:
 
     growth: GrowthRule | None
     new_activity: NewActivityRule | None
+    new_tumour_lesion: TumourNewLesionRule | None
     haemorrhage: HaemorrhageRule | None
     haemorrhage_diseases: frozenset[str]
     many_components: ManyComponentsRule | None
@@ -253,6 +301,7 @@ class ClinicalRules:
             new_activity=NewActivityRule(version, c.new_lesion_minimum_mm3)
             if c.new_activity_enabled
             else None,
+            new_tumour_lesion=TumourNewLesionRule(version) if c.new_activity_enabled else None,
             haemorrhage=HaemorrhageRule(version, c.haemorrhage_ml, c.haemorrhage_percent)
             if c.haemorrhage_enabled
             else None,

@@ -9,7 +9,7 @@ registration) when their centroids, both in the current exam's space, are no far
 the radii of two spheres of their volumes, and never less than NEAR_MM, so that a small lesion
 that moved a little with the head is still itself. Overlaps are computed once per pair of label
 maps, when the second of them arrives (cache_lesion_overlaps, from reviewer.viewer.preparation),
-and kept in the cache under their content hashes; a manifest only reads them. Matching works on
+and kept in the cache (segmentation.lesion_overlaps); a manifest only reads them. Matching works on
 arrays (overlap pairs, a k-d tree of centroids, bincount sums), never lesion by lesion against
 lesion, so that maps of thousands of lesions cost milliseconds.
 """
@@ -20,19 +20,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from django.core.cache import cache
-from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from imaging.geometry import Geometry, ras_to_lps, transform_points
 from reviewer.cases.models import Exam
-from reviewer.core.storage import read_nifti
-from segmentation.engine.lesions import CONNECTIVITY_26
-from segmentation.models import Lesion, Segmentation
+from segmentation import lesion_overlaps
+from segmentation.models import Segmentation
 from segmentation.segmentations import listed_lesions
 
 NEAR_MM = 5.0
-OVERLAP_VERSION = 2  # bump when the cached overlap pairs change meaning or form
 _REACH_SLACK_MM = 1e-6  # the k-d tree's candidate radius errs wide; the exact rule decides
 
 
@@ -182,9 +178,8 @@ def cache_lesion_overlaps(exams: list[ExamLesions]) -> None:
     of counterparts on one grid; on different grids lesions match by centroid, from rows)."""
     for exam, segmentation, counterparts in _compared(exams):
         for older, prior in counterparts:
-            key = _overlap_key(segmentation, prior)
-            if _share_grid(exam, older) and cache.get(key) is None:
-                cache.set(key, _overlap_pairs(segmentation, prior), timeout=None)
+            if _share_grid(exam, older):
+                lesion_overlaps.overlap_pairs(segmentation, prior, keep=True)
 
 
 def _compared(
@@ -231,7 +226,7 @@ def matching_pairs(
     if not len(here) or not len(there):
         return _NO_PAIRS
     if _share_grid(exam, older):
-        pairs = _overlapping(segmentation, prior)
+        pairs = lesion_overlaps.overlap_pairs(segmentation, prior, keep=False)
         rows = here.positions(pairs[:, 0]), there.positions(pairs[:, 1])
         listed = (rows[0] >= 0) & (rows[1] >= 0)
         return rows[0][listed], rows[1][listed]
@@ -297,47 +292,3 @@ def _within(points: np.ndarray, centres: np.ndarray, reach: np.ndarray):
         itertools.chain.from_iterable(found), dtype=np.int64, count=counts.sum()
     )
     return centre_rows, point_rows
-
-
-def _overlapping(segmentation: Segmentation, prior: Segmentation) -> np.ndarray:
-    """(n, 2) lesion index pairs that share a voxel."""
-    pairs = cache.get(_overlap_key(segmentation, prior))
-    if pairs is None:
-        # Not prepared (yet, or the cache was emptied): computed from the label maps and not
-        # kept, as a manifest request writes nothing.
-        pairs = _overlap_pairs(segmentation, prior)
-    return pairs
-
-
-def _overlap_key(segmentation: Segmentation, prior: Segmentation) -> str:
-    return f"lesion-overlap:v{OVERLAP_VERSION}:{segmentation.sha256}:{prior.sha256}"
-
-
-def _overlap_pairs(segmentation: Segmentation, prior: Segmentation) -> np.ndarray:
-    """(n, 2) [lesion index in `segmentation`, lesion index in `prior`] for every pair of
-    components that share a voxel (below the minimum or not); the two maps share a grid."""
-    here, there = _lesion_index_map(segmentation), _lesion_index_map(prior)
-    both = (here > 0) & (there > 0)
-    pairs = np.unique(np.stack([here[both], there[both]], axis=1), axis=0)
-    return pairs.astype(np.int32).reshape(-1, 2)
-
-
-def _lesion_index_map(segmentation: Segmentation) -> np.ndarray:
-    """Each voxel's lesion index (0 outside lesions). Components are found again and named by
-    the stored lesion with the same bounding box and size, so indices match the database."""
-    labels = np.asanyarray(read_nifti(segmentation.file.name).dataobj)
-    components, count = ndimage.label(labels > 0, structure=CONNECTIVITY_26)
-    sizes = np.bincount(components.ravel(), minlength=count + 1)[1:].tolist()
-    boxes = [
-        tuple(s.start for s in box) + tuple(s.stop - 1 for s in box)
-        for box in ndimage.find_objects(components)
-    ]
-    stored = {
-        (*lesion["bbox"][0], *lesion["bbox"][1], lesion["voxel_count"]): lesion["index"]
-        for lesion in Lesion.objects.filter(segmentation=segmentation).values(
-            "bbox", "voxel_count", "index"
-        )
-    }
-    index_of = np.zeros(count + 1, dtype=np.int32)
-    index_of[1:] = [stored.get((*box, size), 0) for box, size in zip(boxes, sizes, strict=True)]
-    return index_of[components]

@@ -738,7 +738,7 @@ export interface components {
         };
         /**
          * @description * `growth` - Growth
-         *     * `new_lesion` - New activity
+         *     * `new_lesion` - New lesion
          *     * `haemorrhage_expansion` - Haemorrhage expansion
          *     * `unreliable` - Unreliable output
          *     * `many_components` - Many components
@@ -2006,7 +2006,7 @@ export interface operations {
                 exam?: number;
                 /**
                  * @description * `growth` - Growth
-                 *     * `new_lesion` - New activity
+                 *     * `new_lesion` - New lesion
                  *     * `haemorrhage_expansion` - Haemorrhage expansion
                  *     * `unreliable` - Unreliable output
                  *     * `many_components` - Many components

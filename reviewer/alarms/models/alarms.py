@@ -26,7 +26,7 @@ class Alarm(models.Model):
 
     class Kind(models.TextChoices):
         GROWTH = "growth", "Growth"
-        NEW_LESION = "new_lesion", "New activity"
+        NEW_LESION = "new_lesion", "New lesion"
         HAEMORRHAGE_EXPANSION = "haemorrhage_expansion", "Haemorrhage expansion"
         UNRELIABLE = "unreliable", "Unreliable output"
         MANY_COMPONENTS = "many_components", "Many components"
