@@ -2,10 +2,10 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from reviewer.cases import api as cases
+from reviewer.core import api as core
 from reviewer.imports import api as imports
 from reviewer.reports import api as reports
 from reviewer.viewer import api as viewer
@@ -30,6 +30,6 @@ urlpatterns = [
     path("series/<int:pk>/voxels/<str:sha256>", viewer.SeriesVoxelView.as_view()),
     path("segmentations/<int:pk>/voxels/<str:sha256>", viewer.SegmentationVoxelView.as_view()),
     path("", include("reviewer.grading.urls")),
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", core.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -3,6 +3,7 @@ the environment: DATABASE_URL (SQLite in var/ when unset), REDIS_URL (broker, re
 layer; a filesystem broker when unset), DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS,
 NEUROREVIEW_VAR_DIR (data, media and the generated secret key), NEUROREVIEW_MEDIA_ROOT."""
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "guardian",
+    "axes",
     "channels",
     # one app per concern, listed from the bottom layer up (ARCHITECTURE.md)
     "reviewer.core",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers a locked-out login with 429
 ]
 
 ROOT_URLCONF = "neuroreview.urls"
@@ -102,6 +105,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out login goes no further
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -110,6 +114,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Password guessing (django-axes): after AXES_FAILURE_LIMIT failures for one username, or from
+# one address, logins and token requests are refused, even with the right password, until the
+# cool-off ends or a data steward lifts the lockout (admin: Axes, access attempts). The cool-off
+# keeps a guesser from locking a reader out for good.
+AXES_FAILURE_LIMIT = int(os.environ.get("NEUROREVIEW_LOGIN_FAILURES", 5))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,6 +1,8 @@
 """The admin's base for every concern: QA admins and the data steward look, nobody deletes
 evidence (the site is neuroreview.admin_site); users and their roles are the steward's."""
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
@@ -39,3 +41,19 @@ class NeuroReviewUserAdmin(UserAdmin):
 
     def has_add_permission(self, request):
         return has_role(request.user, (Role.ADMIN,))
+
+
+# Failed sign-ins (django-axes): who was locked out, from where. The steward alone sees them and
+# lifts a lockout by deleting its row; the address is an identifier.
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(AccessAttemptAdmin):
+    def has_module_permission(self, request):
+        return has_role(request.user, (Role.ADMIN,))
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, (Role.ADMIN,))
+
+    has_delete_permission = has_view_permission

@@ -34,7 +34,7 @@ def test_setup_demo_imports_the_cohort_and_creates_a_user_per_role(
     password = dict(
         line.split(" ", 1) for line in (tmp_path / "demo-credentials.txt").read_text().splitlines()
     )["radiologist"]
-    assert client.login(username="radiologist", password=password)
+    client.post("/login/", {"username": "radiologist", "password": password})
     assert Patient.objects.get().pseudonym in client.get("/worklist/").content.decode()
 
 
