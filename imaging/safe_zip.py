@@ -1,8 +1,9 @@
 """Extraction of uploaded zip archives that cannot write outside the target folder or fill the disk.
 
 Every member name is checked before anything is written (path traversal: absolute paths, drive
-letters, ``..`` components, symbolic links). Decompression bombs are stopped three ways: the
-declared total size, the per-member compression ratio, and the bytes actually written while
+letters, ``..`` components, symbolic links). Decompression bombs are stopped four ways: the
+declared total size, the compression ratio of each large member and of the archive as a whole (a
+bomb of many small members, each exempt on its own), and the bytes actually written while
 streaming, because the sizes an archive declares are written by whoever made it.
 """
 
@@ -41,7 +42,8 @@ def extract_zip(
         The file is not a zip archive or is corrupt; it has more than ``max_members`` members;
         a member name is absolute, has a drive letter or a ``..`` component, or is a symbolic link;
         two members have the same name; the declared total exceeds ``max_total_bytes``; a member
-        over ``RATIO_EXEMPT_BYTES`` compresses more than ``max_ratio``:1; the bytes written exceed
+        over ``RATIO_EXEMPT_BYTES``, or the archive as a whole once its members declare more than
+        that, compresses more than ``max_ratio``:1; the bytes written exceed
         ``max_total_bytes`` or a member's declared size; a member is encrypted or uses an
         unsupported compression method.
     """
@@ -54,6 +56,7 @@ def extract_zip(
         files = _checked_file_members(
             zip_path, archive.infolist(), max_total_bytes, max_members, max_ratio
         )
+        _check_archive_ratio(zip_path, files, max_ratio)
         dest_dir = Path(dest_dir)
         dest_dir.mkdir(parents=True, exist_ok=True)
         root = dest_dir.resolve()
@@ -97,6 +100,18 @@ def _checked_file_members(
                 f"compression ratio {ratio:.0f}:1 exceeds {max_ratio:.0f}:1 (decompression bomb?)",
             )
     return files
+
+
+def _check_archive_ratio(zip_path: Path, files: list[zipfile.ZipInfo], max_ratio: float) -> None:
+    """Many small members, each exempt from the per-member ratio, expand as one archive."""
+    declared = sum(info.file_size for info in files)
+    ratio = declared / max(zip_path.stat().st_size, 1)
+    if declared > RATIO_EXEMPT_BYTES and ratio > max_ratio:
+        raise ImagingInputError(
+            zip_path,
+            f"{len(files)} members expand {ratio:.0f}:1 in all, more than {max_ratio:.0f}:1 "
+            "(decompression bomb?)",
+        )
 
 
 def _check_name(zip_path: Path, info: zipfile.ZipInfo) -> None:

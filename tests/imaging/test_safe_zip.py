@@ -5,6 +5,7 @@ import struct
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from imaging.errors import ImagingInputError
@@ -139,3 +140,27 @@ def _with_declared_size(data: bytes, size: int) -> bytes:
     central = patched.index(b"PK\x01\x02")
     patched[central + 24 : central + 28] = struct.pack("<I", size)
     return bytes(patched)
+
+
+def test_many_small_members_expanding_beyond_the_ratio_together_are_refused_as_a_bomb(tmp_path):
+    # Each member is exempt on its own (the probe's 343 KB zip that wrote 315 MB).
+    members = {f"slice{i}.dcm": bytes(RATIO_EXEMPT_BYTES // 4) for i in range(40)}
+    archive = _zip(tmp_path / "many-bombs.zip", members)
+
+    with pytest.raises(ImagingInputError, match=r"40 members expand \d+:1 in all") as caught:
+        extract_zip(archive, tmp_path / "out")
+
+    assert caught.value.source == str(archive)
+    assert _files_under(tmp_path / "out") == []
+
+
+def test_an_archive_of_incompressible_members_passes_the_ratio_check(tmp_path):
+    rng_bytes = np.random.default_rng(0).bytes(2 * RATIO_EXEMPT_BYTES)
+    archive = _zip(
+        tmp_path / "noise.zip",
+        {"a.nii.gz": rng_bytes[:RATIO_EXEMPT_BYTES], "b.nii.gz": rng_bytes[RATIO_EXEMPT_BYTES:]},
+    )
+
+    extract_zip(archive, tmp_path / "out")
+
+    assert len(_files_under(tmp_path / "out")) == 2
