@@ -1,3 +1,5 @@
+import zipfile
+
 from django import forms
 
 from imaging.labels import LabelScheme
@@ -30,8 +32,8 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".zip"):
-            raise forms.ValidationError(f"{upload.name}: upload a .zip file")
+        if error := zip_upload_error(upload):
+            raise forms.ValidationError(error)
         return upload
 
     def clean_sequence_overrides(self) -> dict[str, str]:
@@ -53,3 +55,15 @@ class ImportForm(forms.Form):
     def options(self) -> dict:
         data = self.cleaned_data
         return {k: data[k] for k in IMPORT_OPTIONS if data.get(k)}
+
+
+def zip_upload_error(upload) -> str:
+    """Why an upload cannot be imported ("" when it may), checked before it is stored: a file
+    that is no zip archive is refused now, not when a worker reaches it."""
+    if not upload.name.lower().endswith(".zip"):
+        return f"{upload.name}: upload a .zip file"
+    readable = zipfile.is_zipfile(upload)
+    upload.seek(0)
+    if not readable:
+        return f"{upload.name}: not a zip archive (no readable central directory)"
+    return ""

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from imaging.labels import LabelScheme
 from imaging.sequences import Sequence
 from reviewer.cases.models import Disease
+from reviewer.imports.forms import zip_upload_error
 from reviewer.imports.models import ImportJob
 
 
@@ -57,6 +58,6 @@ class ImportJobSerializer(serializers.ModelSerializer):
         ]
 
     def validate_file(self, upload):
-        if not upload.name.lower().endswith(".zip"):
-            raise serializers.ValidationError(f"{upload.name}: upload a .zip file")
+        if error := zip_upload_error(upload):
+            raise serializers.ValidationError(error)
         return upload

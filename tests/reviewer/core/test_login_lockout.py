@@ -15,9 +15,7 @@ def reader(make_user):
 
 
 def sign_in(client, username, password, address="10.0.0.1"):
-    return client.post(
-        "/login/", {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def ask_token(client, username, password, address="10.0.0.1"):
@@ -81,9 +79,7 @@ def test_a_data_steward_lifts_a_lockout_in_the_admin(client, reader, make_user, 
     attempt = AccessAttempt.objects.get(username="reader")
     steward = client_for(make_user("admin", username="steward"))
 
-    response = steward.post(
-        f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"}
-    )
+    response = steward.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
 
     assert response.status_code == 302
     steward.logout()
