@@ -23,12 +23,17 @@ class ViewerView(RoleRequiredMixin, DetailView):
         manifest_url = reverse("case-viewer", args=[self.object.pseudonym])
         exam = self.request.GET.get("exam")
         if exam is not None:
-            if not (exam.isdigit() and self.object.exams.filter(pk=int(exam)).exists()):
+            if not (_is_id(exam) and self.object.exams.filter(pk=int(exam)).exists()):
                 raise Http404(f"exam {exam!r} is not an exam of patient {self.object}")
             manifest_url += f"?exam={int(exam)}"
         segmentation = self.request.GET.get("segmentation", "")
-        if segmentation and not segmentation.isdigit():
+        if segmentation and not _is_id(segmentation):
             raise Http404(f"segmentation {segmentation!r} is not a segmentation id")
         return super().get_context_data(
             manifest_url=manifest_url, segmentation=segmentation, **kwargs
         )
+
+
+def _is_id(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses (a 500)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18

@@ -42,11 +42,15 @@ def test_the_segmentation_parameter_names_the_segmentation_to_review_first(qa_cl
     assert 'data-segmentation="42"' in page
 
 
-def test_a_segmentation_parameter_that_is_no_id_is_404(qa_client, case):
-    assert qa_client.get("/cases/NR-PAGE0001/viewer/?segmentation=nodes").status_code == 404
+@pytest.mark.parametrize("segmentation", ["nodes", "²", "٣", "9" * 40])
+def test_a_segmentation_parameter_that_is_no_id_is_404(qa_client, case, segmentation):
+    assert (
+        qa_client.get(f"/cases/NR-PAGE0001/viewer/?segmentation={segmentation}").status_code == 404
+    )
 
 
-@pytest.mark.parametrize("exam", ["latest", "999999"])
+# "²" and "٣" are digits to str.isdigit() and no integers to int() (the probe's 500)
+@pytest.mark.parametrize("exam", ["latest", "999999", "²", "٣", "9" * 40])
 def test_an_exam_that_is_not_the_patients_is_404(qa_client, case, exam):
     assert qa_client.get(f"/cases/NR-PAGE0001/viewer/?exam={exam}").status_code == 404
 
