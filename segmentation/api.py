@@ -48,15 +48,25 @@ class InferenceJobViewSet(
         visible = Patient.objects.visible_to(self.request.user)
         return InferenceJob.objects.filter(patient__in=visible).select_related("patient")
 
+    @extend_schema(
+        responses={
+            202: InferenceJobSerializer,
+            200: OpenApiResponse(InferenceJobSerializer, "the patient's job already waiting"),
+        }
+    )
     def create(self, request, *args, **kwargs):
+        if "patient" in request.data:  # unknown and not visible answer alike: no probing
+            visible = Patient.objects.visible_to(request.user)
+            get_object_or_404(visible, pseudonym=str(request.data["patient"]))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        patient = serializer.validated_data["patient"]
-        get_object_or_404(Patient.objects.visible_to(request.user), pk=patient.pk)
-        job = create_inference_job(
-            user=request.user, patient=patient, exam=serializer.validated_data.get("exam")
+        job, created = create_inference_job(
+            user=request.user,
+            patient=serializer.validated_data["patient"],
+            exam=serializer.validated_data.get("exam"),
         )
-        return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
+        answer = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+        return Response(self.get_serializer(job).data, status=answer)
 
     def retrieve(self, request, *args, **kwargs):
         job = self.get_object()

@@ -22,7 +22,7 @@ class StartInferenceView(RoleRequiredMixin, View):
 
     def post(self, request, pseudonym: str):
         patient = get_object_or_404(Patient.objects.visible_to(request.user), pseudonym=pseudonym)
-        job = create_inference_job(user=request.user, patient=patient)
+        job, _ = create_inference_job(user=request.user, patient=patient)
         return redirect("segmentation:inference-detail", pk=job.pk)
 
 

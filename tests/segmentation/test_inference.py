@@ -253,3 +253,48 @@ def test_the_next_family_finishes_the_job_where_the_first_left_it(patient, ensem
     assert job.status == "succeeded", job.error
     assert Segmentation.objects.filter(source="model", model_version__kind="node").count() == 2
     assert heard[0][0] == 4  # the progress goes on from the U-Nets' four segmentations
+
+
+def test_an_unknown_pseudonym_answers_as_a_patient_not_granted(patient, make_user, client_for):
+    # the probe told the two apart (400 "does not exist" against 404)
+    client = client_for(make_user("radiologist"))
+
+    unknown = client.post(
+        "/api/inference-jobs/", {"patient": "NR-NOBODY00"}, content_type="application/json"
+    )
+    hidden = client.post(
+        "/api/inference-jobs/", {"patient": patient.pseudonym}, content_type="application/json"
+    )
+
+    assert unknown.status_code == hidden.status_code == 404
+    assert unknown.json() == hidden.json()
+    assert not InferenceJob.objects.exists()
+
+
+def test_a_second_request_returns_the_patients_waiting_job(patient, make_user, client_for):
+    client = client_for(make_user("qa_admin"))
+
+    first = client.post(
+        "/api/inference-jobs/", {"patient": patient.pseudonym}, content_type="application/json"
+    )
+    again = client.post(
+        "/api/inference-jobs/", {"patient": patient.pseudonym}, content_type="application/json"
+    )
+
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert InferenceJob.objects.count() == 1
+
+
+def test_a_finished_job_does_not_stop_a_new_one(patient, make_user, client_for):
+    client = client_for(make_user("qa_admin"))
+    first = client.post(
+        "/api/inference-jobs/", {"patient": patient.pseudonym}, content_type="application/json"
+    )
+    InferenceJob.objects.filter(pk=first.json()["id"]).update(status="succeeded")
+
+    again = client.post(
+        "/api/inference-jobs/", {"patient": patient.pseudonym}, content_type="application/json"
+    )
+
+    assert again.status_code == 202 and again.json()["id"] != first.json()["id"]

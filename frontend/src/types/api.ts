@@ -2765,7 +2765,16 @@ export interface operations {
             };
         };
         responses: {
-            201: {
+            /** @description the patient's job already waiting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InferenceJob"];
+                };
+            };
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };

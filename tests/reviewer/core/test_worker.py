@@ -151,7 +151,7 @@ def test_every_queued_patient_gets_its_u_net_results_before_any_node_runs(
     unet_version(tmp_path / "models", seed=1)
     user = make_user("qa_admin")
 
-    jobs = [create_inference_job(user=user, patient=patient) for patient in patients]
+    jobs = [create_inference_job(user=user, patient=patient)[0] for patient in patients]
 
     deadline = time.monotonic() + 300
     while not all(InferenceJob.objects.get(pk=j.pk).is_finished for j in jobs):
