@@ -43,5 +43,13 @@ class IdentityLinkAdmin(OperatorModelAdmin):
         return False
 
 
-for model in (Exam, Series):
-    admin.site.register(model, OperatorModelAdmin)
+@admin.register(Exam)
+class ExamAdmin(OperatorModelAdmin):
+    list_display = ("patient", "order", "date")
+    steward_only_fields = ("source_name", "dicom_study_uid")
+
+
+@admin.register(Series)
+class SeriesAdmin(OperatorModelAdmin):
+    list_display = ("exam", "sequence", "shape")
+    steward_only_fields = ("file", "dicom_study_uid", "dicom_series_uid")

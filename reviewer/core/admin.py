@@ -14,6 +14,14 @@ class OperatorModelAdmin(admin.ModelAdmin):
     """QA admins and the steward may look at everything here; evidence is never deleted."""
 
     allowed_roles = OPERATOR_ROLES
+    # Source identifiers (folder and file names, DICOM UIDs, upload names): the steward's alone
+    steward_only_fields: tuple[str, ...] = ()
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or ())
+        if not has_role(request.user, (Role.ADMIN,)):
+            excluded += self.steward_only_fields
+        return excluded
 
     def has_module_permission(self, request):
         return has_role(request.user, self.allowed_roles)

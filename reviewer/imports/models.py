@@ -20,7 +20,7 @@ class ImportJob(BackgroundJob):
         pass
 
     def __str__(self) -> str:
-        return f"import {self.pk} ({self.upload_name})"
+        return f"import {self.pk} ({self.get_kind_display()})"  # the upload name may identify
 
     def result_patients(self) -> list:
         return list(self.patients.all())
