@@ -1,7 +1,8 @@
 """WebSocket routes of all apps."""
 
-from django.urls import path
+from django.urls import path, re_path
 
+from neuroreview.socket_origin import NoSuchSocket
 from reviewer.alarms.consumers import CaseAlarmsConsumer
 from reviewer.imports.consumers import ImportJobConsumer
 from segmentation.consumers import FlowConsumer, InferenceJobConsumer
@@ -11,4 +12,5 @@ websocket_urlpatterns = [
     path("ws/cases/<str:pseudonym>/alarms/", CaseAlarmsConsumer.as_asgi()),
     path("ws/inference/<int:pk>/", InferenceJobConsumer.as_asgi()),
     path("ws/flows/", FlowConsumer.as_asgi()),
+    re_path(r"", NoSuchSocket.as_asgi()),  # last: any other path is closed with 4404
 ]

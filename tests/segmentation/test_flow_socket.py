@@ -40,7 +40,7 @@ def radiologist(exam, make_user):
 
 
 async def open_socket(client, user=None):
-    headers = [(b"origin", b"http://127.0.0.1")]
+    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
     if user is not None:
         headers += await sync_to_async(as_user)(client, user)
     communicator = WebsocketCommunicator(application, "/ws/flows/", headers=headers)

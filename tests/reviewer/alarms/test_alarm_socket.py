@@ -15,7 +15,7 @@ from tests.reviewer.imports.test_import_progress import as_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ORIGIN = [(b"origin", b"http://127.0.0.1")]
+ORIGIN = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
 
 
 async def open_socket(client, user, pseudonym="NR-ALARMS1"):

@@ -25,7 +25,9 @@ def as_user(client, user):
 
 
 async def open_socket(client, user, job):
-    headers = [(b"origin", b"http://127.0.0.1")] + await sync_to_async(as_user)(client, user)
+    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")] + await sync_to_async(
+        as_user
+    )(client, user)
     communicator = WebsocketCommunicator(application, f"/ws/imports/{job.pk}/", headers=headers)
     connected, code = await communicator.connect()
     return communicator, connected, code
@@ -73,7 +75,9 @@ async def test_another_qa_admins_job_is_refused(client, make_user):
 async def test_anonymous_sockets_are_refused(make_user):
     job = await sync_to_async(make_job)(await sync_to_async(make_user)("qa_admin"))
     communicator = WebsocketCommunicator(
-        application, f"/ws/imports/{job.pk}/", headers=[(b"origin", b"http://127.0.0.1")]
+        application,
+        f"/ws/imports/{job.pk}/",
+        headers=[(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")],
     )
 
     connected, code = await communicator.connect()
