@@ -1,6 +1,6 @@
-"""The token endpoint: DRF's, refused while django-axes holds the username or the address locked
-out after too many failed sign-ins (the login page gets the same refusal from axes' middleware,
-which cannot see a DRF request's lockout)."""
+"""The token endpoint: a current token (reviewer.core.tokens), refused while django-axes holds the
+username or the address locked out after too many failed sign-ins (the login page gets the same
+refusal from axes' middleware, which cannot see a DRF request's lockout)."""
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -8,6 +8,8 @@ from rest_framework import status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+
+from reviewer.core.tokens import current_token
 
 
 def lockout_message() -> str:
@@ -23,12 +25,14 @@ class TokenView(ObtainAuthToken):
         credentials = {"username": request.data.get("username", "")}
         if AxesProxyHandler.is_locked(request._request, credentials):
             return _locked_out()
+        serializer = self.get_serializer(data=request.data)
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except ValidationError:
             if AxesProxyHandler.is_locked(request._request, credentials):  # this failure locked it
                 return _locked_out()
             raise
+        return Response({"token": current_token(serializer.validated_data["user"]).key})
 
 
 def _locked_out() -> Response:
