@@ -75,15 +75,16 @@ demo: install frontend
 	$(PY) manage.py setup_demo --cohort $(VAR)/demo-cohort
 	$(MAKE) --no-print-directory serve
 
-# Real worker processes beside the ASGI server; they stop with the server. The demo's file broker
-# takes queues in turn, so the background queue (ACC curves) has its own worker at the lowest CPU
-# priority: it computes only while imports and inference leave the cores idle.
+# Real worker processes beside the ASGI server, one per queue, so that an import never waits
+# behind inference; they stop with the server. The background queue (ACC curves) computes at the
+# lowest CPU priority, only while imports and inference leave the cores idle.
 CELERY := $(VENV)/bin/celery -A neuroreview worker -c 1 --loglevel WARNING
 serve:
 	@echo "NeuroReview on http://127.0.0.1:8000 (Ctrl-C stops it)"
-	$(CELERY) -n work@%h -Q default,gpu & work=$$!; \
+	$(CELERY) -n default@%h -Q default & default=$$!; \
+	$(CELERY) -n gpu@%h -Q gpu & gpu=$$!; \
 	nice -n 19 $(CELERY) -n background@%h -Q background & background=$$!; \
-	trap 'kill $$work $$background 2>/dev/null; wait $$work $$background' EXIT INT TERM; \
+	trap 'kill $$default $$gpu $$background 2>/dev/null; wait' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b 127.0.0.1 -p 8000 neuroreview.asgi:application
 
 test: install-test frontend chromium lint

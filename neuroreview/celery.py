@@ -4,8 +4,9 @@ Three queues: `default` (imports, exports, everything else), `gpu` (inference an
 task at a time per GPU worker) and `background` (work nobody waits for, such as the NODE ACC
 curves of an exam that already has its masks). A worker serving several takes them in that
 order (the Redis transport's priority strategy), so a reader's import is taken before queued ACC
-curves and AI results come before explanations. The demo's file broker takes queues in turn, so
-`make serve` gives `background` its own worker at the lowest CPU priority instead. Tasks are
+curves and AI results come before explanations. `make serve` and the compose file give imports
+a worker of their own, so that they never wait behind inference; the demo's file broker takes
+queues in turn, so there `background` has its own worker too, at the lowest CPU priority. Tasks are
 acknowledged late and rejected when their worker dies, so a killed worker's task runs again: every
 task must therefore be idempotent.
 """
