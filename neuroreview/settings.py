@@ -260,6 +260,8 @@ CELERY_RESULT_EXPIRES = 3600
 # Imports: limits on uploaded zips (a decompression bomb is refused before it fills the disk).
 NEUROREVIEW_IMPORT_MAX_BYTES = int(os.environ.get("NEUROREVIEW_IMPORT_MAX_BYTES", 8 * 1024**3))
 NEUROREVIEW_UPLOAD_DIR = VAR_DIR / "uploads"
+# Segmentation jobs one user may have queued or running at once (segmentation.inference_jobs)
+NEUROREVIEW_WAITING_JOBS_PER_USER = int(os.environ.get("NEUROREVIEW_WAITING_JOBS_PER_USER", 20))
 # Any request body, refused with 413 while it streams (neuroreview.body_limit)
 NEUROREVIEW_UPLOAD_MAX_BYTES = int(os.environ.get("NEUROREVIEW_UPLOAD_MAX_BYTES", 4 * 1024**3))
 NEUROREVIEW_FLOW_DIR = VAR_DIR / "flows"  # the flow player's frames, by key (a cache)

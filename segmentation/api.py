@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from reviewer.cases.models import Exam, Patient
 from reviewer.core.permissions import CLINICAL_ROLES, role_permission
 from reviewer.core.progress import job_state
-from segmentation.inference_jobs import create_inference_job
+from segmentation.inference_jobs import QueueLimit, create_inference_job
 from segmentation.models import InferenceJob, ModelVersion, Segmentation
 from segmentation.segmentations import listed_lesions, with_lesion_counts
 from segmentation.serializers import LesionQuery, LesionSerializer, SegmentationSerializer
@@ -52,6 +52,7 @@ class InferenceJobViewSet(
         responses={
             202: InferenceJobSerializer,
             200: OpenApiResponse(InferenceJobSerializer, "the patient's job already waiting"),
+            429: OpenApiResponse(description="the user's waiting jobs are at the limit"),
         }
     )
     def create(self, request, *args, **kwargs):
@@ -60,11 +61,14 @@ class InferenceJobViewSet(
             get_object_or_404(visible, pseudonym=str(request.data["patient"]))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        job, created = create_inference_job(
-            user=request.user,
-            patient=serializer.validated_data["patient"],
-            exam=serializer.validated_data.get("exam"),
-        )
+        try:
+            job, created = create_inference_job(
+                user=request.user,
+                patient=serializer.validated_data["patient"],
+                exam=serializer.validated_data.get("exam"),
+            )
+        except QueueLimit as error:
+            return Response({"detail": str(error)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         answer = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
         return Response(self.get_serializer(job).data, status=answer)
 

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
@@ -10,7 +11,7 @@ from reviewer.core.immutable import ImmutableBinaryView, immutable_gzip_response
 from reviewer.core.permissions import CLINICAL_ROLES, RoleRequiredMixin
 from reviewer.core.progress import job_state
 from segmentation.flow_frames import frames_path
-from segmentation.inference_jobs import create_inference_job
+from segmentation.inference_jobs import QueueLimit, create_inference_job
 from segmentation.models import InferenceJob, Segmentation
 
 
@@ -22,7 +23,11 @@ class StartInferenceView(RoleRequiredMixin, View):
 
     def post(self, request, pseudonym: str):
         patient = get_object_or_404(Patient.objects.visible_to(request.user), pseudonym=pseudonym)
-        job, _ = create_inference_job(user=request.user, patient=patient)
+        try:
+            job, _ = create_inference_job(user=request.user, patient=patient)
+        except QueueLimit as error:
+            messages.error(request, str(error))
+            return redirect("worklist:case-detail", pseudonym=patient.pseudonym)
         return redirect("segmentation:inference-detail", pk=job.pk)
 
 

@@ -298,3 +298,25 @@ def test_a_finished_job_does_not_stop_a_new_one(patient, make_user, client_for):
     )
 
     assert again.status_code == 202 and again.json()["id"] != first.json()["id"]
+
+
+def test_a_reader_at_the_waiting_job_limit_is_refused_with_the_limit_named(
+    patient, tmp_path, make_user, client_for, settings
+):
+    settings.NEUROREVIEW_WAITING_JOBS_PER_USER = 1
+    build.write_exam_folder(tmp_path / "other", "other")
+    [other] = import_brats(tmp_path / "other")
+    client = client_for(make_user("qa_admin"))
+    client.post(
+        "/api/inference-jobs/", {"patient": patient.pseudonym}, content_type="application/json"
+    )
+
+    refused = client.post(
+        "/api/inference-jobs/", {"patient": other.pseudonym}, content_type="application/json"
+    )
+    from_the_page = client.post(f"/cases/{other.pseudonym}/segment/", follow=True)
+
+    assert refused.status_code == 429
+    assert "NEUROREVIEW_WAITING_JOBS_PER_USER" in refused.json()["detail"]
+    assert "at the limit of 1" in from_the_page.content.decode()
+    assert InferenceJob.objects.count() == 1

@@ -2782,6 +2782,13 @@ export interface operations {
                     "application/json": components["schemas"]["InferenceJob"];
                 };
             };
+            /** @description the user's waiting jobs are at the limit */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     inference_jobs_retrieve: {
