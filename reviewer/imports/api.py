@@ -1,3 +1,4 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -27,6 +28,13 @@ class ImportJobViewSet(
         user = self.request.user
         return jobs if user.is_data_steward else jobs.filter(created_by=user)
 
+    @extend_schema(
+        responses={
+            202: ImportJobSerializer,
+            400: OpenApiResponse(description="the upload or an option is refused, field by field"),
+            413: OpenApiResponse(description="the upload is larger than the limit"),
+        }
+    )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
