@@ -78,12 +78,28 @@ class InferenceJobViewSet(
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):
+    """A model version. Its training manifest names the exams and folders it was trained on:
+    the data steward reads it whole, everyone else its counts (SECURITY.md)."""
+
     class Meta:
         model = ModelVersion
         fields = [
             "id", "name", "version", "kind", "target", "sequences", "preset", "sha256",
             "configuration", "training_manifest", "validation_metrics", "deployed_at",
         ]  # fmt: skip
+
+    def to_representation(self, version):
+        data = super().to_representation(version)
+        if not self.context["request"].user.is_data_steward:
+            data["training_manifest"] = _without_sources(data["training_manifest"])
+        return data
+
+
+def _without_sources(training_manifest: dict) -> dict:
+    """The training record with its data manifest reduced to counts."""
+    manifest = training_manifest.get("manifest") or {}
+    counts = {key: len(manifest.get(key) or ()) for key in ("cases", "patients", "excluded")}
+    return {**training_manifest, "manifest": {**counts, "sources": "the data steward's"}}
 
 
 class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):

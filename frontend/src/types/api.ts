@@ -1179,6 +1179,10 @@ export interface components {
          * @enum {string}
          */
         MetricEnum: "dice" | "hausdorff";
+        /**
+         * @description A model version. Its training manifest names the exams and folders it was trained on:
+         *     the data steward reads it whole, everyone else its counts (SECURITY.md).
+         */
         ModelVersion: {
             readonly id: number;
             name: string;
