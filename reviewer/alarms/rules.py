@@ -191,15 +191,7 @@ class NewActivityRule(_Rule):
                 consider_gadolinium=True,
                 new_lesion_count=len(larger),
                 total_volume_mm3=round(sum(lesion.volume_mm3 for lesion in larger), 1),
-                new_lesions=[
-                    {
-                        "lesion": lesion.lesion_id,
-                        "index": lesion.index,
-                        "volume_mm3": round(lesion.volume_mm3, 1),
-                        "centroid_mm": lesion.centroid_mm,
-                    }
-                    for lesion in larger[:EVIDENCE_LESIONS]
-                ],
+                new_lesions=_named(larger, "volume_mm3", lambda mm3: round(mm3, 1)),
             ),
         )
 
@@ -234,17 +226,23 @@ class TumourNewLesionRule(_Rule):
                 prior_segmentation=prior.segmentation_id,
                 minimum_lesion_ml=minimum_ml,
                 new_lesion_count=count,
-                new_lesions=[
-                    {
-                        "lesion": lesion.lesion_id,
-                        "index": lesion.index,
-                        "volume_ml": round(lesion.volume_mm3 / 1000, 4),
-                        "centroid_mm": lesion.centroid_mm,
-                    }
-                    for lesion in lesions[:EVIDENCE_LESIONS]
-                ],
+                new_lesions=_named(lesions, "volume_ml", lambda mm3: round(mm3 / 1000, 4)),
             ),
         )
+
+
+def _named(lesions: Sequence[NewLesion], volume_key: str, volume) -> list[dict]:
+    """The largest EVIDENCE_LESIONS new lesions as an alarm's evidence names them, with their
+    volume (from mm³) under ``volume_key``."""
+    return [
+        {
+            "lesion": lesion.lesion_id,
+            "index": lesion.index,
+            volume_key: volume(lesion.volume_mm3),
+            "centroid_mm": lesion.centroid_mm,
+        }
+        for lesion in lesions[:EVIDENCE_LESIONS]
+    ]
 
 
 @dataclass(frozen=True)
