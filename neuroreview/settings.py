@@ -95,7 +95,11 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=60,
+        # Closed after each request: under ASGI every request runs in a thread of its own, so a
+        # connection kept for that thread is never used again (Django: no persistent connections
+        # under ASGI). Kept for 60 s, those of 50 readers filled all 100 that PostgreSQL allows
+        # (reviewer.worklist.load_bench).
+        conn_max_age=0,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
