@@ -92,10 +92,12 @@ test: install-test frontend chromium lint
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) NEUROREVIEW_VAR_DIR=$(VAR)/test \
 		$(PY) -m pytest
 
-# Benchmarks (not tests): JSON lines on stdout, naming the device.
+# Benchmarks (not tests): JSON lines on stdout, naming the device. The load benchmark takes a
+# PostgreSQL database of its own at 127.0.0.1:5432 (dropped after) and Redis database 9.
 bench: install-test frontend chromium
 	$(PY) -m segmentation.research.bench
 	$(PY) -m reviewer.viewer.bench
+	$(PY) -m reviewer.worklist.load_bench
 
 # The layers of ARCHITECTURE.md, stated as import-linter contracts in .importlinter
 lint: install-test
