@@ -219,8 +219,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    # a worker on several queues empties them in the order it names them (celery.QUEUES)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"queue_order_strategy": "priority"}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # a worker on several queues empties them in the order it names them (celery.QUEUES)
+        "queue_order_strategy": "priority",
+        # A job taken by a worker that died (acks late) goes back to its queue this long after
+        # it was taken. Longer than the longest task, or a running job is handed out twice.
+        "visibility_timeout": int(os.environ.get("NEUROREVIEW_BROKER_VISIBILITY_S", 3600)),
+    }
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }

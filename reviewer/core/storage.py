@@ -1,5 +1,7 @@
 """Files under content-hash names through Django's storage API. A name is the sha256 of the
-bytes, so a file is never overwritten: the same content is the same file."""
+bytes, so a good file is never overwritten: the same content is the same file. A file whose
+bytes do not match its name (its writer was killed) is written again when next stored, and a
+write that fails (a full disk) leaves nothing behind."""
 
 import gzip
 import hashlib
@@ -28,11 +30,17 @@ class ImportFiles:
     def store(self, data: bytes, *, folder: str, suffix: str) -> StoredFile:
         sha256 = hashlib.sha256(data).hexdigest()
         name = f"{folder}/{sha256[:2]}/{sha256}{suffix}"
-        if not default_storage.exists(name):
+        if default_storage.exists(name):
+            if _sha256_of(name) == sha256:
+                return StoredFile(name=name, sha256=sha256)
+            default_storage.delete(name)  # half written by a worker that was killed: write anew
+        try:
             saved = default_storage.save(name, ContentFile(data))
-            self.created.append(saved)
-            name = saved
-        return StoredFile(name=name, sha256=sha256)
+        except BaseException:
+            default_storage.delete(name)  # what a failed write (a full disk) left of the file
+            raise
+        self.created.append(saved)
+        return StoredFile(name=saved, sha256=sha256)
 
     def discard(self) -> None:
         for name in self.created:
@@ -50,6 +58,14 @@ def atomic_import() -> Iterator[ImportFiles]:
     except BaseException:
         files.discard()
         raise
+
+
+def _sha256_of(name: str) -> str:
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def read_nifti(name: str) -> nib.Nifti1Image:

@@ -1,11 +1,14 @@
 """Importing an uploaded zip in a worker: extracted safely, imported all or nothing, then the
-patients prepared for the viewer, with live progress."""
+patients prepared for the viewer, with live progress. A worker killed anywhere leaves a job
+that runs again safely: before the import commits, nothing of it was stored; after, the job is
+linked to its patients in the same transaction, and the rerun only prepares them."""
 
+import errno
 import shutil
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 
 from imaging.errors import ImagingInputError
 from imaging.labels import LabelScheme
@@ -17,22 +20,29 @@ from reviewer.imports.models import ImportJob
 from reviewer.imports.services import import_brats, import_dicom
 from reviewer.viewer.preparation import prepare_patients
 
+DISK_FULL = (
+    "Nothing was imported: the server's disk is full (no space left on device). "
+    "Ask an administrator to free space, then upload again."
+)
+
 
 def run(job: ImportJob) -> None:
     """Run one job to its end. Re-running a finished job does nothing."""
     if job.is_finished:
         return
     progress.start(job)
-    workdir = Path(tempfile.mkdtemp(prefix=f"import-{job.pk}-"))
+    # Beside the uploads, one folder per job: a rerun first removes what a killed run extracted.
+    workdir = Path(settings.NEUROREVIEW_UPLOAD_DIR) / f"import-{job.pk}"
+    shutil.rmtree(workdir, ignore_errors=True)
     try:
-        root = extract_zip(
-            Path(job.upload), workdir, max_total_bytes=settings.NEUROREVIEW_IMPORT_MAX_BYTES
-        )
-        patients = _import(job, root, progress.reporter(job))
+        patients = list(job.patients.all()) or _extract_and_import(job, workdir)
     except ImagingInputError as error:
         progress.finish(job, status=ImportJob.Status.FAILED, error=f"Nothing was imported. {error}")
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        progress.finish(job, status=ImportJob.Status.FAILED, error=DISK_FULL)
     else:
-        job.patients.set(patients)
         prepare_patients(patients, progress.reporter(job))
         progress.finish(
             job, status=ImportJob.Status.SUCCEEDED, message=f"Imported {len(patients)} patient(s)"
@@ -40,6 +50,16 @@ def run(job: ImportJob) -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         Path(job.upload).unlink(missing_ok=True)
+
+
+def _extract_and_import(job: ImportJob, workdir: Path) -> list:
+    root = extract_zip(
+        Path(job.upload), workdir, max_total_bytes=settings.NEUROREVIEW_IMPORT_MAX_BYTES
+    )
+    with transaction.atomic():
+        patients = _import(job, root, progress.reporter(job))
+        job.patients.set(patients)
+    return patients
 
 
 def _import(job: ImportJob, root: Path, report):
