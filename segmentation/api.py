@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -52,13 +53,16 @@ class InferenceJobViewSet(
         responses={
             202: InferenceJobSerializer,
             200: OpenApiResponse(InferenceJobSerializer, "the patient's job already waiting"),
+            404: OpenApiResponse(description="no such patient, or one you may not see"),
             429: OpenApiResponse(description="the user's waiting jobs are at the limit"),
         }
     )
     def create(self, request, *args, **kwargs):
         if "patient" in request.data:  # unknown and not visible answer alike: no probing
+            pseudonym = str(request.data["patient"])  # NUL: no patient, and PostgreSQL refuses it
             visible = Patient.objects.visible_to(request.user)
-            get_object_or_404(visible, pseudonym=str(request.data["patient"]))
+            if "\x00" in pseudonym or not visible.filter(pseudonym=pseudonym).exists():
+                raise Http404("No Patient matches the given query.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

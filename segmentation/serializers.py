@@ -27,8 +27,8 @@ class SegmentationSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="Components below minimum_lesion_ml: GET lesions/?below_minimum=true lists them.",
     )
-    model_version = serializers.StringRelatedField()
-    reader = serializers.StringRelatedField()
+    model_version = serializers.StringRelatedField(allow_null=True)  # none: a reference
+    reader = serializers.StringRelatedField(allow_null=True)  # none: a model's
 
     class Meta:
         model = Segmentation

@@ -3,7 +3,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
 
-from reviewer.cases.filters import WORKLIST_ORDERING, PatientFilter
+from reviewer.cases.filters import WORKLIST_ORDERING, ExamFilter, PatientFilter
 from reviewer.cases.models import Exam, Patient, Series
 from reviewer.cases.serializers import (
     ExamSerializer,
@@ -65,7 +65,7 @@ class PatientViewSet(viewsets.ReadOnlyModelViewSet):
 class ExamViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [role_permission(*CLINICAL_ROLES)]
     serializer_class = ExamSerializer
-    filterset_fields = {"patient__pseudonym": ["exact"], "order": ["exact"]}
+    filterset_class = ExamFilter
 
     def get_queryset(self):
         visible = Patient.objects.visible_to(self.request.user)

@@ -2,11 +2,16 @@
 username or the address locked out after too many failed sign-ins (the login page gets the same
 refusal from axes' middleware, which cannot see a DRF request's lockout)."""
 
+from collections.abc import Mapping
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from reviewer.core.tokens import current_token
@@ -21,8 +26,23 @@ def lockout_message() -> str:
 
 
 class TokenView(ObtainAuthToken):
+    # Credentials are what this asks for: none are read from the request (a stale token in its
+    # header must not refuse the sign-in), and anyone may ask.
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={
+            200: AuthTokenSerializer,
+            400: OpenApiResponse(description="wrong or missing credentials"),
+            429: OpenApiResponse(description="sign-in locked after too many failures"),
+        }
+    )
     def post(self, request, *args, **kwargs):
-        credentials = {"username": request.data.get("username", "")}
+        given = request.data if isinstance(request.data, Mapping) else {}  # a list: refused below
+        credentials = {"username": given.get("username", "")}
+        if "\x00" in str(credentials["username"]):  # no user has one; PostgreSQL refuses it
+            raise ValidationError({"username": ["a NUL character is not allowed"]})
         if AxesProxyHandler.is_locked(request._request, credentials):
             return _locked_out()
         serializer = self.get_serializer(data=request.data)

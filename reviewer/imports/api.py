@@ -23,6 +23,8 @@ class ImportJobViewSet(
     serializer_class = ImportJobSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    queryset = ImportJob.objects.none()  # the schema's model; requests get get_queryset's
+
     def get_queryset(self):
         jobs = ImportJob.objects.prefetch_related("patients").order_by("-created_at")
         user = self.request.user

@@ -9,7 +9,7 @@ import django_filters
 
 from reviewer.alarms.risk import with_risk
 from reviewer.cases.filters import WORKLIST_ORDERING as PATIENT_ORDERING
-from reviewer.cases.filters import PatientFilter
+from reviewer.cases.filters import PatientFilter, TrueOrFalse
 from reviewer.cases.models import Patient
 from reviewer.core.models import Role
 from reviewer.grading.states import ReviewState, ReviewStatus, review_states
@@ -36,7 +36,7 @@ class WorklistFilter(PatientFilter):
     review = django_filters.ChoiceFilter(
         choices=ReviewState.choices, method="filter_review", label="Review state"
     )
-    mine = django_filters.BooleanFilter(method="filter_mine", label="My open cases")
+    mine = TrueOrFalse(method="filter_mine", label="My open cases")
 
     class Meta(PatientFilter.Meta):
         fields = [*PatientFilter.Meta.fields, "review", "mine"]

@@ -271,6 +271,16 @@ def test_an_unknown_pseudonym_answers_as_a_patient_not_granted(patient, make_use
     assert not InferenceJob.objects.exists()
 
 
+def test_a_pseudonym_with_a_nul_character_is_no_such_patient(make_user, client_for):
+    client = client_for(make_user("radiologist"))
+
+    response = client.post(
+        "/api/inference-jobs/", {"patient": "NR-\x00"}, content_type="application/json"
+    )
+
+    assert response.status_code == 404
+
+
 def test_a_second_request_returns_the_patients_waiting_job(patient, make_user, client_for):
     client = client_for(make_user("qa_admin"))
 

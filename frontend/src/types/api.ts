@@ -1576,8 +1576,8 @@ export interface components {
             readonly id: number;
             exam: number;
             source: components["schemas"]["SourceEnum"];
-            readonly model_version: string;
-            readonly reader: string;
+            readonly model_version: string | null;
+            readonly reader: string | null;
             /** @default  */
             family: components["schemas"]["FamilyEnum"] | components["schemas"]["BlankEnum"];
             readonly parts: number[];
@@ -2087,6 +2087,13 @@ export interface operations {
                     "application/json": components["schemas"]["Alarm"];
                 };
             };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description not logged in, or the user's role may not do this */
             403: {
                 headers: {
@@ -2121,6 +2128,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AlarmVerdict"][];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description not logged in, or the user's role may not do this */
             403: {
@@ -2375,6 +2389,13 @@ export interface operations {
                     "application/json": components["schemas"]["ThresholdSet"];
                 };
             };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description not logged in, or the user's role may not do this */
             403: {
                 headers: {
@@ -2414,6 +2435,20 @@ export interface operations {
                     "application/json": components["schemas"]["AuthToken"];
                 };
             };
+            /** @description wrong or missing credentials */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description sign-in locked after too many failures */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     cases_alarms_retrieve: {
@@ -2434,6 +2469,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CaseAlarmState"];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description not logged in, or the user's role may not do this */
             403: {
@@ -2480,6 +2522,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description not visible, or not an exam of the patient */
             404: {
                 headers: {
@@ -2492,6 +2541,7 @@ export interface operations {
     exams_list: {
         parameters: {
             query?: {
+                /** @description Exam order (0 the first) */
                 order?: number;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
@@ -2512,6 +2562,27 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PaginatedExamList"];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2534,6 +2605,27 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Exam"];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2658,6 +2750,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     imports_list: {
@@ -2681,6 +2780,27 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PaginatedImportJobList"];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2714,6 +2834,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description the upload is larger than the limit */
             413: {
                 headers: {
@@ -2728,7 +2855,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                /** @description A unique integer value identifying this import job. */
+                id: number;
             };
             cookie?: never;
         };
@@ -2741,6 +2869,27 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ImportJob"];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2765,6 +2914,27 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PaginatedInferenceJobList"];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2800,6 +2970,27 @@ export interface operations {
                     "application/json": components["schemas"]["InferenceJob"];
                 };
             };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such patient, or one you may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description the user's waiting jobs are at the limit */
             429: {
                 headers: {
@@ -2828,6 +3019,27 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["InferenceJob"];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2865,6 +3077,27 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedModelVersionList"];
                 };
             };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     model_versions_retrieve: {
@@ -2886,6 +3119,27 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ModelVersion"];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2919,6 +3173,27 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedPatientList"];
                 };
             };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     patients_retrieve: {
@@ -2939,6 +3214,27 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PatientDetail"];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -3052,6 +3348,27 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedSegmentationList"];
                 };
             };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     segmentations_retrieve: {
@@ -3074,6 +3391,27 @@ export interface operations {
                     "application/json": components["schemas"]["Segmentation"];
                 };
             };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     segmentations_assessments_list: {
@@ -3094,6 +3432,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Assessment"][];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description your role is not a clinical one */
             403: {
@@ -3193,6 +3538,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description not visible, or not one of its flows */
             404: {
                 headers: {
@@ -3220,6 +3579,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GradingPanel"];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description your role is not a clinical one */
             403: {
@@ -3302,6 +3668,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["LesionVerdict"][];
                 };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description your role is not a clinical one */
             403: {
@@ -3401,6 +3774,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description not visible, or not the current sha256 */
             404: {
                 headers: {
@@ -3432,6 +3819,20 @@ export interface operations {
             };
             /** @description not modified (If-None-Match) */
             304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3607,6 +4008,13 @@ export interface operations {
             };
             /** @description not logged in, or not a clinical role */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -66,3 +66,26 @@ def test_logging_out_revokes_the_users_token(client, reader):
 
     assert patients(client, key).status_code == 403
     assert not Token.objects.filter(user=reader).exists()
+
+
+def test_a_stale_token_in_the_header_does_not_refuse_a_sign_in(client, reader):
+    response = client.post(
+        "/api/auth/token/",
+        {"username": "reader", "password": PASSWORD},
+        HTTP_AUTHORIZATION="Token expired-or-unknown",
+    )
+
+    assert response.status_code == 200
+
+
+def test_a_body_that_is_not_an_object_is_refused(client, reader):
+    response = client.post("/api/auth/token/", [None, None], content_type="application/json")
+
+    assert response.status_code == 400
+
+
+def test_a_nul_character_in_the_username_is_refused(client, reader):
+    response = client.post("/api/auth/token/", {"username": "read\x00er", "password": PASSWORD})
+
+    assert response.status_code == 400
+    assert "username" in response.json()

@@ -204,7 +204,7 @@ def test_the_openapi_schema_describes_the_worklist_endpoint(reader, client_for):
     assert {"mine", "review", "ordering", "has_alarms", "page"} <= {
         p["name"] for p in operation["parameters"]
     }
-    assert set(operation["responses"]) == {"200", "400", "403"}
+    assert set(operation["responses"]) == {"200", "400", "403", "404"}  # 404: a page past the last
 
 
 def test_the_filter_form_shows_the_filters_in_force(reader, client_for):
