@@ -9,6 +9,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NEUROREVIEW_VAR_DIR", BASE_DIR / "var"))
@@ -228,7 +230,13 @@ if REDIS_URL:
         "visibility_timeout": int(os.environ.get("NEUROREVIEW_BROKER_VISIBILITY_S", 3600)),
     }
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Job progress and the viewer's summaries ride out a Redis restart (about 4 s of
+            # retries) rather than fail the job that writes them.
+            "OPTIONS": {"retry": Retry(ExponentialBackoff(cap=1, base=0.1), retries=6)},
+        }
     }
     CHANNEL_LAYERS = {
         "default": {
