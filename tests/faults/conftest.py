@@ -77,6 +77,10 @@ class PostgresCluster:
         """Every server process quits at once, as in a crash; the next start recovers."""
         self._pg_ctl("-m", "immediate", "stop", check=check)
 
+    def start_if_stopped(self) -> None:
+        if self._pg_ctl("status", check=False).returncode:
+            self.start()
+
     def url(self, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
@@ -84,15 +88,16 @@ class PostgresCluster:
         with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
             connection.execute(statement)
 
-    def _pg_ctl(self, *argv, check: bool = True) -> None:
-        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-w", *argv, check=check)
+    def _pg_ctl(self, *argv, check: bool = True) -> subprocess.CompletedProcess:
+        return self._as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-w", *argv, check=check)
 
-    def _as_postgres(self, *argv, check: bool = True) -> None:
+    def _as_postgres(self, *argv, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run(
             ["runuser", "-u", "postgres", "--", *map(str, argv)], capture_output=True, text=True
         )
         if check and done.returncode:
             pytest.fail(f"{' '.join(map(str, argv))} failed:\n{done.stdout}{done.stderr}")
+        return done
 
 
 class RedisServer:
@@ -126,10 +131,12 @@ class Stack:
     """One test's private services and folders, the environment of the processes that run the
     code under test, and those processes: each is killed when the test ends, whatever happened."""
 
-    def __init__(self, postgres: PostgresCluster, redis: RedisServer, database: str, root: Path):
+    def __init__(
+        self, postgres: PostgresCluster, redis: RedisServer, database: str, root: Path, logs: Path
+    ):
         self.postgres, self.redis, self.database = postgres, redis, database
         self.media, self.var, self.tmp = root / "media", root / "var", root / "tmp"
-        self.logs = root / "logs"
+        self.logs = logs
         for folder in (self.media, self.var, self.tmp, self.logs):
             folder.mkdir(parents=True, exist_ok=True)
         self.uploads = self.var / "uploads"  # settings.NEUROREVIEW_UPLOAD_DIR
@@ -241,7 +248,7 @@ def stack(postgres_cluster, stack_root, tmp_path, settings, django_db_blocker):
     redis_folder.mkdir()
     server = RedisServer(redis_folder)
     server.start()
-    running = Stack(postgres_cluster, server, database, stack_root)
+    running = Stack(postgres_cluster, server, database, stack_root, tmp_path / "logs")
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -254,6 +261,7 @@ def stack(postgres_cluster, stack_root, tmp_path, settings, django_db_blocker):
     finally:
         running.kill_all()
         server.kill()
+        postgres_cluster.start_if_stopped()  # for the next test, whatever this one did
 
 
 @contextmanager
