@@ -9,6 +9,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 REFUSED = "not signed in, an expired or unknown token, or a role that may not"
 NOT_FOUND = "no such object, or one you may not see; or a page past the last"
 INVALID = "an invalid parameter or field, named in the answer"
+UNREADABLE = "a body that is not of the documented media types, or malformed"
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -26,6 +27,8 @@ class AutoSchema(SpectacularAutoSchema):
             errors.append(("404", NOT_FOUND))
         if self.method in ("POST", "PUT", "PATCH") or self._get_parameters():
             errors.append(("400", INVALID))
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors.append(("415", UNREADABLE))
         return errors
 
     def _is_paginated_list(self) -> bool:

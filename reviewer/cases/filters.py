@@ -24,7 +24,9 @@ class _TrueOrFalseField(forms.NullBooleanField):
     def to_python(self, value):
         if value in (True, False, None, ""):
             return None if value == "" else value
-        raise forms.ValidationError(f"{value!r} is neither true nor false")
+        # The value goes in as a parameter: DRF formats the message with them, and a % in it
+        # would break an f-string's message.
+        raise forms.ValidationError("%(value)r is neither true nor false", params={"value": value})
 
 
 class TrueOrFalse(django_filters.BooleanFilter):
@@ -40,7 +42,7 @@ class TrueOrFalse(django_filters.BooleanFilter):
 class _WholeNumberField(forms.IntegerField):
     def to_python(self, value):
         if value not in self.empty_values and not re.fullmatch(r"[+-]?\d+", str(value).strip()):
-            raise forms.ValidationError(f"{value!r} is not a whole number")
+            raise forms.ValidationError("%(value)r is not a whole number", params={"value": value})
         return super().to_python(value)
 
 

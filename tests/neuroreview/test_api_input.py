@@ -57,3 +57,10 @@ def test_a_whole_number_filter_refuses_a_decimal(reader):
 
     assert response.status_code == 400
     assert "order" in response.json()
+
+
+def test_a_refused_filter_value_with_a_percent_sign_is_named_not_a_server_error(reader):
+    response = reader.get("/api/patients/?has_alarms=50%25&min_exams=1%25s")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"has_alarms", "min_exams"}

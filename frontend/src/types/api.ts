@@ -2205,6 +2205,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     alarms_rules_list: {
@@ -2272,6 +2279,13 @@ export interface operations {
             };
             /** @description based on a row someone else has meanwhile superseded: reload */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2368,6 +2382,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     alarms_threshold_sets_retrieve: {
@@ -2437,6 +2458,13 @@ export interface operations {
             };
             /** @description wrong or missing credentials */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2729,6 +2757,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     exports_cases_retrieve: {
@@ -2843,6 +2878,13 @@ export interface operations {
             };
             /** @description the upload is larger than the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2986,6 +3028,13 @@ export interface operations {
             };
             /** @description no such patient, or one you may not see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3284,6 +3333,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     reports_quality_retrieve: {
@@ -3504,6 +3560,13 @@ export interface operations {
             };
             /** @description the superseded row was superseded meanwhile by someone else: reload */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3745,6 +3808,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     segmentations_voxels_retrieve: {
@@ -3900,6 +3970,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     volume_diagnoses_second_opinion_create: {
@@ -3950,6 +4027,13 @@ export interface operations {
             };
             /** @description another radiologist gave the second opinion meanwhile, or the diagnosis was revised */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
