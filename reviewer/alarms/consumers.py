@@ -1,17 +1,21 @@
+from reviewer.alarms.live import case_alarms_group
 from reviewer.alarms.services import case_alarm_state
 from reviewer.cases.models import Patient
-from reviewer.core.consumers import PolledStateConsumer
+from reviewer.core.consumers import LiveStateConsumer
 from reviewer.core.permissions import CLINICAL_ROLES, has_role
 
 
-class CaseAlarmsConsumer(PolledStateConsumer):
+class CaseAlarmsConsumer(LiveStateConsumer):
     """A patient's open alarms and risk score per exam, live: whenever a background job raises
-    or clears an alarm, the next poll sends the new state."""
+    or clears an alarm, or a reader judges one, the new state is pushed."""
 
     def visible_object(self, user, pseudonym):
         if not has_role(user, CLINICAL_ROLES):
             return None
         return Patient.objects.visible_to(user).filter(pseudonym=pseudonym).first()
+
+    def group(self) -> str:
+        return case_alarms_group(self.object.pk)
 
     def state(self) -> dict:
         return case_alarm_state(self.object)

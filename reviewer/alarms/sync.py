@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from reviewer.alarms.live import announce_exam_alarms
 from reviewer.alarms.models import Alarm, RuleConfiguration, ThresholdSet
 from reviewer.cases.models import Exam
 
@@ -56,3 +57,5 @@ def sync_alarms(
         )
         for finding in wanted.values()
     )
+    if gone or wanted:
+        announce_exam_alarms(exam_id)

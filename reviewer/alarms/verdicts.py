@@ -3,6 +3,7 @@ append-only; a change of mind supersedes the alarm's latest verdict, and a form 
 older one (or a first verdict given after someone else's) is refused as stale."""
 
 from reviewer.alarms.appending import SubmissionError, append
+from reviewer.alarms.live import announce_exam_alarms
 from reviewer.alarms.models import Alarm, AlarmVerdict
 
 STALE = "someone judged this alarm meanwhile: reload to see their verdict"
@@ -31,4 +32,6 @@ def record_verdict(
     verdict = AlarmVerdict(
         alarm=alarm, reader=user, true_alarm=true_alarm, comment=comment, supersedes=supersedes
     )
-    return append(verdict, one_line=ONE_LINE, stale=STALE, field="supersedes")
+    recorded = append(verdict, one_line=ONE_LINE, stale=STALE, field="supersedes")
+    announce_exam_alarms(alarm.exam_id)
+    return recorded

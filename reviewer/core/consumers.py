@@ -2,20 +2,26 @@ import asyncio
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import InMemoryChannelLayer
 
-from reviewer.core.progress import job_state
+from reviewer.core.progress import job_group, job_state
 
-POLL_S = 0.5
 FORBIDDEN = 4403
+# Without Redis (the demo), the channel layer lives in each process's memory, so a push from the
+# worker cannot reach the web process: sockets read their state again this often instead.
+RE_READ_S = 2.0
 
 
-class PolledStateConsumer(AsyncJsonWebsocketConsumer):
-    """Streams the state of one object: the current state on connect, then every change. It
-    reads the state rather than waiting for pushes, so it needs no signal from the worker and
-    works with any channel layer, the demo's in-memory one included. Subclasses say which object
-    a user may follow, what its state is and when there is nothing more to say."""
+class LiveStateConsumer(AsyncJsonWebsocketConsumer):
+    """Streams the state of one object: the current state on connect, then the new state each
+    time a process announces a change to the object's group (reviewer.core.live). Subclasses say
+    which object a user may follow, its group, what its state is and when there is nothing more
+    to say."""
 
     def visible_object(self, user, **url_kwargs):
+        raise NotImplementedError
+
+    def group(self) -> str:
         raise NotImplementedError
 
     def state(self) -> dict:
@@ -25,6 +31,7 @@ class PolledStateConsumer(AsyncJsonWebsocketConsumer):
         return False
 
     async def connect(self):
+        self.last = self.group_name = self.rereading = None
         kwargs = self.scope["url_route"]["kwargs"]
         user = self.scope["user"]
         found = None
@@ -34,27 +41,37 @@ class PolledStateConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=FORBIDDEN)
             return
         self.object = found
-        await self.accept()
-        self.streaming = asyncio.ensure_future(self._stream())
+        self.group_name = self.group()
+        await self.channel_layer.group_add(self.group_name, self.channel_name)  # before reading:
+        await self.accept()  # a change announced meanwhile is read again below, not lost
+        if isinstance(self.channel_layer, InMemoryChannelLayer):
+            self.rereading = asyncio.ensure_future(self._reread())
+        await self.send_state()
 
     async def disconnect(self, code):
-        if getattr(self, "streaming", None):
-            self.streaming.cancel()
+        if self.rereading:
+            self.rereading.cancel()
+        if self.group_name:
+            await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
-    async def _stream(self):
-        last = None
+    async def state_changed(self, message):
+        await self.send_state()
+
+    async def send_state(self):
+        state = await database_sync_to_async(self.state)()
+        if state != self.last:
+            await self.send_json(state)
+            self.last = state
+        if self.is_final(state):
+            await self.close()
+
+    async def _reread(self):
         while True:
-            state = await database_sync_to_async(self.state)()
-            if state != last:
-                await self.send_json(state)
-                last = state
-            if self.is_final(state):
-                await self.close()
-                return
-            await asyncio.sleep(POLL_S)
+            await asyncio.sleep(RE_READ_S)
+            await self.send_state()
 
 
-class JobProgressConsumer(PolledStateConsumer):
+class JobProgressConsumer(LiveStateConsumer):
     """A background job's progress until it ends. Subclasses say which jobs a user may follow."""
 
     def visible_jobs(self, user):
@@ -62,6 +79,9 @@ class JobProgressConsumer(PolledStateConsumer):
 
     def visible_object(self, user, pk):
         return self.visible_jobs(user).filter(pk=pk).first()
+
+    def group(self) -> str:
+        return job_group(self.object)
 
     def state(self) -> dict:
         return job_state(type(self.object).objects.get(pk=self.object.pk))

@@ -9,6 +9,7 @@ import logging
 from django.core.cache import cache
 from django.utils import timezone
 
+from reviewer.core import live
 from reviewer.core.jobs import BackgroundJob
 
 DAY_S = 24 * 3600
@@ -17,6 +18,11 @@ logger = logging.getLogger(__name__)
 
 def _key(job: BackgroundJob) -> str:
     return f"job-progress:{job._meta.label_lower}:{job.pk}"
+
+
+def job_group(job: BackgroundJob) -> str:
+    """The group of the sockets that follow the job (reviewer.core.live)."""
+    return live.group(f"job-{job._meta.label_lower}", job.pk)
 
 
 def reporter(job: BackgroundJob):
@@ -29,12 +35,14 @@ def reporter(job: BackgroundJob):
             {"status": BackgroundJob.Status.RUNNING, "progress": percent, "message": message},
             timeout=DAY_S,
         )
+        live.announce(job_group(job))  # the cache is outside any transaction: now
 
     return report
 
 
 def start(job: BackgroundJob) -> None:
     type(job).objects.filter(pk=job.pk).update(status=BackgroundJob.Status.RUNNING)
+    live.announce_on_commit(job_group(job))
 
 
 def finish(job: BackgroundJob, *, status: str, message: str = "", error: str = "") -> None:
@@ -46,6 +54,7 @@ def finish(job: BackgroundJob, *, status: str, message: str = "", error: str = "
         finished_at=timezone.now(),
     )
     cache.delete(_key(job))
+    live.announce_on_commit(job_group(job))
 
 
 def job_state(job: BackgroundJob) -> dict:
@@ -77,5 +86,6 @@ def run_job(job: BackgroundJob, run) -> str:
         type(job).objects.filter(pk=job.pk).update(
             status=BackgroundJob.Status.FAILED, error="Internal error. See the worker log."
         )
+        live.announce_on_commit(job_group(job))
         raise
     return type(job).objects.get(pk=job.pk).status

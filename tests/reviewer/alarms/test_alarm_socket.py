@@ -4,11 +4,11 @@ verdict."""
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.utils import timezone
 
 from neuroreview.asgi import application
 from reviewer.alarms import verdicts
 from reviewer.alarms.models import Alarm
+from reviewer.alarms.sync import Finding, sync_alarms
 from reviewer.cases.permissions import grant_patient
 from tests.reviewer.factories import patient_with_exams
 from tests.reviewer.imports.test_import_progress import as_user
@@ -28,13 +28,23 @@ async def open_socket(client, user, pseudonym="NR-ALARMS1"):
 
 
 def raise_alarm(exam, reason="WT by NODE: Dice 0.41 below 0.62") -> Alarm:
-    return Alarm.objects.create(
-        exam=exam, kind=Alarm.Kind.UNRELIABLE, reason=reason, evidence={"metric": "dice"}
-    )
+    """An unreliable-output alarm raised as the ensemble raises one (it announces the change)."""
+    standing = [
+        Finding(a.kind, a.key, None, a.reason, a.evidence)
+        for a in Alarm.objects.open().filter(exam=exam, kind=Alarm.Kind.UNRELIABLE)
+    ]
+    finding = Finding(Alarm.Kind.UNRELIABLE, reason, None, reason, {"metric": "dice"})
+    sync_alarms(exam.pk, [*standing, finding], kinds=[Alarm.Kind.UNRELIABLE])
+    return Alarm.objects.open().get(exam=exam, key=reason)
 
 
 def clear(alarm: Alarm) -> None:
-    Alarm.objects.filter(pk=alarm.pk).update(cleared_at=timezone.now())
+    """The alarm's finding is gone on a new evaluation: it is cleared."""
+    standing = Alarm.objects.open().filter(exam_id=alarm.exam_id, kind=alarm.kind)
+    findings = [
+        Finding(a.kind, a.key, None, a.reason, a.evidence) for a in standing if a.pk != alarm.pk
+    ]
+    sync_alarms(alarm.exam_id, findings, kinds=[alarm.kind])
 
 
 @pytest.fixture

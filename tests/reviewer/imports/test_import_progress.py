@@ -1,11 +1,14 @@
 """Live import progress over WebSocket, for the job's owner only."""
 
+import uuid
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from neuroreview.asgi import application
 from reviewer.core import progress
+from reviewer.core.consumers import RE_READ_S
 from reviewer.core.progress import job_state
 from reviewer.imports.models import ImportJob
 
@@ -42,12 +45,53 @@ async def test_the_owner_receives_the_current_state_then_the_final_one(client, m
     assert connected
     first = await communicator.receive_json_from(timeout=5)
     assert (first["status"], first["progress"], first["message"]) == ("running", 40, "exam 2 of 5")
-    await sync_to_async(ImportJob.objects.filter(pk=job.pk).update)(
-        status="succeeded", progress=100, message="Imported 1 patient(s)"
-    )
+    await sync_to_async(progress.finish)(job, status="succeeded", message="Imported 1 patient(s)")
     final = await communicator.receive_json_from(timeout=5)
     assert final["status"] == "succeeded" and final["progress"] == 100
     await communicator.wait()
+
+
+async def test_progress_reported_elsewhere_is_pushed_as_it_comes(client, make_user):
+    owner = await sync_to_async(make_user)("qa_admin")
+    job = await sync_to_async(make_job)(owner)
+    communicator, _, _ = await open_socket(client, owner, job)
+    await communicator.receive_json_from(timeout=5)
+    message = f"exam 1 of 4, {uuid.uuid4()}"  # the cache outlives test databases' job ids
+
+    await sync_to_async(progress.reporter(job))(1, 4, message)
+
+    pushed = await communicator.receive_json_from(timeout=5)
+    assert (pushed["progress"], pushed["message"]) == (25, message)
+    await communicator.disconnect()
+
+
+async def test_sockets_do_not_poll_a_change_nobody_announced_is_not_sent(client, make_user):
+    owner = await sync_to_async(make_user)("qa_admin")
+    job = await sync_to_async(make_job)(owner)
+    communicator, _, _ = await open_socket(client, owner, job)
+    await communicator.receive_json_from(timeout=5)
+
+    await sync_to_async(ImportJob.objects.filter(pk=job.pk).update)(message="unannounced")
+
+    assert await communicator.receive_nothing(timeout=2 * RE_READ_S)
+    await communicator.disconnect()
+
+
+async def test_without_redis_a_socket_reads_the_state_again_as_no_push_can_reach_it(
+    client, make_user, settings
+):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    owner = await sync_to_async(make_user)("qa_admin")
+    job = await sync_to_async(make_job)(owner)
+    communicator, _, _ = await open_socket(client, owner, job)
+    await communicator.receive_json_from(timeout=5)
+
+    await sync_to_async(ImportJob.objects.filter(pk=job.pk).update)(message="from the worker")
+
+    assert (await communicator.receive_json_from(timeout=2 * RE_READ_S))["message"] == (
+        "from the worker"
+    )
+    await communicator.disconnect()
 
 
 @pytest.mark.parametrize("role", ["radiologist", "researcher"])
