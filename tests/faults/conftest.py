@@ -117,8 +117,9 @@ class RedisServer:
         wait_for(self._answers, timeout_s=STARTUP_S, what="Redis answering")
 
     def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
 
     def _answers(self) -> bool:
         try:
@@ -247,7 +248,6 @@ def stack(postgres_cluster, stack_root, tmp_path, settings, django_db_blocker):
     redis_folder = tmp_path / "redis"
     redis_folder.mkdir()
     server = RedisServer(redis_folder)
-    server.start()
     running = Stack(postgres_cluster, server, database, stack_root, tmp_path / "logs")
     settings.CACHES = {
         "default": {
@@ -256,6 +256,7 @@ def stack(postgres_cluster, stack_root, tmp_path, settings, django_db_blocker):
         }
     }
     try:
+        server.start()
         with django_db_blocker.unblock(), database_alias(PRIVATE, running.env["DATABASE_URL"]):
             yield running
     finally:
@@ -266,6 +267,7 @@ def stack(postgres_cluster, stack_root, tmp_path, settings, django_db_blocker):
 
 @contextmanager
 def database_alias(alias: str, url: str):
+    """The database at url as a connection alias of this process, while the block runs."""
     configured = connections.configure_settings(
         {"default": connections.settings["default"], alias: dj_database_url.parse(url)}
     )
@@ -313,6 +315,7 @@ def live_state(model, pk: int) -> dict:
 
 
 def finished(model, pk: int, *, timeout_s: float = 120):
+    """The job's row once it has finished."""
     return wait_for(
         lambda: (job := model.objects.using(PRIVATE).get(pk=pk)).is_finished and job,
         timeout_s=timeout_s,

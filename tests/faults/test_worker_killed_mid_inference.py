@@ -27,7 +27,7 @@ def test_an_inference_job_whose_worker_is_killed_completes_once_on_the_next_work
     job = finished(InferenceJob, job_pk)
     assert (job.status, job.error) == ("succeeded", "")
     results = Segmentation.objects.using(PRIVATE).filter(source="model")
-    assert len(before) == 1 and before < set(results), "the first exam's result is kept"
+    assert before and before < set(results), "what was stored before the kill is kept"
     [unet] = ModelVersion.objects.using(PRIVATE)
     exams = Exam.objects.using(PRIVATE).order_by("pk")
     assert list(results.order_by("exam").values_list("exam", "model_version")) == [
