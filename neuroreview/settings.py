@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "neuroreview.api_input.ApiInputChecks",
+    "neuroreview.request_checks.RequestChecks",
     "axes.middleware.AxesMiddleware",  # last: it answers a locked-out login with 429
 ]
 
