@@ -16,7 +16,9 @@ from segmentation.serializers import LesionQuery, LesionSerializer, Segmentation
 
 class InferenceJobSerializer(serializers.ModelSerializer):
     patient = serializers.SlugRelatedField(slug_field="pseudonym", queryset=Patient.objects.all())
-    exam = serializers.PrimaryKeyRelatedField(queryset=Exam.objects.all(), required=False)
+    exam = serializers.PrimaryKeyRelatedField(  # none: every exam of the patient
+        queryset=Exam.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = InferenceJob

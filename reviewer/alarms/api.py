@@ -23,6 +23,7 @@ from reviewer.alarms.serializers import (
     AlarmVerdictSerializer,
     CaseAlarmStateSerializer,
     FreezeInputSerializer,
+    FrozenThresholdSetSerializer,
     RuleConfigurationInputSerializer,
     RuleConfigurationSerializer,
     ThresholdSetSerializer,
@@ -216,7 +217,7 @@ class ThresholdSetsView(APIView):
 
     @extend_schema(
         request=FreezeInputSerializer,
-        responses={201: ThresholdSetSerializer, 400: INVALID, 403: FORBIDDEN},
+        responses={201: FrozenThresholdSetSerializer, 400: INVALID, 403: FORBIDDEN},
     )
     def post(self, request):
         """Freeze the thresholds of the current agreement rows, with α from the current rules;
@@ -229,8 +230,9 @@ class ThresholdSetsView(APIView):
                 transaction.on_commit(tasks.refresh_ensemble_alarms.signature().apply_async)
         except thresholds.FreezeError as error:
             raise _field_errors(error) from error
-        data = ThresholdSetSerializer(frozen.threshold_set).data
-        return Response({**data, "left_out": frozen.left_out}, status=status.HTTP_201_CREATED)
+        frozen.threshold_set.left_out = frozen.left_out
+        answer = FrozenThresholdSetSerializer(frozen.threshold_set).data
+        return Response(answer, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(

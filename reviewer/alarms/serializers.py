@@ -161,23 +161,29 @@ class FrozenThresholdSerializer(serializers.ModelSerializer):
 class ThresholdSetSerializer(serializers.ModelSerializer):
     thresholds = FrozenThresholdSerializer(many=True, read_only=True)
     created_by_name = serializers.SerializerMethodField()
-    left_out = serializers.ListField(
-        child=serializers.CharField(),
-        read_only=True,
-        required=False,
-        help_text="only when just frozen: the candidates left out, and why",
-    )
 
     class Meta:
         model = ThresholdSet
         fields = [
             "id", "cohort", "exam_ids", "scaled_mad", "note", "created_by_name", "created_at",
-            "thresholds", "left_out",
+            "thresholds",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_created_by_name(self, threshold_set: ThresholdSet) -> str | None:
         return user_name(threshold_set.created_by)
+
+
+class FrozenThresholdSetSerializer(ThresholdSetSerializer):
+    """The answer to freezing a set: the set, and what freezing left out (said once, then)."""
+
+    left_out = serializers.ListField(
+        child=serializers.CharField(), help_text="the candidates left out, and why"
+    )
+
+    class Meta(ThresholdSetSerializer.Meta):
+        fields = [*ThresholdSetSerializer.Meta.fields, "left_out"]
+        read_only_fields = fields
 
 
 class FreezeInputSerializer(serializers.Serializer):

@@ -1,26 +1,72 @@
-"""What the contract test's requests meet: a glioma patient with three exams, segmentations,
-lesions and alarms, visible to a radiologist who holds an API token."""
+"""What the contract tests' requests meet: a glioma patient with three exams, composite
+segmentations with lesions, an assessment, a lesion verdict, an alarm with a verdict, a threshold
+set, an import job and an inference job (every GET of one object has one to read); a radiologist
+who may see the patient and a data steward, each with an API token; and, per path of the schema,
+the ids of these real objects."""
 
 import dataclasses
 from pathlib import Path
 
 from rest_framework.authtoken.models import Token
 
+from reviewer.alarms.models import Alarm, ThresholdSet
+from reviewer.alarms.verdicts import record_verdict as judge_alarm
 from reviewer.cases.permissions import grant_patient
 from reviewer.core.models import User
+from reviewer.imports.models import ImportJob
+from segmentation.models import InferenceJob
 from tests.reviewer.grading.builders import composites, glioma_patient
+from tests.reviewer.worklist.builders import grade, judge, model_version
 
 API_SCHEMA = Path(__file__).resolve().parents[2] / "frontend" / "src" / "types" / "openapi.json"
 
 
 @dataclasses.dataclass(frozen=True)
 class PopulatedApi:
-    token: str
+    reader_token: str
+    steward_token: str
+    path_parameters: dict[str, dict]  # schema path → its parameters' values
 
 
 def populated_api() -> PopulatedApi:
     reader = User.objects.create_user(username="contract-reader", role="radiologist")
+    steward = User.objects.create_user(username="contract-steward", role="admin")
     patient = glioma_patient()
-    composites(patient)
     grant_patient(patient, reader)
-    return PopulatedApi(token=Token.objects.create(user=reader).key)
+    latest, *_ = composites(patient)
+    grade(latest, reader)
+    judge(latest, reader, 1, "accepted")
+    exam = latest.exam
+    alarm = Alarm.objects.create(
+        exam=exam, segmentation=latest, kind=Alarm.Kind.GROWTH, reason="WT grew 40 %", evidence={}
+    )
+    judge_alarm(user=reader, alarm=alarm, true_alarm=True)
+    thresholds = ThresholdSet.objects.create(cohort="contract", created_by=steward)
+    version = model_version("contract-unet", kind="unet")
+    imported = ImportJob.objects.create(
+        kind="brats", upload="none.zip", upload_name="c.zip", created_by=steward
+    )
+    inference = InferenceJob.objects.create(patient=patient, created_by=reader)
+    ids = {
+        "/api/alarms/{id}/": alarm.pk,
+        "/api/alarms/{id}/verdicts/": alarm.pk,
+        "/api/alarms/threshold-sets/{id}/": thresholds.pk,
+        "/api/exams/{id}/": exam.pk,
+        "/api/exams/{id}/volume-diagnosis/": exam.pk,
+        "/api/imports/{id}/": imported.pk,
+        "/api/inference-jobs/{id}/": inference.pk,
+        "/api/model-versions/{id}/": version.pk,
+        "/api/segmentations/{id}/": latest.pk,
+        "/api/segmentations/{id}/assessments/": latest.pk,
+        "/api/segmentations/{id}/grading/": latest.pk,
+        "/api/segmentations/{id}/lesions/": latest.pk,
+        "/api/segmentations/{id}/verdicts/": latest.pk,
+    }
+    parameters = {path: {"id": pk} for path, pk in ids.items()}
+    for path in ("/api/cases/{pseudonym}/alarms/", "/api/patients/{pseudonym}/"):
+        parameters[path] = {"pseudonym": patient.pseudonym}
+    return PopulatedApi(
+        reader_token=Token.objects.create(user=reader).key,
+        steward_token=Token.objects.create(user=steward).key,
+        path_parameters=parameters,
+    )

@@ -996,6 +996,21 @@ export interface components {
             readonly threshold: number;
             readonly cohort_size: number;
         };
+        /** @description The answer to freezing a set: the set, and what freezing left out (said once, then). */
+        FrozenThresholdSet: {
+            readonly id: number;
+            /** @description the name of the reference cohort */
+            readonly cohort: string;
+            readonly exam_ids: unknown;
+            readonly scaled_mad: boolean;
+            readonly note: string;
+            readonly created_by_name: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly thresholds: components["schemas"]["FrozenThreshold"][];
+            /** @description the candidates left out, and why */
+            left_out: string[];
+        };
         /** @description What the grading panel shows beside the form (EASE R-A6.3). */
         GradingPanel: {
             segmentation: number;
@@ -1077,7 +1092,7 @@ export interface components {
         InferenceJob: {
             readonly id: number;
             patient: string;
-            exam?: number;
+            exam?: number | null;
             readonly status: components["schemas"]["StatusEnum"];
             readonly progress: number;
             readonly message: string;
@@ -1691,8 +1706,6 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
             readonly thresholds: components["schemas"]["FrozenThreshold"][];
-            /** @description only when just frozen: the candidates left out, and why */
-            readonly left_out: string[];
         };
         /**
          * @description * `t` - t
@@ -2365,7 +2378,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ThresholdSet"];
+                    "application/json": components["schemas"]["FrozenThresholdSet"];
                 };
             };
             /** @description an invalid field, named in the answer */
