@@ -1,8 +1,11 @@
 """The project's OpenAPI schema class: drf-spectacular documents what each view declares; this
 adds the error answers DRF gives on its own, before or around the view, so that the schema lists
-every status the API can answer (schemathesis checks it in tests/contract)."""
+every status the API can answer (schemathesis checks it in tests/contract), and the
+Idempotency-Key header of the writes that take one."""
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+
+from reviewer.core.idempotency import PARAMETER as IDEMPOTENCY_KEY
 
 # Session authentication comes first, and it names no WWW-Authenticate challenge, so DRF answers
 # a missing, wrong or expired credential with 403, the same as a role that may not.
@@ -13,6 +16,13 @@ UNREADABLE = "a body that is not of the documented media types, or malformed"
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        handler = getattr(self.view, self.method.lower(), None)
+        if getattr(handler, "idempotent", False):  # reviewer.core.idempotency.idempotent
+            return [*parameters, IDEMPOTENCY_KEY]
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code, description in self._framework_errors():

@@ -30,6 +30,7 @@ from reviewer.alarms.serializers import (
 )
 from reviewer.alarms.services import case_alarm_state, with_verdicts
 from reviewer.cases.models import Patient
+from reviewer.core.idempotency import idempotent
 from reviewer.core.permissions import CLINICAL_ROLES, OPERATOR_ROLES, role_permission
 
 FORBIDDEN = OpenApiResponse(description="not logged in, or the user's role may not do this")
@@ -103,6 +104,7 @@ class AlarmVerdictsView(APIView):
             409: STALE,
         },
     )
+    @idempotent
     def post(self, request, pk: int):
         alarm = get_object_or_404(visible_alarms(request.user), pk=pk)
         form = AlarmVerdictInputSerializer(data=request.data)

@@ -31,3 +31,26 @@ class User(AbstractUser):
     @property
     def is_data_steward(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class Submission(models.Model):
+    """A write sent with an Idempotency-Key, and the answer it got (reviewer.core.idempotency).
+    Stored in the transaction of the write itself: a client that lost the answer (a dropped
+    connection, a 503 while the database restarted) sends the write again with the same key and
+    gets the stored answer, whether or not the first one landed, and never a second row."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    status = models.PositiveSmallIntegerField()
+    answer = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_submission_once_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} by {self.user_id} ({self.key})"

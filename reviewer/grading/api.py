@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reviewer.cases.models import Exam, Patient
+from reviewer.core.idempotency import idempotent
 from reviewer.core.permissions import CLINICAL_ROLES, role_permission
 from reviewer.grading import diagnoses, services, volumes
 from reviewer.grading.models import Assessment, LesionVerdict, VolumeDiagnosis
@@ -94,6 +95,7 @@ class AssessmentsView(APIView):
             409: STALE,
         },
     )
+    @idempotent
     def post(self, request, pk: int):
         segmentation = visible_segmentation(request, pk)
         form = AssessmentInputSerializer(data=request.data)
@@ -139,6 +141,7 @@ class LesionVerdictsView(APIView):
             409: STALE,
         },
     )
+    @idempotent
     def post(self, request, pk: int):
         segmentation = visible_segmentation(request, pk)
         form = LesionVerdictInputSerializer(data=request.data)
@@ -349,6 +352,7 @@ class VolumeDiagnosisView(APIView):
             ),
         },
     )
+    @idempotent
     def post(self, request, pk: int):
         exam = _visible_exam(request, pk)
         form = VolumeDiagnosisInputSerializer(data=request.data)
@@ -397,6 +401,7 @@ class SecondOpinionView(APIView):
             ),
         },
     )
+    @idempotent
     def post(self, request, pk: int):
         diagnosis = _visible_diagnosis(request, pk)
         form = SecondOpinionInputSerializer(data=request.data)
@@ -426,6 +431,7 @@ class ConsensusView(APIView):
             409: OpenApiResponse(description="the consensus was recorded meanwhile"),
         },
     )
+    @idempotent
     def post(self, request, pk: int):
         diagnosis = _visible_diagnosis(request, pk)
         form = ConsensusInputSerializer(data=request.data)

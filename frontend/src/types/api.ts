@@ -2168,7 +2168,10 @@ export interface operations {
     alarms_verdicts_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description sent again with the same key, the write happens once and gets the same answer */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -2720,7 +2723,10 @@ export interface operations {
     exams_volume_diagnosis_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description sent again with the same key, the write happens once and gets the same answer */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -3528,7 +3534,10 @@ export interface operations {
     segmentations_assessments_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description sent again with the same key, the write happens once and gets the same answer */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -3771,7 +3780,10 @@ export interface operations {
     segmentations_verdicts_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description sent again with the same key, the write happens once and gets the same answer */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -3933,7 +3945,10 @@ export interface operations {
     volume_diagnoses_consensus_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description sent again with the same key, the write happens once and gets the same answer */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -3995,7 +4010,10 @@ export interface operations {
     volume_diagnoses_second_opinion_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description sent again with the same key, the write happens once and gets the same answer */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: number;
             };
