@@ -25,7 +25,8 @@ from pydicom.uid import UID
 
 from imaging.errors import ImagingInputError
 from imaging.safe_zip import extract_zip
-from imaging.sequences import Sequence, recognize_description
+from imaging.sequences import Sequence
+from imaging.series_selection import SeriesSeen, classify, listing, preference, series_number
 
 LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
 _GEOMETRY_ATOL = 1e-4  # PixelSpacing and direction cosines written with 4+ decimals agree to this
@@ -47,7 +48,7 @@ class DicomSeries:
     study_uid: str
     series_uid: str
     series_description: str
-    sequence: Sequence | None
+    sequence: Sequence
     modality: str
     first_dataset: Dataset
     array: np.ndarray
@@ -56,6 +57,14 @@ class DicomSeries:
     files: tuple[PurePosixPath, ...]
     patient_id: str
     study_date: str
+
+
+class _File(NamedTuple):
+    path: Path
+    name: str  # as shown in errors: the file path, or "archive.zip:member"
+    relative: PurePosixPath
+    header: Dataset
+    has_preamble: bool
 
 
 class _Slice(NamedTuple):
@@ -70,24 +79,37 @@ class _Slice(NamedTuple):
     position: np.ndarray
 
 
+class DicomTree(NamedTuple):
+    """What an upload holds: the series chosen as the four sequences, read as volumes, and every
+    series seen (chosen or left out, with why) for the import report."""
+
+    series: list[DicomSeries]
+    seen: list[SeriesSeen]
+
+
 def read_dicom_tree(
     path: Path, *, sequence_overrides: Mapping[str, Sequence | str] | None = None
-) -> list[DicomSeries]:
-    """Every image series under ``path``: a folder (walked recursively) or a ``.zip`` archive.
+) -> DicomTree:
+    """The series under ``path`` (a folder, walked recursively, or a ``.zip`` archive) that are
+    FLAIR, T1, T1CE or T2, one per sequence and study, and every series seen.
 
+    Each series is classified from its first header (``series_selection.classify``) before its
+    geometry is checked, so localizers, diffusion and other series never fail the import.
     ``sequence_overrides`` maps a SeriesInstanceUID or a SeriesDescription to the sequence it is;
-    a UID match wins over a description match, and both over ``recognize_description``. Hidden
-    files, DICOMDIR and DICOM objects without pixels (SR, presentation states) are skipped. Series
-    come sorted by study, then series number and UID.
+    a UID match wins over a description match, and both over what the header says. Where series
+    of a study claim one sequence, ``series_selection.preference`` picks one. Hidden files,
+    DICOMDIR and DICOM objects without pixels (SR, presentation states) are skipped. Series come
+    sorted by study, then series number and UID.
 
     Raises
     ------
     ImagingInputError
-        ``path`` is neither folder nor zip, or holds no DICOM image; a file is not DICOM, is
-        truncated, multi-frame or colour, lacks geometry, or its pixels cannot be decoded; a
-        series' Rows, Columns, PixelSpacing or ImageOrientationPatient differ between files; a
-        series has one slice, duplicate positions, a missing slice, uneven spacing or sheared
-        slices; an override names an unknown sequence.
+        ``path`` is neither folder nor zip, or holds no DICOM image; a file is not DICOM or is
+        truncated; an override names an unknown sequence. For a chosen series (the reason then
+        lists every series seen): a file is multi-frame or colour, lacks geometry, or its pixels
+        cannot be decoded; Rows, Columns, PixelSpacing or ImageOrientationPatient differ between
+        files; the series has one slice, duplicate positions, a missing slice, uneven spacing or
+        sheared slices (gantry tilt).
     """
     path = Path(path)
     overrides = {key: _sequence(key, value) for key, value in (sequence_overrides or {}).items()}
@@ -118,10 +140,8 @@ class _Origin(NamedTuple):
         return f"{self.path}:{relative}" if self.is_zip else str(self.path / relative)
 
 
-def _read_folder(
-    root: Path, origin: _Origin, overrides: Mapping[str, Sequence]
-) -> list[DicomSeries]:
-    groups: dict[tuple[str, str], list[_Slice]] = {}
+def _read_folder(root: Path, origin: _Origin, overrides: Mapping[str, Sequence]) -> DicomTree:
+    groups: dict[tuple[str, str], list[_File]] = {}
     for relative in _candidate_files(root):
         item = _read_header(root / relative, origin.name(relative), relative)
         if item is not None:
@@ -129,8 +149,66 @@ def _read_folder(
             groups.setdefault(key, []).append(item)
     if not groups:
         raise ImagingInputError(origin.path, "no DICOM image found")
-    series = [_build_series(slices, overrides) for slices in groups.values()]
-    return sorted(series, key=lambda s: (s.study_uid, _series_number(s), s.series_uid))
+    seen, chosen = _select(list(groups.values()), overrides)
+    try:
+        series = [_build_series(files, sequence) for files, sequence in chosen]
+    except ImagingInputError as error:
+        raise ImagingInputError(
+            error.source, f"{error.reason}\nSeries seen:\n{listing(seen)}"
+        ) from error
+    return DicomTree(
+        sorted(series, key=lambda s: (s.study_uid, series_number(s.first_dataset), s.series_uid)),
+        seen,
+    )
+
+
+def _select(
+    groups: list[list[_File]], overrides: Mapping[str, Sequence]
+) -> tuple[list[SeriesSeen], list[tuple[list[_File], Sequence]]]:
+    """Every series as seen, and the files of those chosen with their sequence: per study, of
+    the series claiming one sequence, the one ``preference`` ranks best."""
+    verdicts = [classify(files[0].header, overrides) for files in groups]
+    claims: dict[tuple[str, Sequence], list[int]] = {}
+    for index, (sequence, _) in enumerate(verdicts):
+        if sequence is not None:
+            study = str(groups[index][0].header.StudyInstanceUID)
+            claims.setdefault((study, sequence), []).append(index)
+    left_out = {index: reason for index, (_, reason) in enumerate(verdicts) if reason}
+    chosen = []
+    for (_, sequence), candidates in claims.items():
+        *others, best = sorted(candidates, key=lambda i: _preference(groups[i]))
+        chosen.append((groups[best], sequence))
+        for index in others:
+            left_out[index] = _lost_to(groups[index], groups[best], sequence)
+    seen = [
+        SeriesSeen(
+            study_uid=str(files[0].header.StudyInstanceUID),
+            series_uid=str(files[0].header.SeriesInstanceUID),
+            number=series_number(files[0].header),
+            description=str(files[0].header.get("SeriesDescription", "")),
+            files=len(files),
+            sequence=verdicts[index][0],
+            left_out=left_out.get(index, ""),
+        )
+        for index, files in enumerate(groups)
+    ]
+    seen.sort(key=lambda s: (s.study_uid, s.number, s.series_uid))
+    return seen, chosen
+
+
+def _preference(files: list[_File]) -> tuple:
+    return preference(len(files), files[0].header)
+
+
+def _lost_to(files: list[_File], best: list[_File], sequence: Sequence) -> str:
+    mine, theirs = _preference(files), _preference(best)
+    differs = next(k for k in range(len(mine)) if mine[k] != theirs[k])
+    why = ("fewer slices", "coarser pixels", "an earlier series number", "a lower series UID")
+    header = best[0].header
+    return (
+        f"another {sequence} series, {series_number(header)} "
+        f"{str(header.get('SeriesDescription', ''))!r}, was chosen: this one has {why[differs]}"
+    )
 
 
 def _candidate_files(root: Path) -> list[PurePosixPath]:
@@ -146,15 +224,23 @@ def _skipped(name: str) -> bool:
     return name.startswith(".") or name.casefold() in _SKIPPED_NAMES
 
 
-def _read_header(path: Path, name: str, relative: PurePosixPath) -> _Slice | None:
-    """The slice record of an image file, None for a DICOM object without pixels."""
+def _read_header(path: Path, name: str, relative: PurePosixPath) -> _File | None:
+    """The file's header, None for a DICOM object without pixels."""
     header, has_preamble = _parse_header(path, name)
-    try:
-        return _checked_slice(header, has_preamble, path, name, relative)
-    except ImagingInputError:
-        raise
-    except Exception as exc:
-        raise ImagingInputError(name, f"unreadable DICOM header ({exc})") from exc
+    if "Rows" not in header:
+        meta = getattr(header, "file_meta", None) or Dataset()
+        sop_class = UID(str(header.get("SOPClassUID") or meta.get("MediaStorageSOPClassUID", "")))
+        if not sop_class or "Image Storage" in sop_class.name:
+            raise ImagingInputError(name, "incomplete image header (truncated file?)")
+        return None  # a structured report, presentation state or other object without pixels
+    for keyword in ("StudyInstanceUID", "SeriesInstanceUID"):
+        if header.get(keyword) in (None, ""):
+            raise ImagingInputError(name, f"no {keyword}{_truncated(has_preamble)}")
+    return _File(path, name, relative, header, has_preamble)
+
+
+def _truncated(has_preamble: bool) -> str:
+    return " (truncated file?)" if has_preamble else ""
 
 
 def _parse_header(path: Path, name: str) -> tuple[Dataset, bool]:
@@ -175,36 +261,30 @@ def _parse_header(path: Path, name: str) -> tuple[Dataset, bool]:
         raise ImagingInputError(name, f"truncated or corrupt DICOM file ({exc})") from exc
 
 
-def _checked_slice(
-    header: Dataset, has_preamble: bool, path: Path, name: str, relative: PurePosixPath
-) -> _Slice | None:
-    """The slice record built from ``header`` once it is checked, None when it has no pixels."""
-    if "Rows" not in header:
-        meta = getattr(header, "file_meta", None) or Dataset()
-        sop_class = UID(str(header.get("SOPClassUID") or meta.get("MediaStorageSOPClassUID", "")))
-        if not sop_class or "Image Storage" in sop_class.name:
-            raise ImagingInputError(name, "incomplete image header (truncated file?)")
-        return None  # a structured report, presentation state or other object without pixels
+def _checked_slice(item: _File) -> _Slice:
+    """The slice record of a file of a chosen series, once its header is checked."""
+    try:
+        return _slice(item)
+    except ImagingInputError:
+        raise
+    except Exception as exc:
+        raise ImagingInputError(item.name, f"unreadable DICOM header ({exc})") from exc
+
+
+def _slice(item: _File) -> _Slice:
+    header, name = item.header, item.name
     frames = int(header.get("NumberOfFrames") or 1)
     if frames > 1 or "PerFrameFunctionalGroupsSequence" in header:
         raise ImagingInputError(name, "multi-frame (enhanced) images are not supported")
     if int(header.get("SamplesPerPixel") or 1) != 1:
         raise ImagingInputError(name, "colour images are not supported")
-    for keyword in (
-        "StudyInstanceUID",
-        "SeriesInstanceUID",
-        "ImagePositionPatient",
-        "ImageOrientationPatient",
-        "PixelSpacing",
-        "Columns",
-    ):
+    for keyword in ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing", "Columns"):
         if header.get(keyword) in (None, ""):
-            truncated = " (truncated file?)" if has_preamble else ""
-            raise ImagingInputError(name, f"no {keyword}{truncated}")
+            raise ImagingInputError(name, f"no {keyword}{_truncated(item.has_preamble)}")
     return _Slice(
-        path,
+        item.path,
         name,
-        relative,
+        item.relative,
         header,
         int(header.Rows),
         int(header.Columns),
@@ -221,7 +301,8 @@ def _floats(value, count: int) -> np.ndarray:
     return values
 
 
-def _build_series(slices: list[_Slice], overrides: Mapping[str, Sequence]) -> DicomSeries:
+def _build_series(files: list[_File], sequence: Sequence) -> DicomSeries:
+    slices = [_checked_slice(item) for item in files]
     first = slices[0].header
     description = str(first.get("SeriesDescription", ""))
     series_uid = str(first.SeriesInstanceUID)
@@ -240,9 +321,7 @@ def _build_series(slices: list[_Slice], overrides: Mapping[str, Sequence]) -> Di
         study_uid=str(header.StudyInstanceUID),
         series_uid=series_uid,
         series_description=description,
-        sequence=overrides.get(series_uid)
-        or overrides.get(description)
-        or recognize_description(description),
+        sequence=sequence,
         modality=str(header.get("Modality", "")),
         first_dataset=header,
         array=_read_pixels(ordered),
@@ -359,13 +438,6 @@ def _read_pixels(ordered: list[_Slice]) -> np.ndarray:
             ) from exc
         volume[:, :, k] = (pixels.astype(np.float64) * slope + intercept).T
     return volume
-
-
-def _series_number(series: DicomSeries) -> int:
-    try:
-        return int(series.first_dataset.get("SeriesNumber") or 0)
-    except (TypeError, ValueError):
-        return 0
 
 
 def _text(values: np.ndarray) -> str:

@@ -17,6 +17,7 @@ from imaging.errors import ImagingInputError
 from imaging.labels import LabelScheme, detect_scheme
 from imaging.nifti_io import check_same_grid, load_volume, volume_from_array
 from imaging.sequences import CHANNEL_ORDER, Sequence
+from imaging.series_selection import SeriesSeen, listing
 from reviewer.cases import services as cases
 from reviewer.cases.models import Disease, Patient
 from reviewer.core.storage import atomic_import
@@ -26,6 +27,10 @@ Progress = Callable[[int, int, str], None]
 
 
 def _no_progress(done: int, total: int, message: str) -> None:
+    pass
+
+
+def _no_report(seen: list[SeriesSeen]) -> None:
     pass
 
 
@@ -124,25 +129,39 @@ def import_dicom(
     sequence_overrides: Mapping[str, Sequence] | None = None,
     disease: Disease | None = None,
     progress: Progress = _no_progress,
+    series_report: Callable[[list[SeriesSeen]], None] = _no_report,
 ) -> list[Patient]:
     """Import DICOM MR series from a folder or zip, de-identified (DICOM PS3.15 basic profile
-    with modified dates) before anything is stored. Series that are none of the four sequences
-    are left out and named in the progress message. DICOM does not say what a patient is
-    followed for: their disease is ``disease`` if given, else not recorded (no AI runs)."""
+    with modified dates) before anything is stored. Each study becomes an exam of the series
+    chosen as its sequences; every series seen, chosen or left out and why, is given to
+    ``series_report`` and listed in the reason of any failure. DICOM does not say what a patient
+    is followed for: their disease is ``disease`` if given, else not recorded (no AI runs)."""
     progress(0, 1, "reading DICOM files")
-    series = read_dicom_tree(Path(path), sequence_overrides=sequence_overrides)
-    usable = [s for s in series if s.sequence is not None]
-    if not usable:
-        names = ", ".join(repr(s.series_description) for s in series)
+    tree = read_dicom_tree(Path(path), sequence_overrides=sequence_overrides)
+    if not tree.series:
         raise ImagingInputError(
-            path, f"no FLAIR, T1, T1CE or T2 series recognized (found {names}); give overrides"
+            path,
+            "no FLAIR, T1, T1CE or T2 series recognized; give overrides\n"
+            f"Series seen:\n{listing(tree.seen)}",
         )
-    by_patient: dict[str, dict[str, list[DicomSeries]]] = defaultdict(lambda: defaultdict(list))
-    for s in usable:
-        by_patient[s.patient_id][s.study_uid].append(s)
+    try:
+        patients = _store_dicom(path, tree.series, disease, progress)
+    except ImagingInputError as error:
+        raise ImagingInputError(
+            error.source, f"{error.reason}\nSeries seen:\n{listing(tree.seen)}"
+        ) from error
+    series_report(tree.seen)
+    return patients
 
+
+def _store_dicom(
+    path: Path, series: list[DicomSeries], disease: Disease | None, progress: Progress
+) -> list[Patient]:
+    by_patient: dict[str, dict[str, list[DicomSeries]]] = defaultdict(lambda: defaultdict(list))
+    for s in series:
+        by_patient[s.patient_id][s.study_uid].append(s)
     patients = []
-    total = len(usable)
+    total = len(series)
     done = 0
     with atomic_import() as files:
         for patient_id, studies in by_patient.items():
@@ -184,9 +203,7 @@ def import_dicom(
             link.save(update_fields=["uid_map"])
             cases.renumber_exams(link.patient)
             patients.append(link.patient)
-        skipped = [s.series_description for s in series if s.sequence is None]
-        note = f"; left out {len(skipped)} other series ({', '.join(skipped)})" if skipped else ""
-        progress(total, total, f"imported {total} series{note}")
+        progress(total, total, f"imported {total} series")
     return patients
 
 
@@ -210,16 +227,7 @@ def _shifted_date(deid: Deidentifier, series: DicomSeries) -> datetime.date | No
 
 
 def _check_exam(study_series: list[DicomSeries]) -> None:
-    """One series per sequence, all on one grid: the four channels of an exam must align."""
-    seen: dict[Sequence, DicomSeries] = {}
-    for s in study_series:
-        if s.sequence in seen:
-            raise ImagingInputError(
-                s.files[0],
-                f"series {s.series_description!r} and {seen[s.sequence].series_description!r} "
-                f"are both {s.sequence}; choose one with a sequence override",
-            )
-        seen[s.sequence] = s
+    """All sequences on one grid: the four channels of an exam must align."""
     first = study_series[0]
     for s in study_series[1:]:
         if s.array.shape != first.array.shape or not np.allclose(s.affine, first.affine, atol=1e-3):

@@ -16,6 +16,8 @@ from imaging.errors import ImagingInputError
 from imaging.sequences import Sequence
 from tests.imaging.dicom_builders import AXIAL, OBLIQUE, SAGITTAL, write_series
 
+CORONAL = ((1.0, 0.0, 0.0), (0.0, 0.0, -1.0))
+
 ORIENTATIONS = pytest.mark.parametrize(
     "orientation", [AXIAL, SAGITTAL, OBLIQUE], ids=["axial", "sagittal", "oblique"]
 )
@@ -31,7 +33,7 @@ def _zip_folder(folder: Path, zip_path: Path) -> Path:
 @ORIENTATIONS
 def test_voxels_lie_where_simpleitk_puts_them_with_the_same_values(tmp_path, orientation):
     write_series(tmp_path / "series", orientation=orientation, slope=0.5, intercept=-3.0)
-    [series] = read_dicom_tree(tmp_path / "series")
+    [series] = read_dicom_tree(tmp_path / "series").series
 
     reader = sitk.ImageSeriesReader()
     reader.SetFileNames(reader.GetGDCMSeriesFileNames(str(tmp_path / "series")))
@@ -52,7 +54,7 @@ def test_voxels_lie_where_simpleitk_puts_them_with_the_same_values(tmp_path, ori
 @ORIENTATIONS
 def test_affine_maps_each_pixel_to_its_dicom_patient_position_in_ras(tmp_path, orientation):
     written = write_series(tmp_path, orientation=orientation)
-    [series] = read_dicom_tree(tmp_path)
+    [series] = read_dicom_tree(tmp_path).series
     row_spacing, column_spacing = written.pixel_spacing
     r, c = np.array(written.orientation[0]), np.array(written.orientation[1])
     for k, position in enumerate(written.positions):
@@ -65,7 +67,7 @@ def test_affine_maps_each_pixel_to_its_dicom_patient_position_in_ras(tmp_path, o
 
 def test_volume_holds_rescaled_values_in_slice_order_whatever_the_file_names(tmp_path):
     written = write_series(tmp_path, slope=2.5, intercept=-100.0)
-    [series] = read_dicom_tree(tmp_path)
+    [series] = read_dicom_tree(tmp_path).series
     assert series.array.dtype == np.float32 and series.array.shape == (12, 10, 6)
     np.testing.assert_allclose(series.array, written.values)
     assert list(series.files) == [path.relative_to(tmp_path) for path in written.files]
@@ -74,7 +76,7 @@ def test_volume_holds_rescaled_values_in_slice_order_whatever_the_file_names(tmp
 
 def test_series_fields_come_from_the_header_and_exclude_pixels(tmp_path):
     written = write_series(tmp_path, patient_id="PAT-42", study_date="20210304")
-    [series] = read_dicom_tree(tmp_path)
+    [series] = read_dicom_tree(tmp_path).series
     assert (series.study_uid, series.series_uid) == (written.study_uid, written.series_uid)
     assert (series.patient_id, series.study_date, series.modality) == ("PAT-42", "20210304", "MR")
     assert series.series_description == "AX FLAIR"
@@ -87,7 +89,7 @@ def test_series_are_grouped_by_study_and_series_uid_across_subfolders(tmp_path):
     second = write_series(tmp_path / "b", study_uid=first.study_uid, description="T1 MPRAGE")
     for path in second.files[:3]:  # a series split over two folders is still one series
         path.rename(tmp_path / "a" / "mixed" / f"other-{path.name}")
-    series = read_dicom_tree(tmp_path)
+    series = read_dicom_tree(tmp_path).series
     assert {(s.series_uid, s.sequence, s.array.shape[2]) for s in series} == {
         (first.series_uid, Sequence.T2, 6),
         (second.series_uid, Sequence.T1, 6),
@@ -96,24 +98,27 @@ def test_series_are_grouped_by_study_and_series_uid_across_subfolders(tmp_path):
 
 def test_sequence_is_recognized_from_the_series_description(tmp_path):
     write_series(tmp_path, description="T1 post Gd")
-    assert read_dicom_tree(tmp_path)[0].sequence is Sequence.T1CE
+    assert read_dicom_tree(tmp_path).series[0].sequence is Sequence.T1CE
 
 
-def test_unrecognized_description_leaves_the_sequence_unknown(tmp_path):
-    write_series(tmp_path, description="DWI b1000")
-    assert read_dicom_tree(tmp_path)[0].sequence is None
+def test_unrecognized_description_leaves_the_series_out_with_the_reason(tmp_path):
+    write_series(tmp_path, description="SE 5000/120")
+    tree = read_dicom_tree(tmp_path)
+    assert tree.series == []
+    assert tree.seen[0].left_out == "not recognized as FLAIR, T1, T1CE or T2 (give an override)"
 
 
 def test_override_by_series_uid_wins_over_description_and_its_override(tmp_path):
     written = write_series(tmp_path, description="AX FLAIR")
     overrides = {"AX FLAIR": Sequence.T2, written.series_uid: "T1CE"}
-    assert read_dicom_tree(tmp_path, sequence_overrides=overrides)[0].sequence is Sequence.T1CE
+    [series] = read_dicom_tree(tmp_path, sequence_overrides=overrides).series
+    assert series.sequence is Sequence.T1CE
 
 
 def test_override_by_series_description_wins_over_recognition(tmp_path):
     write_series(tmp_path, description="AX FLAIR")
     overrides = {"AX FLAIR": Sequence.T2}
-    assert read_dicom_tree(tmp_path, sequence_overrides=overrides)[0].sequence is Sequence.T2
+    assert read_dicom_tree(tmp_path, sequence_overrides=overrides).series[0].sequence is Sequence.T2
 
 
 def test_override_naming_an_unknown_sequence_is_refused(tmp_path):
@@ -133,7 +138,7 @@ def test_hidden_files_dicomdir_and_objects_without_pixels_are_skipped(tmp_path):
     report.SOPClassUID = report.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.88.33"
     report.SOPInstanceUID = report.file_meta.MediaStorageSOPInstanceUID = pydicom.uid.generate_uid()
     report.save_as(tmp_path / "SR0001")
-    [series] = read_dicom_tree(tmp_path)
+    [series] = read_dicom_tree(tmp_path).series
     assert len(series.files) == 6
 
 
@@ -210,12 +215,14 @@ def test_duplicate_slice_position_is_refused_naming_both_files(tmp_path):
     assert "COPY" in caught.value.reason and written.files[2].name in caught.value.reason
 
 
-def test_sheared_stack_is_refused(tmp_path):
+def test_sheared_stack_is_refused_naming_the_series_and_gantry_tilt(tmp_path):
     def tilt(k: int, ds) -> None:
         ds.ImagePositionPatient = [-10, 20 + 0.5 * k, 30 + 2 * k]
 
-    with pytest.raises(ImagingInputError, match="gantry tilt"):
-        read_dicom_tree(write_series(tmp_path, edit=tilt).folder)
+    written = write_series(tmp_path, edit=tilt, description="AX T2")
+    with pytest.raises(ImagingInputError, match="gantry tilt") as caught:
+        read_dicom_tree(written.folder)
+    assert f"series 'AX T2' ({written.series_uid})" in caught.value.reason
 
 
 def test_inconsistent_rows_are_refused_naming_the_series_and_the_file(tmp_path):
@@ -250,8 +257,8 @@ def test_multiframe_image_is_refused(tmp_path):
 
 def test_zip_reads_the_same_as_the_folder(tmp_path):
     written = write_series(tmp_path / "exam" / "flair", orientation=OBLIQUE)
-    [from_folder] = read_dicom_tree(tmp_path / "exam")
-    [from_zip] = read_dicom_tree(_zip_folder(tmp_path / "exam", tmp_path / "exam.zip"))
+    [from_folder] = read_dicom_tree(tmp_path / "exam").series
+    [from_zip] = read_dicom_tree(_zip_folder(tmp_path / "exam", tmp_path / "exam.zip")).series
     np.testing.assert_array_equal(from_zip.array, from_folder.array)
     np.testing.assert_array_equal(from_zip.affine, from_folder.affine)
     assert from_zip.files == from_folder.files
@@ -270,5 +277,91 @@ def test_zip_errors_name_the_member_and_leave_no_temporary_files(tmp_path, monke
     assert caught.value.source == f"{archive}:notes.txt"
     (tmp_path / "exam" / "notes.txt").unlink()
     shutil.copy(_zip_folder(tmp_path / "exam", tmp_path / "ok.zip"), archive)
-    assert len(read_dicom_tree(archive)) == 1
+    assert len(read_dicom_tree(archive).series) == 1
     assert list(scratch.iterdir()) == []
+
+
+def numbered(number: int):
+    return lambda k, ds: setattr(ds, "SeriesNumber", number)
+
+
+def write_localizer(folder: Path, study_uid: str) -> str:
+    """A 3-plane localizer: one series, three slices in each of three orientations."""
+    series_uid = pydicom.uid.generate_uid()
+    for name, orientation in [("ax", AXIAL), ("sag", SAGITTAL), ("cor", CORONAL)]:
+        write_series(
+            folder / name,
+            orientation=orientation,
+            slices=3,
+            study_uid=study_uid,
+            series_uid=series_uid,
+            description="3Plane Loc SSFSE",
+            edit=numbered(1),
+        )
+    return series_uid
+
+
+def test_a_localizer_in_three_planes_is_left_out_before_its_geometry_is_checked(tmp_path):
+    flair = write_series(tmp_path / "flair", edit=numbered(2))
+    write_localizer(tmp_path / "loc", flair.study_uid)
+
+    tree = read_dicom_tree(tmp_path)
+
+    assert [s.series_uid for s in tree.series] == [flair.series_uid]
+    assert [(s.description, s.files, s.sequence, s.left_out) for s in tree.seen] == [
+        ("3Plane Loc SSFSE", 9, None, "localizer"),
+        ("AX FLAIR", 6, Sequence.FLAIR, ""),
+    ]
+
+
+def test_a_broken_series_that_is_left_out_does_not_fail_the_read(tmp_path):
+    flair = write_series(tmp_path / "flair")
+    dwi = write_series(tmp_path / "dwi", study_uid=flair.study_uid, description="DWI b1000")
+    dwi.files[2].unlink()
+
+    assert [s.series_uid for s in read_dicom_tree(tmp_path).series] == [flair.series_uid]
+
+
+def test_of_two_series_of_one_sequence_the_one_with_more_slices_is_chosen(tmp_path):
+    thick = write_series(tmp_path / "a", slices=6, edit=numbered(5), description="AX FLAIR")
+    thin = write_series(
+        tmp_path / "b", slices=8, study_uid=thick.study_uid, edit=numbered(4), description="FLAIR"
+    )
+
+    tree = read_dicom_tree(tmp_path)
+
+    assert [s.series_uid for s in tree.series] == [thin.series_uid]
+    assert tree.seen[1].left_out == (
+        "another FLAIR series, 4 'FLAIR', was chosen: this one has fewer slices"
+    )
+
+
+def test_of_two_equal_series_of_one_sequence_the_later_one_is_chosen(tmp_path):
+    first = write_series(tmp_path / "a", edit=numbered(4))
+    repeat = write_series(tmp_path / "b", study_uid=first.study_uid, edit=numbered(9))
+
+    tree = read_dicom_tree(tmp_path)
+
+    assert [s.series_uid for s in tree.series] == [repeat.series_uid]
+    assert "an earlier series number" in tree.seen[0].left_out
+
+
+def test_series_of_one_sequence_in_two_studies_are_both_chosen(tmp_path):
+    write_series(tmp_path / "a")
+    write_series(tmp_path / "b")
+    assert len(read_dicom_tree(tmp_path).series) == 2
+
+
+def test_a_failing_chosen_series_lists_every_series_seen(tmp_path):
+    t2 = write_series(tmp_path / "t2", description="AX T2", edit=numbered(3))
+    write_localizer(tmp_path / "loc", t2.study_uid)
+    t2.files[2].unlink()
+
+    with pytest.raises(ImagingInputError, match="missing slice") as caught:
+        read_dicom_tree(tmp_path)
+
+    assert caught.value.reason.splitlines()[1:] == [
+        "Series seen:",
+        "- study 1, series 1 '3Plane Loc SSFSE' (9 files): left out: localizer",
+        "- study 1, series 3 'AX T2' (5 files): chosen as T2",
+    ]

@@ -15,7 +15,9 @@ from imaging.errors import ImagingInputError
 from imaging.sequences import Sequence
 from reviewer.cases.models import Exam, IdentityLink, Patient, Series
 from reviewer.imports.services import import_dicom
-from tests.imaging.dicom_builders import write_series
+from tests.imaging.dicom_builders import AXIAL, SAGITTAL, write_series
+
+CORONAL = ((1.0, 0.0, 0.0), (0.0, 0.0, -1.0))
 
 pytestmark = pytest.mark.django_db
 
@@ -45,15 +47,73 @@ def nothing_stored(media_root) -> bool:
 
 def test_a_study_becomes_one_exam_with_its_four_sequences_and_other_series_are_left_out(tmp_path):
     write_study(tmp_path, descriptions={**DESCRIPTIONS, "dwi": "DWI b1000"})
-    messages = []
+    reports = []
 
-    [patient] = import_dicom(
-        tmp_path, progress=lambda done, total, message: messages.append(message)
-    )
+    [patient] = import_dicom(tmp_path, series_report=reports.append)
 
     exam = patient.exams.get()
     assert sorted(exam.series.values_list("sequence", flat=True)) == ["FLAIR", "T1", "T1CE", "T2"]
-    assert "left out 1 other series (DWI b1000)" in messages[-1]
+    [seen] = reports
+    assert [(s.description, s.left_out) for s in seen if s.left_out] == [("DWI b1000", "diffusion")]
+
+
+def test_a_study_as_scanners_export_it_imports_its_four_sequences(tmp_path):
+    study_uid = write_study(tmp_path)["flair"].study_uid
+    localizer_uid = generate_uid()
+    for name, orientation in [("ax", AXIAL), ("sag", SAGITTAL), ("cor", CORONAL)]:
+        write_series(
+            tmp_path / "loc" / name,
+            orientation=orientation,
+            slices=3,
+            study_uid=study_uid,
+            series_uid=localizer_uid,
+            description="3Plane Loc SSFSE",
+        )
+    write_series(
+        tmp_path / "adc",
+        study_uid=study_uid,
+        description="Apparent Diffusion Coefficient",
+        edit=lambda k, ds: setattr(ds, "ImageType", ["DERIVED", "PRIMARY", "ADC"]),
+    )
+
+    [patient] = import_dicom(tmp_path)
+
+    assert patient.exams.get().series.count() == 4
+
+
+def test_of_two_series_of_one_sequence_one_is_imported_and_the_other_reported(tmp_path):
+    written = write_study(tmp_path)
+    repeat = write_series(
+        tmp_path / "flair2",
+        study_uid=written["flair"].study_uid,
+        description="AX FLAIR repeat",
+        edit=lambda k, ds: setattr(ds, "SeriesNumber", 9),
+    )
+    reports = []
+
+    import_dicom(tmp_path, series_report=reports.append)
+
+    uid_map = IdentityLink.objects.get().uid_map
+    assert uid_map[Series.objects.get(sequence="FLAIR").dicom_series_uid] == repeat.series_uid
+    [left_out] = [s for s in reports[0] if s.left_out]
+    assert left_out.series_uid == written["flair"].series_uid
+
+
+def test_without_any_of_the_four_sequences_the_import_fails_listing_every_series(
+    tmp_path, media_root
+):
+    write_study(tmp_path, descriptions={"loc": "Localizer", "dwi": "DWI"})
+
+    with pytest.raises(ImagingInputError, match="no FLAIR, T1, T1CE or T2") as caught:
+        import_dicom(tmp_path)
+
+    heading, *lines = caught.value.reason.splitlines()[1:]
+    assert heading == "Series seen:"
+    assert sorted(lines) == [
+        "- study 1, series 3 'DWI' (6 files): left out: diffusion",
+        "- study 1, series 3 'Localizer' (6 files): left out: localizer",
+    ]
+    assert nothing_stored(media_root)
 
 
 def test_nothing_identifying_is_stored_beside_the_patient(tmp_path):
@@ -166,7 +226,6 @@ def break_slice_gap(folder):
         ("truncated", "IM"),
         ("missing_slice", "missing"),
         ("other_grid", "not on the grid"),
-        ("two_flairs", "are both FLAIR"),
         ("burned_in", "sc/IM.*BurnedInAnnotation"),
     ],
 )
@@ -191,13 +250,6 @@ def test_bad_dicom_is_refused_with_the_reason_and_nothing_is_stored(
         )
         for path in written["t2"].files:
             path.unlink()
-    elif damage == "two_flairs":
-        write_series(
-            tmp_path / "good" / "flair2",
-            study_uid=written["t1"].study_uid,
-            description="COR FLAIR",
-            study_date="20190101",
-        )
     elif damage == "burned_in":
         write_series(
             tmp_path / "good" / "sc",
