@@ -37,9 +37,15 @@ export function csrfToken(cookies: string = document.cookie): string {
 
 /**
  * GET (no body) or POST (a body) JSON to the session-authenticated API; the answer's JSON,
- * or an ApiError. A POST carries the CSRF token, as SessionAuthentication requires.
+ * or an ApiError. A POST carries the CSRF token, as SessionAuthentication requires, and the
+ * Idempotency-Key when one is given (see postOnce).
  */
-export async function apiJson<Answer>(url: string, body?: unknown, fetcher: typeof fetch = fetch): Promise<Answer> {
+export async function apiJson<Answer>(
+  url: string,
+  body?: unknown,
+  fetcher: typeof fetch = fetch,
+  idempotencyKey?: string,
+): Promise<Answer> {
   const headers: Record<string, string> = { Accept: "application/json" };
   const init: RequestInit = { credentials: "same-origin", headers };
   if (body !== undefined) {
@@ -47,6 +53,7 @@ export async function apiJson<Answer>(url: string, body?: unknown, fetcher: type
     init.body = JSON.stringify(body);
     headers["Content-Type"] = "application/json";
     headers["X-CSRFToken"] = csrfToken();
+    if (idempotencyKey !== undefined) headers["Idempotency-Key"] = idempotencyKey;
   }
   const response = await fetcher(url, init);
   const json: unknown = (response.headers.get("Content-Type") ?? "").includes("json") ? await response.json() : undefined;

@@ -1,5 +1,8 @@
 import { apiJson } from "../net/apiJson";
+import { postOnce } from "../net/postOnce";
 import type { AlarmVerdict, CaseAlarmState } from "./alarms";
+
+const post = postOnce();
 
 /** The alarm endpoints the viewer uses (reviewer/alarms/api.py). */
 export const alarmApi = {
@@ -10,7 +13,7 @@ export const alarmApi = {
    * supersedes the alarm's latest verdict, the one the reader saw.
    */
   judge: (alarm: number, trueAlarm: boolean, supersedes: number | null): Promise<AlarmVerdict> =>
-    apiJson(`/api/alarms/${alarm}/verdicts/`, { true_alarm: trueAlarm, supersedes }),
+    post(`/api/alarms/${alarm}/verdicts/`, { true_alarm: trueAlarm, supersedes }),
 };
 
 export type AlarmApi = typeof alarmApi;

@@ -1,4 +1,5 @@
 import { apiJson } from "../net/apiJson";
+import { postOnce } from "../net/postOnce";
 import type { components } from "../types/api";
 
 type Schemas = components["schemas"];
@@ -14,16 +15,22 @@ export type Scale = Schemas["Scale"];
 const segmentationUrl = (segmentation: number, what: "assessments" | "verdicts" | "grading"): string =>
   `/api/segmentations/${segmentation}/${what}/`;
 
+/** The reading time grows between a failed Save and the next: the same grade is the same write. */
+const post = postOnce((url, body) => {
+  const { reading_time_ms: _readingTime, ...write } = body as { reading_time_ms?: unknown };
+  return `${url} ${JSON.stringify(write)}`;
+});
+
 /** The grading endpoints of segmentations (reviewer/grading/api.py); histories come newest first. */
 export const gradingApi = {
   /** The scale to grade on and the volumes and component counts shown beside the form. */
   panel: (segmentation: number): Promise<GradingPanelData> => apiJson(segmentationUrl(segmentation, "grading")),
   assessments: (segmentation: number): Promise<Assessment[]> => apiJson(segmentationUrl(segmentation, "assessments")),
   assess: (segmentation: number, input: AssessmentInput): Promise<Assessment> =>
-    apiJson(segmentationUrl(segmentation, "assessments"), input),
+    post(segmentationUrl(segmentation, "assessments"), input),
   verdicts: (segmentation: number): Promise<LesionVerdict[]> => apiJson(segmentationUrl(segmentation, "verdicts")),
   judge: (segmentation: number, input: LesionVerdictInput): Promise<LesionVerdict> =>
-    apiJson(segmentationUrl(segmentation, "verdicts"), input),
+    post(segmentationUrl(segmentation, "verdicts"), input),
 };
 
 export type GradingApi = typeof gradingApi;
