@@ -59,7 +59,7 @@ def render_exam(
         for tissue, fraction in lesions.items():
             mixed += fraction * brain_fraction * signal[tissue]
         mixed *= bias * np.float32(rng.uniform(*_GAIN_RANGE))
-        images[sequence] = _quantise(_rician(mixed, rng), anatomy.brain)
+        images[sequence] = _quantise(rician(mixed, rng), anatomy.brain)
     return images
 
 
@@ -85,7 +85,7 @@ def _partial_volume(mask: np.ndarray) -> np.ndarray:
     return ndimage.gaussian_filter(mask.astype(np.float32), _PARTIAL_VOLUME_SIGMA, truncate=3.0)
 
 
-def _rician(signal: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def rician(signal: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Magnitude of the signal plus complex Gaussian noise."""
     real = signal + _NOISE_SIGMA * rng.standard_normal(signal.shape, dtype=np.float32)
     imaginary = _NOISE_SIGMA * rng.standard_normal(signal.shape, dtype=np.float32)
