@@ -96,22 +96,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "neuroreview",
-                "worker",
-                "-Q",
-                ",".join(QUEUES),
-                "-P",
-                "solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "INFO",
-            ],
+            worker_command(QUEUES),
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -128,6 +113,15 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def worker_command(queues) -> list[str]:
+    """A Celery worker on these queues that runs one task at a time in its main process (solo:
+    a kill of that process is a kill of the task)."""
+    return [
+        sys.executable, "-m", "celery", "-A", "neuroreview", "worker", "-Q", ",".join(queues),
+        "-P", "solo", "--without-gossip", "--without-mingle", "--loglevel", "INFO",
+    ]  # fmt: skip
 
 
 def _test_database_url() -> str:

@@ -28,6 +28,7 @@ from django.db import connections
 
 from neuroreview.celery import QUEUES
 from reviewer.core.progress import job_state
+from tests.conftest import worker_command
 from tests.reviewer.imports import brats_builders as build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,9 +160,7 @@ class Stack:
 
     def worker(self, queues=QUEUES) -> subprocess.Popen:
         """A Celery worker on these queues, one task at a time, as tests/conftest.py starts one."""
-        argv = ["-m", "celery", "-A", "neuroreview", "worker", "-Q", ",".join(queues)]
-        argv += ["-P", "solo", "--without-gossip", "--without-mingle", "--loglevel", "INFO"]
-        return self._start("worker", [sys.executable, *argv], ready="ready.")
+        return self._start("worker", worker_command(queues), ready="ready.")
 
     def web(self) -> str:
         """A daphne web server on a free port; returns its base URL."""
