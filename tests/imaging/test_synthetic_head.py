@@ -10,7 +10,7 @@ from scipy import ndimage
 from imaging.sequences import Sequence
 from imaging.synthetic.anatomy import load_anatomy
 from imaging.synthetic.contrasts import FULL_SCALE, SIGNAL
-from tests.imaging.synthetic_heads import healthy_head
+from tests.imaging.synthetic_heads import healthy_exam, healthy_head, on_head_grid
 
 RESOLUTION = 2
 
@@ -28,10 +28,11 @@ def profile_of(sequence: Sequence) -> tuple[np.ndarray, float]:
 
 def test_the_brain_is_the_template_brain_on_a_padded_grid_in_the_same_place():
     anatomy, head = load_anatomy(RESOLUTION), healthy_head(RESOLUTION)
-    pad = np.argwhere(head.brain).min(axis=0) - np.argwhere(anatomy.brain).min(axis=0)
 
-    assert head.brain.sum() == anatomy.brain.sum()
-    np.testing.assert_allclose(head.affine @ [*pad, 1], anatomy.affine @ [0, 0, 0, 1])
+    np.testing.assert_array_equal(head.brain, on_head_grid(head, anatomy.brain, RESOLUTION))
+    np.testing.assert_array_equal(
+        head.images[Sequence.T1][head.brain], healthy_exam(RESOLUTION)[Sequence.T1][anatomy.brain]
+    )
 
 
 def test_no_air_touches_the_brain():
