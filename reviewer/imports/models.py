@@ -15,6 +15,9 @@ class ImportJob(BackgroundJob):
     upload_name = models.CharField(max_length=255)
     options = models.JSONField(default=dict, blank=True)
     patients = models.ManyToManyField("cases.Patient", blank=True, related_name="+")
+    # A DICOM import's report: every series seen, chosen as a sequence or left out and why
+    # (imaging.series_selection.report); a failed import lists them in its error instead.
+    series_report = models.JSONField(default=list, blank=True)
 
     class Meta(BackgroundJob.Meta):
         pass

@@ -7,6 +7,19 @@ from reviewer.imports.forms import zip_upload_error
 from reviewer.imports.models import ImportJob
 
 
+class SeriesSeenSerializer(serializers.Serializer):
+    """A series of a DICOM upload, as the import report names it."""
+
+    study = serializers.IntegerField(help_text="the study's number in the upload, from 1")
+    number = serializers.IntegerField(help_text="SeriesNumber")
+    description = serializers.CharField(help_text="SeriesDescription")
+    files = serializers.IntegerField()
+    sequence = serializers.CharField(
+        allow_null=True, help_text="FLAIR, T1, T1CE or T2: what the series was recognized as"
+    )
+    left_out = serializers.CharField(help_text="why it was not imported; empty when it was")
+
+
 class ImportJobSerializer(serializers.ModelSerializer):
     file = serializers.FileField(
         write_only=True, help_text="a .zip of a BraTS folder or of DICOM files"
@@ -28,6 +41,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
         help_text="series UID or description -> FLAIR|T1|T1CE|T2 (DICOM only)",
     )
     patients = serializers.SlugRelatedField(slug_field="pseudonym", many=True, read_only=True)
+    series_report = SeriesSeenSerializer(
+        many=True,
+        read_only=True,
+        help_text="DICOM: every series seen, imported or left out and why",
+    )
 
     class Meta:
         model = ImportJob
@@ -40,6 +58,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "error",
             "upload_name",
             "patients",
+            "series_report",
             "created_at",
             "finished_at",
             "file",
@@ -53,6 +72,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "message",
             "error",
             "upload_name",
+            "series_report",
             "created_at",
             "finished_at",
         ]

@@ -14,6 +14,7 @@ from imaging.errors import ImagingInputError
 from imaging.labels import LabelScheme
 from imaging.safe_zip import extract_zip
 from imaging.sequences import Sequence
+from imaging.series_selection import report as series_report
 from reviewer.cases.models import Disease
 from reviewer.core import progress
 from reviewer.imports.models import ImportJob
@@ -59,6 +60,7 @@ def _extract_and_import(job: ImportJob, workdir: Path) -> list:
     with transaction.atomic():
         patients = _import(job, root, progress.reporter(job))
         job.patients.set(patients)
+        job.save(update_fields=["series_report"])
     return patients
 
 
@@ -73,7 +75,13 @@ def _import(job: ImportJob, root: Path, report):
             progress=report,
         )
     overrides = {k: Sequence(v) for k, v in job.options.get("sequence_overrides", {}).items()}
-    return import_dicom(root, sequence_overrides=overrides, disease=disease, progress=report)
+    return import_dicom(
+        root,
+        sequence_overrides=overrides,
+        disease=disease,
+        progress=report,
+        series_report=lambda seen: setattr(job, "series_report", series_report(seen)),
+    )
 
 
 def _single_top_folder(root: Path) -> Path:
