@@ -263,7 +263,7 @@ export interface paths {
             cookie?: never;
         };
         /** @description De-identified case table for research: one row per series, no dates, no identifiers. */
-        get: operations["exports_cases_list"];
+        get: operations["exports_cases_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -841,26 +841,6 @@ export interface components {
             /** @description one line per exam, newest first */
             exams: components["schemas"]["ExamAlarmLine"][];
             patient_risk_score: number;
-        };
-        /**
-         * @description One row of the de-identified case table (reviewer.reports.exports): a series, no dates,
-         *     no identifiers.
-         */
-        CaseExportRow: {
-            pseudonym: string;
-            exam_order: number;
-            /** @description none: no dates */
-            days_from_baseline: number | null;
-            sequence: string;
-            /** @description e.g. 240x240x155 */
-            shape: string;
-            /** @description e.g. 1x1x1 */
-            spacing_mm: string;
-            series_sha256: string;
-            reference_lesion_count: number;
-            /** Format: double */
-            reference_volume_ml: number;
-            software_version: string;
         };
         Changes: {
             /**
@@ -2821,7 +2801,7 @@ export interface operations {
             };
         };
     };
-    exports_cases_list: {
+    exports_cases_retrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -2835,7 +2815,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CaseExportRow"][];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description not signed in, an expired or unknown token, or a role that may not */
