@@ -177,6 +177,16 @@ def test_a_later_study_of_the_same_patient_joins_the_same_pseudonym(tmp_path):
     assert first == second and second.exams.count() == 2
 
 
+def test_several_studies_of_one_patient_in_one_upload_become_separate_exams(tmp_path):
+    write_study(tmp_path, study_date="20200115")
+    write_study(tmp_path, study_date="20210115", descriptions={"flair": "AX FLAIR"})
+
+    [patient] = import_dicom(tmp_path)
+
+    exams = patient.exams.order_by("date")
+    assert [exam.series.count() for exam in exams] == [4, 1]
+
+
 def test_voxels_keep_their_physical_position(tmp_path):
     written = write_study(tmp_path)["t2"]
 
