@@ -5,7 +5,7 @@ from rest_framework.views import APIView
 from reviewer.core.permissions import EXPORT_ROLES, role_permission
 from reviewer.reports.exports import export_rows
 from reviewer.reports.quality import QUALITY_ROLES, quality_dashboard
-from reviewer.reports.serializers import QualityDashboardSerializer
+from reviewer.reports.serializers import CaseExportRowSerializer, QualityDashboardSerializer
 
 
 class CaseExportView(APIView):
@@ -13,9 +13,9 @@ class CaseExportView(APIView):
 
     permission_classes = [role_permission(*EXPORT_ROLES)]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: CaseExportRowSerializer(many=True)})
     def get(self, request):
-        return Response(export_rows(request.user))
+        return Response(CaseExportRowSerializer(export_rows(request.user), many=True).data)
 
 
 class QualityDashboardView(APIView):

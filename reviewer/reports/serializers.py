@@ -51,3 +51,19 @@ class QualityDashboardSerializer(serializers.Serializer):
     lesions = LabelVerdictsSerializer(many=True)
     added = AddedLesionsSerializer(many=True)
     alarms = AlarmVerdictsSerializer(many=True)
+
+
+class CaseExportRowSerializer(serializers.Serializer):
+    """One row of the de-identified case table (reviewer.reports.exports): a series, no dates,
+    no identifiers."""
+
+    pseudonym = serializers.CharField()
+    exam_order = serializers.IntegerField()
+    days_from_baseline = serializers.IntegerField(allow_null=True, help_text="none: no dates")
+    sequence = serializers.CharField()
+    shape = serializers.CharField(help_text="e.g. 240x240x155")
+    spacing_mm = serializers.CharField(help_text="e.g. 1x1x1")
+    series_sha256 = serializers.CharField()
+    reference_lesion_count = serializers.IntegerField()
+    reference_volume_ml = serializers.FloatField()
+    software_version = serializers.CharField()

@@ -2,8 +2,8 @@
 (valid and invalid ones, a bounded number per operation) and checks every answer against it.
 No answer may be a server error, and every answer's status, content type, headers and body must
 be what the schema documents for that operation. The requests run as a radiologist who may see
-one glioma patient (tests.contract.api_data); schemathesis also sends them with no or a wrong
-token, and the API must refuse those."""
+one glioma patient and as the data steward (tests.contract.api_data); schemathesis also sends
+them with no or a wrong token, and the API must refuse those."""
 
 import pytest
 import schemathesis
@@ -18,7 +18,7 @@ from tests.contract.api_data import API_SCHEMA, populated_api
 schema = schemathesis.openapi.from_path(API_SCHEMA)
 schema.app = get_wsgi_application()
 EXAMPLES_PER_OPERATION = 25
-_reader = {}  # the current test's reader token (each test has its own database rows)
+_reader = {}  # the current test's token (each test has its own database rows)
 
 
 @schema.auth(refresh_interval=None)
@@ -41,9 +41,12 @@ def in_test_transaction(db):
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def reader(in_test_transaction):
-    _reader["token"] = populated_api().reader_token
+@pytest.fixture(params=["radiologist", "data steward"])
+def reader(request, in_test_transaction):
+    """A radiologist, who may see one patient, and the data steward, who may use every
+    endpoint (imports, rule versions, threshold sets) and see every patient."""
+    data = populated_api()
+    _reader["token"] = data.reader_token if request.param == "radiologist" else data.steward_token
 
 
 @schema.parametrize()

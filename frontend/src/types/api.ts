@@ -263,7 +263,7 @@ export interface paths {
             cookie?: never;
         };
         /** @description De-identified case table for research: one row per series, no dates, no identifiers. */
-        get: operations["exports_cases_retrieve"];
+        get: operations["exports_cases_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -842,6 +842,26 @@ export interface components {
             exams: components["schemas"]["ExamAlarmLine"][];
             patient_risk_score: number;
         };
+        /**
+         * @description One row of the de-identified case table (reviewer.reports.exports): a series, no dates,
+         *     no identifiers.
+         */
+        CaseExportRow: {
+            pseudonym: string;
+            exam_order: number;
+            /** @description none: no dates */
+            days_from_baseline: number | null;
+            sequence: string;
+            /** @description e.g. 240x240x155 */
+            shape: string;
+            /** @description e.g. 1x1x1 */
+            spacing_mm: string;
+            series_sha256: string;
+            reference_lesion_count: number;
+            /** Format: double */
+            reference_volume_ml: number;
+            software_version: string;
+        };
         Changes: {
             /**
              * @description the prior: t-1 or t-2
@@ -1052,8 +1072,6 @@ export interface components {
             readonly error: string;
             readonly upload_name: string;
             readonly patients: string[];
-            /** @description DICOM: every series seen, imported or left out and why */
-            readonly series_report: components["schemas"]["SeriesSeen"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1645,20 +1663,6 @@ export interface components {
             spacing: unknown;
             affine: unknown;
             dicom_series_uid?: string;
-        };
-        /** @description A series of a DICOM upload, as the import report names it. */
-        SeriesSeen: {
-            /** @description the study's number in the upload, from 1 */
-            study: number;
-            /** @description SeriesNumber */
-            number: number;
-            /** @description SeriesDescription */
-            description: string;
-            files: number;
-            /** @description FLAIR, T1, T1CE or T2: what the series was recognized as */
-            sequence: string | null;
-            /** @description why it was not imported; empty when it was */
-            left_out: string;
         };
         Share: {
             /** @description acceptable, unacceptable, ease_5 … ease_1, four_level_4 … */
@@ -2801,7 +2805,7 @@ export interface operations {
             };
         };
     };
-    exports_cases_retrieve: {
+    exports_cases_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -2815,9 +2819,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseExportRow"][];
                 };
             };
             /** @description not signed in, an expired or unknown token, or a role that may not */
