@@ -1072,6 +1072,8 @@ export interface components {
             readonly error: string;
             readonly upload_name: string;
             readonly patients: string[];
+            /** @description DICOM: every series seen, imported or left out and why */
+            readonly series_report: components["schemas"]["SeriesSeen"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1663,6 +1665,20 @@ export interface components {
             spacing: unknown;
             affine: unknown;
             dicom_series_uid?: string;
+        };
+        /** @description A series of a DICOM upload, as the import report names it. */
+        SeriesSeen: {
+            /** @description the study's number in the upload, from 1 */
+            study: number;
+            /** @description SeriesNumber */
+            number: number;
+            /** @description SeriesDescription */
+            description: string;
+            files: number;
+            /** @description FLAIR, T1, T1CE or T2: what the series was recognized as */
+            sequence: string | null;
+            /** @description why it was not imported; empty when it was */
+            left_out: string;
         };
         Share: {
             /** @description acceptable, unacceptable, ease_5 … ease_1, four_level_4 … */
