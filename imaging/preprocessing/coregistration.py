@@ -40,7 +40,7 @@ def coregister(
     """Register every sequence to ``reference`` and resample all onto a ``spacing_mm`` grid."""
     started = time.monotonic()
     fixed = sitk_image(*volumes[reference])
-    affine, shape = grid_over(*volumes[reference], spacing_mm)
+    affine, shape = _grid_over(*volumes[reference], spacing_mm)
     grid = sitk_image(np.zeros(shape, np.float32), affine)
     resampled, transforms, steps = {}, {}, {}
     for sequence, volume in volumes.items():
@@ -65,7 +65,7 @@ def coregister(
     return Coregistered(resampled, affine, transforms, record)
 
 
-def grid_over(array: np.ndarray, affine: np.ndarray, spacing_mm: float):
+def _grid_over(array: np.ndarray, affine: np.ndarray, spacing_mm: float):
     """A RAS-aligned grid of ``spacing_mm`` voxels covering the volume's extent (voxel edges,
     not centres): its affine and shape."""
     shape = np.array(array.shape)
