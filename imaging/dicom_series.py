@@ -1,9 +1,9 @@
 """DICOM folders and zip archives read as volumes with their geometry.
 
 Headers are read first without pixel data to group instances by (StudyInstanceUID,
-SeriesInstanceUID) and check each series' geometry; pixels are then read one series, one slice at
-a time. The geometry follows DICOM PS3.3 C.7.6.2.1.1: with ImageOrientationPatient rows r and
-columns c, PixelSpacing (Δr, Δc) and ImagePositionPatient P_k of slice k, pixel (column i, row j)
+SeriesInstanceUID), choose the series that are the four sequences (series_selection) and check
+the geometry of those only; their pixels are then read one series, one slice at a time. The
+geometry follows DICOM PS3.3 C.7.6.2.1.1: with ImageOrientationPatient rows r and columns c, PixelSpacing (Δr, Δc) and ImagePositionPatient P_k of slice k, pixel (column i, row j)
 of slice k lies at P_k + i·Δc·r + j·Δr·c in LPS patient coordinates. Slices are ordered by
 P_k · n with n = r × c. The returned affine maps nibabel voxel (i, j, k) to that point converted
 to RAS (x and y negated), so the volume can be written as NIfTI as it is.
@@ -34,7 +34,7 @@ _DUPLICATE_MM = 0.01
 _SPACING_RTOL = 0.01  # slices are evenly spaced when gaps agree to 1 %,
 _SPACING_ATOL_MM = 0.001  # or to a micrometre for very thin slices
 _IN_PLANE_SHIFT_PIXELS = 0.1  # a stack sheared by more than this (gantry tilt) is refused
-_SKIPPED_NAMES = frozenset({"dicomdir", "__macosx", "thumbs.db"})
+_SKIPPED_NAMES = frozenset({"__macosx", "thumbs.db"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,19 +97,21 @@ def read_dicom_tree(
     geometry is checked, so localizers, diffusion and other series never fail the import.
     ``sequence_overrides`` maps a SeriesInstanceUID or a SeriesDescription to the sequence it is;
     a UID match wins over a description match, and both over what the header says. Where series
-    of a study claim one sequence, ``series_selection.preference`` picks one. Hidden files,
-    DICOMDIR and DICOM objects without pixels (SR, presentation states) are skipped. Series come
+    of a study claim one sequence, ``series_selection.preference`` picks one. Under a DICOMDIR
+    only the files it references are read; hidden files and DICOM objects without pixels (SR,
+    presentation states) are skipped. Series come
     sorted by study, then series number and UID.
 
     Raises
     ------
     ImagingInputError
         ``path`` is neither folder nor zip, or holds no DICOM image; a file is not DICOM or is
-        truncated; an override names an unknown sequence. For a chosen series (the reason then
-        lists every series seen): a file is multi-frame or colour, lacks geometry, or its pixels
-        cannot be decoded; Rows, Columns, PixelSpacing or ImageOrientationPatient differ between
-        files; the series has one slice, duplicate positions, a missing slice, uneven spacing or
-        sheared slices (gantry tilt).
+        truncated; a DICOMDIR is unreadable or references a missing file; an override names an
+        unknown sequence. For a chosen series (the reason then lists every series seen): a file
+        is multi-frame or colour, lacks geometry, or its pixels cannot be decoded; Rows,
+        Columns, PixelSpacing or ImageOrientationPatient differ between files; the series has
+        one slice, duplicate positions, a missing slice, uneven spacing or sheared slices
+        (gantry tilt).
     """
     path = Path(path)
     overrides = {key: _sequence(key, value) for key, value in (sequence_overrides or {}).items()}
@@ -142,7 +144,7 @@ class _Origin(NamedTuple):
 
 def _read_folder(root: Path, origin: _Origin, overrides: Mapping[str, Sequence]) -> DicomTree:
     groups: dict[tuple[str, str], list[_File]] = {}
-    for relative in _candidate_files(root):
+    for relative in _candidate_files(root, origin):
         item = _read_header(root / relative, origin.name(relative), relative)
         if item is not None:
             key = (str(item.header.StudyInstanceUID), str(item.header.SeriesInstanceUID))
@@ -211,13 +213,38 @@ def _lost_to(files: list[_File], best: list[_File], sequence: Sequence) -> str:
     )
 
 
-def _candidate_files(root: Path) -> list[PurePosixPath]:
+def _candidate_files(root: Path, origin: _Origin) -> list[PurePosixPath]:
+    """The files to read: a folder holding a DICOMDIR (media, PS3.10) gives the files its
+    records reference, and nothing else under it (media carry viewers and read-me files);
+    elsewhere, every file not hidden."""
     found = []
     for folder, subfolders, names in os.walk(root):
-        subfolders[:] = [d for d in subfolders if not _skipped(d)]
         relative_folder = PurePosixPath(Path(folder).relative_to(root).as_posix())
+        dicomdir = next((name for name in names if name.casefold() == "dicomdir"), None)
+        if dicomdir is not None:
+            subfolders[:] = []
+            found += _referenced_files(root, relative_folder / dicomdir, origin)
+            continue
+        subfolders[:] = [d for d in subfolders if not _skipped(d)]
         found += [relative_folder / name for name in names if not _skipped(name)]
-    return sorted(found)
+    return sorted(set(found))
+
+
+def _referenced_files(root: Path, dicomdir: PurePosixPath, origin: _Origin) -> list[PurePosixPath]:
+    name = origin.name(dicomdir)
+    try:
+        records = pydicom.dcmread(root / dicomdir).DirectoryRecordSequence
+    except Exception as exc:
+        raise ImagingInputError(name, f"unreadable DICOMDIR ({exc})") from exc
+    found = []
+    for record in records:
+        if file_id := record.get("ReferencedFileID"):
+            parts = [file_id] if isinstance(file_id, str) else list(file_id)
+            relative = dicomdir.parent.joinpath(*parts)
+            if not (root / relative).is_file():
+                raise ImagingInputError(name, f"references {'/'.join(parts)}, which is missing")
+            found.append(relative)
+    return found
 
 
 def _skipped(name: str) -> bool:

@@ -127,10 +127,9 @@ def test_override_naming_an_unknown_sequence_is_refused(tmp_path):
         read_dicom_tree(tmp_path, sequence_overrides={"AX FLAIR": "DWI"})
 
 
-def test_hidden_files_dicomdir_and_objects_without_pixels_are_skipped(tmp_path):
+def test_hidden_files_and_objects_without_pixels_are_skipped(tmp_path):
     written = write_series(tmp_path)
     (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
-    (tmp_path / "DICOMDIR").write_bytes(b"not parsed")
     (tmp_path / "__MACOSX").mkdir()
     (tmp_path / "__MACOSX" / "._IM0001").write_bytes(b"resource fork")
     report = pydicom.dcmread(written.files[0])
@@ -140,6 +139,14 @@ def test_hidden_files_dicomdir_and_objects_without_pixels_are_skipped(tmp_path):
     report.save_as(tmp_path / "SR0001")
     [series] = read_dicom_tree(tmp_path).series
     assert len(series.files) == 6
+
+
+def test_an_unreadable_dicomdir_is_refused_naming_it(tmp_path):
+    write_series(tmp_path)
+    (tmp_path / "DICOMDIR").write_bytes(b"not a DICOMDIR")
+    with pytest.raises(ImagingInputError, match="unreadable DICOMDIR") as caught:
+        read_dicom_tree(tmp_path)
+    assert caught.value.source == str(tmp_path / "DICOMDIR")
 
 
 def test_empty_folder_is_refused(tmp_path):
