@@ -3,10 +3,11 @@
 Headers are read first without pixel data to group instances by (StudyInstanceUID,
 SeriesInstanceUID), choose the series that are the four sequences (series_selection) and check
 the geometry of those only; their pixels are then read one series, one slice at a time. The
-geometry follows DICOM PS3.3 C.7.6.2.1.1: with ImageOrientationPatient rows r and columns c, PixelSpacing (Δr, Δc) and ImagePositionPatient P_k of slice k, pixel (column i, row j)
-of slice k lies at P_k + i·Δc·r + j·Δr·c in LPS patient coordinates. Slices are ordered by
-P_k · n with n = r × c. The returned affine maps nibabel voxel (i, j, k) to that point converted
-to RAS (x and y negated), so the volume can be written as NIfTI as it is.
+geometry follows DICOM PS3.3 C.7.6.2.1.1: with ImageOrientationPatient rows r and columns c,
+PixelSpacing (Δr, Δc) and ImagePositionPatient P_k of slice k, pixel (column i, row j) of slice k
+lies at P_k + i·Δc·r + j·Δr·c in LPS patient coordinates. Slices are ordered by P_k · n with
+n = r × c. The returned affine maps nibabel voxel (i, j, k) to that point converted to RAS (x and
+y negated), so the volume can be written as NIfTI as it is.
 """
 
 import dataclasses
