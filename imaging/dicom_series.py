@@ -7,7 +7,8 @@ geometry follows DICOM PS3.3 C.7.6.2.1.1: with ImageOrientationPatient rows r an
 PixelSpacing (Δr, Δc) and ImagePositionPatient P_k of slice k, pixel (column i, row j) of slice k
 lies at P_k + i·Δc·r + j·Δr·c in LPS patient coordinates. Slices are ordered by P_k · n with
 n = r × c. The returned affine maps nibabel voxel (i, j, k) to that point converted to RAS (x and
-y negated), so the volume can be written as NIfTI as it is.
+y negated), so the volume can be written as NIfTI as it is. An enhanced (multi-frame) image gives
+one slice per frame, its geometry taken from the frame's functional groups.
 """
 
 import dataclasses
@@ -78,6 +79,9 @@ class _Slice(NamedTuple):
     pixel_spacing: np.ndarray  # (row spacing Δr, column spacing Δc)
     orientation: np.ndarray  # (r, c) as 6 values
     position: np.ndarray
+    frame: int | None  # of a multi-frame file; None for a single-frame one
+    slope: float
+    intercept: float
 
 
 class DicomTree(NamedTuple):
@@ -100,8 +104,7 @@ def read_dicom_tree(
     a UID match wins over a description match, and both over what the header says. Where series
     of a study claim one sequence, ``series_selection.preference`` picks one. Under a DICOMDIR
     only the files it references are read; hidden files and DICOM objects without pixels (SR,
-    presentation states) are skipped. Series come
-    sorted by study, then series number and UID.
+    presentation states) are skipped. Series come sorted by study, then series number and UID.
 
     Raises
     ------
@@ -109,10 +112,10 @@ def read_dicom_tree(
         ``path`` is neither folder nor zip, or holds no DICOM image; a file is not DICOM or is
         truncated; a DICOMDIR is unreadable or references a missing file; an override names an
         unknown sequence. For a chosen series (the reason then lists every series seen): a file
-        is multi-frame or colour, lacks geometry, or its pixels cannot be decoded; Rows,
-        Columns, PixelSpacing or ImageOrientationPatient differ between files; the series has
-        one slice, duplicate positions, a missing slice, uneven spacing or sheared slices
-        (gantry tilt).
+        is colour or multi-frame without functional groups, a file or frame lacks geometry, or
+        pixels cannot be decoded; Rows, Columns, PixelSpacing or ImageOrientationPatient differ
+        between slices; the series has one slice, duplicate positions, a missing slice, uneven
+        spacing or sheared slices (gantry tilt).
     """
     path = Path(path)
     overrides = {key: _sequence(key, value) for key, value in (sequence_overrides or {}).items()}
@@ -200,7 +203,8 @@ def _select(
 
 
 def _preference(files: list[_File]) -> tuple:
-    return preference(len(files), files[0].header)
+    slices = sum(int(item.header.get("NumberOfFrames") or 1) for item in files)
+    return preference(slices, files[0].header)
 
 
 def _lost_to(files: list[_File], best: list[_File], sequence: Sequence) -> str:
@@ -289,26 +293,64 @@ def _parse_header(path: Path, name: str) -> tuple[Dataset, bool]:
         raise ImagingInputError(name, f"truncated or corrupt DICOM file ({exc})") from exc
 
 
-def _checked_slice(item: _File) -> _Slice:
-    """The slice record of a file of a chosen series, once its header is checked."""
+def _checked_slices(item: _File) -> list[_Slice]:
+    """The slice records of a file of a chosen series (one per frame), once its header is
+    checked."""
     try:
-        return _slice(item)
+        return _slices(item)
     except ImagingInputError:
         raise
     except Exception as exc:
         raise ImagingInputError(item.name, f"unreadable DICOM header ({exc})") from exc
 
 
-def _slice(item: _File) -> _Slice:
+def _slices(item: _File) -> list[_Slice]:
     header, name = item.header, item.name
-    frames = int(header.get("NumberOfFrames") or 1)
-    if frames > 1 or "PerFrameFunctionalGroupsSequence" in header:
-        raise ImagingInputError(name, "multi-frame (enhanced) images are not supported")
     if int(header.get("SamplesPerPixel") or 1) != 1:
         raise ImagingInputError(name, "colour images are not supported")
-    for keyword in ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing", "Columns"):
+    if header.get("Columns") in (None, ""):
+        raise ImagingInputError(name, f"no Columns{_truncated(item.has_preamble)}")
+    if "PerFrameFunctionalGroupsSequence" in header:
+        return [_frame(item, frame) for frame in range(int(header.NumberOfFrames))]
+    if int(header.get("NumberOfFrames") or 1) > 1:
+        raise ImagingInputError(name, "multi-frame image without functional groups")
+    for keyword in ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing"):
         if header.get(keyword) in (None, ""):
             raise ImagingInputError(name, f"no {keyword}{_truncated(item.has_preamble)}")
+    return [
+        _Slice(
+            item.path,
+            name,
+            item.relative,
+            header,
+            int(header.Rows),
+            int(header.Columns),
+            _floats(header.PixelSpacing, 2),
+            _floats(header.ImageOrientationPatient, 6),
+            _floats(header.ImagePositionPatient, 3),
+            None,
+            float(header.get("RescaleSlope", 1) or 1),
+            float(header.get("RescaleIntercept", 0) or 0),
+        )
+    ]
+
+
+def _frame(item: _File, frame: int) -> _Slice:
+    """Frame ``frame`` of an enhanced (multi-frame) image, its geometry and rescale taken from
+    its functional groups: the frame's own, else the shared ones (PS3.3 C.7.6.16)."""
+    header = item.header
+    own = header.PerFrameFunctionalGroupsSequence[frame]
+    shared = (header.get("SharedFunctionalGroupsSequence") or [Dataset()])[0]
+    name = f"{item.name} frame {frame + 1}"
+
+    def value(macro: str, keyword: str, default=None):
+        for groups in (own, shared):
+            if groups.get(macro) and keyword in groups[macro][0]:
+                return groups[macro][0][keyword].value
+        if default is None:
+            raise ImagingInputError(name, f"no {keyword} in its functional groups")
+        return default
+
     return _Slice(
         item.path,
         name,
@@ -316,9 +358,12 @@ def _slice(item: _File) -> _Slice:
         header,
         int(header.Rows),
         int(header.Columns),
-        _floats(header.PixelSpacing, 2),
-        _floats(header.ImageOrientationPatient, 6),
-        _floats(header.ImagePositionPatient, 3),
+        _floats(value("PixelMeasuresSequence", "PixelSpacing"), 2),
+        _floats(value("PlaneOrientationSequence", "ImageOrientationPatient"), 6),
+        _floats(value("PlanePositionSequence", "ImagePositionPatient"), 3),
+        frame,
+        float(value("PixelValueTransformationSequence", "RescaleSlope", 1) or 1),
+        float(value("PixelValueTransformationSequence", "RescaleIntercept", 0) or 0),
     )
 
 
@@ -330,7 +375,7 @@ def _floats(value, count: int) -> np.ndarray:
 
 
 def _build_series(files: list[_File], sequence: Sequence) -> DicomSeries:
-    slices = [_checked_slice(item) for item in files]
+    slices = [one for item in files for one in _checked_slices(item)]
     first = slices[0].header
     description = str(first.get("SeriesDescription", ""))
     series_uid = str(first.SeriesInstanceUID)
@@ -450,22 +495,29 @@ def _spacing_tolerance(spacing: float) -> float:
 def _read_pixels(ordered: list[_Slice]) -> np.ndarray:
     first = ordered[0]
     volume = np.empty((first.columns, first.rows, len(ordered)), dtype=np.float32)
+    decoded: dict[Path, np.ndarray] = {}  # the last file read: all frames of a multi-frame one
     for k, item in enumerate(ordered):
         try:
-            dataset = pydicom.dcmread(item.path, force=True)
-            if "PixelData" not in dataset:
-                raise ValueError("no pixel data")
-            pixels = dataset.pixel_array
+            if item.path not in decoded:
+                decoded = {item.path: _decode(item.path)}
+            pixels = decoded[item.path]
+            if item.frame is not None and pixels.ndim == 3:
+                pixels = pixels[item.frame]
             if pixels.shape != (first.rows, first.columns):
                 raise ValueError(f"pixel array of shape {pixels.shape}")
-            slope = float(dataset.get("RescaleSlope", 1) or 1)
-            intercept = float(dataset.get("RescaleIntercept", 0) or 0)
         except Exception as exc:
             raise ImagingInputError(
                 item.name, f"unreadable pixel data, truncated file? ({exc})"
             ) from exc
-        volume[:, :, k] = (pixels.astype(np.float64) * slope + intercept).T
+        volume[:, :, k] = (pixels.astype(np.float64) * item.slope + item.intercept).T
     return volume
+
+
+def _decode(path: Path) -> np.ndarray:
+    dataset = pydicom.dcmread(path, force=True)
+    if "PixelData" not in dataset:
+        raise ValueError("no pixel data")
+    return dataset.pixel_array
 
 
 def _text(values: np.ndarray) -> str:

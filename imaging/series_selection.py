@@ -74,14 +74,18 @@ def classify(header: Dataset, overrides: Mapping[str, Sequence]) -> tuple[Sequen
     return sequence, ""
 
 
-def preference(files: int, header: Dataset) -> tuple:
-    """Sort key of series claiming one sequence in one study, best last: the most slices, then
-    the finest pixels, then the latest series number (a repeat after motion comes later)."""
+def preference(slices: int, header: Dataset) -> tuple:
+    """Sort key of series claiming one sequence in one study, best last: the most slices (or
+    frames), then the finest pixels, then the latest series number (a repeat after motion comes
+    later)."""
+    shared = (header.get("SharedFunctionalGroupsSequence") or [Dataset()])[0]
+    measures = (shared.get("PixelMeasuresSequence") or [Dataset()])[0]
     try:
-        area = float(header.PixelSpacing[0]) * float(header.PixelSpacing[1])
+        spacing = header.get("PixelSpacing") or measures.PixelSpacing
+        area = float(spacing[0]) * float(spacing[1])
     except (AttributeError, IndexError, TypeError, ValueError):
         area = float("inf")
-    return files, -area, series_number(header), str(header.get("SeriesInstanceUID", ""))
+    return slices, -area, series_number(header), str(header.get("SeriesInstanceUID", ""))
 
 
 def series_number(header: Dataset) -> int:

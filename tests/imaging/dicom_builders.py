@@ -3,11 +3,14 @@
 Files are named in an order unrelated to slice position, so readers must sort by geometry.
 """
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+import highdicom as hd
 import numpy as np
+import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage, generate_uid
 
@@ -150,3 +153,21 @@ def write_series(
 def _ds_values(values) -> list[str]:
     """Decimal strings that fit DS (16 characters), with -0 written as 0."""
     return [f"{float(v) + 0.0:.10g}" for v in values]
+
+
+def write_enhanced(folder: Path, **options) -> WrittenSeries:
+    """One series as a single multi-frame file, converted by highdicom into a Legacy Converted
+    Enhanced MR image (geometry and rescale in functional groups); frames in file order."""
+    written = write_series(folder / "single", **options)
+    slices = [pydicom.dcmread(path) for path in written.files]
+    enhanced = hd.legacy.LegacyConvertedEnhancedMRImage(
+        slices,
+        series_instance_uid=written.series_uid,
+        series_number=3,
+        sop_instance_uid=generate_uid(),
+        instance_number=1,
+    )
+    enhanced.SeriesDescription = slices[0].SeriesDescription
+    shutil.rmtree(folder / "single")
+    enhanced.save_as(folder / "ENHANCED", enforce_file_format=True)
+    return written._replace(files=[folder / "ENHANCED"])

@@ -14,7 +14,7 @@ import SimpleITK as sitk
 from imaging.dicom_series import read_dicom_tree
 from imaging.errors import ImagingInputError
 from imaging.sequences import Sequence
-from tests.imaging.dicom_builders import AXIAL, OBLIQUE, SAGITTAL, write_series
+from tests.imaging.dicom_builders import AXIAL, OBLIQUE, SAGITTAL, write_enhanced, write_series
 
 CORONAL = ((1.0, 0.0, 0.0), (0.0, 0.0, -1.0))
 
@@ -372,3 +372,38 @@ def test_a_failing_chosen_series_lists_every_series_seen(tmp_path):
         "- study 1, series 1 '3Plane Loc SSFSE' (9 files): left out: localizer",
         "- study 1, series 3 'AX T2' (5 files): chosen as T2",
     ]
+
+
+@ORIENTATIONS
+def test_an_enhanced_multiframe_image_reads_as_its_single_frame_slices(tmp_path, orientation):
+    options = {"orientation": orientation, "slope": 2.5, "intercept": -100.0}
+    write_series(tmp_path / "single", **options)
+    [single] = read_dicom_tree(tmp_path / "single").series
+    write_enhanced(tmp_path / "enhanced", **options)
+
+    [enhanced] = read_dicom_tree(tmp_path / "enhanced").series
+
+    np.testing.assert_array_equal(enhanced.array, single.array)
+    np.testing.assert_allclose(enhanced.affine, single.affine, atol=1e-6)
+    assert enhanced.sequence is Sequence.FLAIR and enhanced.spacing == pytest.approx(single.spacing)
+
+
+def test_a_frame_without_a_position_is_refused_naming_the_file_and_frame(tmp_path):
+    written = write_enhanced(tmp_path)
+    enhanced = pydicom.dcmread(written.files[0])
+    del enhanced.PerFrameFunctionalGroupsSequence[2].PlanePositionSequence
+    enhanced.save_as(written.files[0])
+
+    with pytest.raises(ImagingInputError, match="no ImagePositionPatient") as caught:
+        read_dicom_tree(tmp_path)
+
+    assert caught.value.source == f"{written.files[0]} frame 3"
+
+
+def test_an_enhanced_series_counts_its_frames_when_series_of_one_sequence_compete(tmp_path):
+    enhanced = write_enhanced(tmp_path / "enhanced", slices=6)
+    write_series(tmp_path / "single", study_uid=enhanced.study_uid, slices=4)
+
+    [chosen] = read_dicom_tree(tmp_path).series
+
+    assert chosen.series_uid == enhanced.series_uid

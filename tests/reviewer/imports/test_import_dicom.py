@@ -15,7 +15,7 @@ from imaging.errors import ImagingInputError
 from imaging.sequences import Sequence
 from reviewer.cases.models import Exam, IdentityLink, Patient, Series
 from reviewer.imports.services import import_dicom
-from tests.imaging.dicom_builders import AXIAL, SAGITTAL, write_series
+from tests.imaging.dicom_builders import AXIAL, SAGITTAL, write_enhanced, write_series
 
 CORONAL = ((1.0, 0.0, 0.0), (0.0, 0.0, -1.0))
 
@@ -185,6 +185,16 @@ def test_several_studies_of_one_patient_in_one_upload_become_separate_exams(tmp_
 
     exams = patient.exams.order_by("date")
     assert [exam.series.count() for exam in exams] == [4, 1]
+
+
+def test_an_enhanced_multiframe_series_imports_like_single_frame_slices(tmp_path):
+    written = write_study(tmp_path, descriptions={"t1": "AX T1"})
+    write_enhanced(tmp_path / "flair", study_uid=written["t1"].study_uid)
+
+    [patient] = import_dicom(tmp_path)
+
+    flair, t1 = (patient.exams.get().series.get(sequence=s) for s in ("FLAIR", "T1"))
+    assert flair.shape == t1.shape and flair.affine == t1.affine
 
 
 def test_voxels_keep_their_physical_position(tmp_path):
