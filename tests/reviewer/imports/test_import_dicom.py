@@ -1,6 +1,7 @@
 """import_dicom: grouping, de-identification before storage, geometry; all or nothing."""
 
 import datetime
+import io
 import json
 import zipfile
 
@@ -232,6 +233,16 @@ def test_a_sequence_override_names_an_unrecognized_series(tmp_path):
     call_command("import_dicom", str(tmp_path), "--sequence", "SE 5000/120=T2")
 
     assert sorted(Series.objects.values_list("sequence", flat=True)) == ["FLAIR", "T2"]
+
+
+def test_the_command_lists_every_series_seen(tmp_path):
+    write_study(tmp_path, descriptions={"flair": "AX FLAIR", "dwi": "DWI b1000"})
+    out = io.StringIO()
+
+    call_command("import_dicom", str(tmp_path), stdout=out)
+
+    assert "series 3 'DWI b1000' (6 files): left out: diffusion" in out.getvalue()
+    assert "series 3 'AX FLAIR' (6 files): chosen as FLAIR" in out.getvalue()
 
 
 def break_slice_gap(folder):

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from imaging.errors import ImagingInputError
 from imaging.sequences import Sequence
+from imaging.series_selection import listing
 from reviewer.cases.models import Disease
 from reviewer.core.management.progress import progress_bar
 from reviewer.imports.services import import_dicom
@@ -42,6 +43,7 @@ class Command(BaseCommand):
 
     def handle(self, path, sequence, disease, **options):
         overrides = dict(parse_override(text) for text in sequence)
+        seen = []
         try:
             with progress_bar("import_dicom") as progress:
                 patients = import_dicom(
@@ -49,9 +51,11 @@ class Command(BaseCommand):
                     sequence_overrides=overrides,
                     disease=Disease(disease) if disease else None,
                     progress=progress,
+                    series_report=seen.extend,
                 )
         except ImagingInputError as error:
             raise CommandError(f"Nothing was imported. {error}") from error
+        self.stdout.write(f"Series seen:\n{listing(seen)}")
         with progress_bar("prepare viewer") as progress:
             prepare_patients(patients, progress)
         self.stdout.write(
