@@ -116,7 +116,7 @@ def listing(seen: Iterable[SeriesSeen]) -> str:
     """Every series seen, one line each, for a failure message."""
     return "\n".join(
         f"- study {row['study']}, series {row['number']} {row['description']!r} "
-        f"({row['files']} files): "
+        f"({row['files']} file{'' if row['files'] == 1 else 's'}): "
         + (f"left out: {row['left_out']}" if row["left_out"] else f"chosen as {row['sequence']}")
         for row in report(seen)
     )

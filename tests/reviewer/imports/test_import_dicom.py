@@ -17,6 +17,7 @@ from imaging.sequences import Sequence
 from reviewer.cases.models import Exam, IdentityLink, Patient, Series
 from reviewer.imports.services import import_dicom
 from tests.imaging.dicom_builders import AXIAL, SAGITTAL, write_enhanced, write_series
+from tests.imaging.test_dicom_real_files import dicomdir_media
 
 CORONAL = ((1.0, 0.0, 0.0), (0.0, 0.0, -1.0))
 
@@ -233,6 +234,18 @@ def test_a_sequence_override_names_an_unrecognized_series(tmp_path):
     call_command("import_dicom", str(tmp_path), "--sequence", "SE 5000/120=T2")
 
     assert sorted(Series.objects.values_list("sequence", flat=True)) == ["FLAIR", "T2"]
+
+
+def test_real_media_without_the_four_sequences_fails_listing_each_series_and_why(
+    tmp_path, media_root
+):
+    with pytest.raises(ImagingInputError, match="no FLAIR, T1, T1CE or T2") as caught:
+        import_dicom(dicomdir_media(tmp_path))
+
+    lines = caught.value.reason.splitlines()
+    assert len(lines) == 2 + 13  # pydicom's dicomdirtests hold 13 series in 6 studies
+    assert "- study 5, series 1 'FAST LOCALIZER' (1 file): left out: localizer" in lines
+    assert nothing_stored(media_root)
 
 
 def test_the_command_lists_every_series_seen(tmp_path):
