@@ -102,20 +102,21 @@ def read_dicom_tree(
     geometry is checked, so localizers, diffusion and other series never fail the import.
     ``sequence_overrides`` maps a SeriesInstanceUID or a SeriesDescription to the sequence it is;
     a UID match wins over a description match, and both over what the header says. Where series
-    of a study claim one sequence, ``series_selection.preference`` picks one. Under a DICOMDIR
-    only the files it references are read; hidden files and DICOM objects without pixels (SR,
-    presentation states) are skipped. Series come sorted by study, then series number and UID.
+    of a study claim one sequence, ``series_selection.preference`` picks one, or the next when it
+    cannot be read. Under a DICOMDIR only the files it references are read; hidden files and
+    DICOM objects without pixels (SR, presentation states) are skipped. Series come sorted by
+    study, then series number and UID.
 
     Raises
     ------
     ImagingInputError
         ``path`` is neither folder nor zip, or holds no DICOM image; a file is not DICOM or is
         truncated; a DICOMDIR is unreadable or references a missing file; an override names an
-        unknown sequence. For a chosen series (the reason then lists every series seen): a file
-        is colour or multi-frame without functional groups, a file or frame lacks geometry, or
-        pixels cannot be decoded; Rows, Columns, PixelSpacing or ImageOrientationPatient differ
-        between slices; the series has one slice, duplicate positions, a missing slice, uneven
-        spacing or sheared slices (gantry tilt).
+        unknown sequence. For the last series left for a sequence (the reason then lists every
+        series seen): a file is colour or multi-frame without functional groups, a file or
+        frame lacks geometry, or pixels cannot be decoded; Rows, Columns, PixelSpacing or
+        ImageOrientationPatient differ between slices; the series has one slice, duplicate
+        positions, a missing slice, uneven spacing or sheared slices (gantry tilt).
     """
     path = Path(path)
     overrides = {key: _sequence(key, value) for key, value in (sequence_overrides or {}).items()}
@@ -155,37 +156,47 @@ def _read_folder(root: Path, origin: _Origin, overrides: Mapping[str, Sequence])
             groups.setdefault(key, []).append(item)
     if not groups:
         raise ImagingInputError(origin.path, "no DICOM image found")
-    seen, chosen = _select(list(groups.values()), overrides)
-    try:
-        series = [_build_series(files, sequence) for files, sequence in chosen]
-    except ImagingInputError as error:
-        raise ImagingInputError(
-            error.source, f"{error.reason}\nSeries seen:\n{listing(seen)}"
-        ) from error
-    return DicomTree(
-        sorted(series, key=lambda s: (s.study_uid, series_number(s.first_dataset), s.series_uid)),
-        seen,
-    )
+    return _choose(list(groups.values()), overrides)
 
 
-def _select(
-    groups: list[list[_File]], overrides: Mapping[str, Sequence]
-) -> tuple[list[SeriesSeen], list[tuple[list[_File], Sequence]]]:
-    """Every series as seen, and the files of those chosen with their sequence: per study, of
-    the series claiming one sequence, the one ``preference`` ranks best."""
+def _choose(groups: list[list[_File]], overrides: Mapping[str, Sequence]) -> DicomTree:
+    """Per study and sequence, the series ``preference`` ranks best among those claiming it,
+    read as a volume; one that cannot be read gives way to the next (and is reported), and the
+    read fails only when none of them can be read."""
     verdicts = [classify(files[0].header, overrides) for files in groups]
+    left_out = {index: reason for index, (_, reason) in enumerate(verdicts) if reason}
     claims: dict[tuple[str, Sequence], list[int]] = {}
     for index, (sequence, _) in enumerate(verdicts):
         if sequence is not None:
             study = str(groups[index][0].header.StudyInstanceUID)
             claims.setdefault((study, sequence), []).append(index)
-    left_out = {index: reason for index, (_, reason) in enumerate(verdicts) if reason}
-    chosen = []
+    series = []
     for (_, sequence), candidates in claims.items():
-        *others, best = sorted(candidates, key=lambda i: _preference(groups[i]))
-        chosen.append((groups[best], sequence))
-        for index in others:
-            left_out[index] = _lost_to(groups[index], groups[best], sequence)
+        ranked = sorted(candidates, key=lambda i: _preference(groups[i]), reverse=True)
+        for index in ranked:
+            try:
+                series.append(_build_series(groups[index], sequence))
+                break
+            except ImagingInputError as error:
+                if index == ranked[-1]:
+                    seen = _seen(groups, verdicts, left_out)
+                    raise ImagingInputError(
+                        error.source, f"{error.reason}\nSeries seen:\n{listing(seen)}"
+                    ) from error
+                left_out[index] = f"{error.source}: {error.reason}"
+        for other in ranked[ranked.index(index) + 1 :]:
+            left_out[other] = _lost_to(groups[other], groups[index], sequence)
+    return DicomTree(
+        sorted(series, key=lambda s: (s.study_uid, series_number(s.first_dataset), s.series_uid)),
+        _seen(groups, verdicts, left_out),
+    )
+
+
+def _seen(
+    groups: list[list[_File]],
+    verdicts: list[tuple[Sequence | None, str]],
+    left_out: Mapping[int, str],
+) -> list[SeriesSeen]:
     seen = [
         SeriesSeen(
             study_uid=str(files[0].header.StudyInstanceUID),
@@ -198,8 +209,7 @@ def _select(
         )
         for index, files in enumerate(groups)
     ]
-    seen.sort(key=lambda s: (s.study_uid, s.number, s.series_uid))
-    return seen, chosen
+    return sorted(seen, key=lambda s: (s.study_uid, s.number, s.series_uid))
 
 
 def _preference(files: list[_File]) -> tuple:

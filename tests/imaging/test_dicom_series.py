@@ -407,3 +407,15 @@ def test_an_enhanced_series_counts_its_frames_when_series_of_one_sequence_compet
     [chosen] = read_dicom_tree(tmp_path).series
 
     assert chosen.series_uid == enhanced.series_uid
+
+
+def test_a_chosen_series_that_cannot_be_read_gives_way_to_the_next_and_is_reported(tmp_path):
+    broken = write_series(tmp_path / "a", slices=8, description="AX T2", edit=numbered(4))
+    other = write_series(tmp_path / "b", study_uid=broken.study_uid, description="COR T2")
+    broken.files[3].unlink()
+
+    tree = read_dicom_tree(tmp_path)
+
+    assert [s.series_uid for s in tree.series] == [other.series_uid]
+    reason = tree.seen[1].left_out
+    assert broken.series_uid in reason and "missing slice" in reason
