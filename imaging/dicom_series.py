@@ -183,13 +183,22 @@ def _choose(groups: list[list[_File]], overrides: Mapping[str, Sequence]) -> Dic
                     raise ImagingInputError(
                         error.source, f"{error.reason}\nSeries seen:\n{listing(seen)}"
                     ) from error
-                left_out[index] = f"{error.source}: {error.reason}"
+                left_out[index] = _without_identifiers(error, groups[index])
         for other in ranked[ranked.index(index) + 1 :]:
             left_out[other] = _lost_to(groups[other], groups[index], sequence)
     return DicomTree(
         sorted(series, key=lambda s: (s.study_uid, series_number(s.first_dataset), s.series_uid)),
         _seen(groups, verdicts, left_out),
     )
+
+
+def _without_identifiers(error: ImagingInputError, files: list[_File]) -> str:
+    """The error as the import report keeps it: without the series UID, files named as in the
+    upload (not where it was extracted)."""
+    text = f"{error.source}: {error.reason}".replace(f" ({files[0].header.SeriesInstanceUID})", "")
+    for item in files:
+        text = text.replace(item.name, str(item.relative))
+    return text
 
 
 def _seen(

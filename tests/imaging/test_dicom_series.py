@@ -417,5 +417,18 @@ def test_a_chosen_series_that_cannot_be_read_gives_way_to_the_next_and_is_report
     tree = read_dicom_tree(tmp_path)
 
     assert [s.series_uid for s in tree.series] == [other.series_uid]
-    reason = tree.seen[1].left_out
-    assert broken.series_uid in reason and "missing slice" in reason
+    assert tree.seen[1].left_out.startswith("series 'AX T2': missing slice between")
+
+
+def test_a_series_given_way_is_reported_with_its_file_named_as_in_the_upload(tmp_path):
+    def damage(k: int, ds) -> None:
+        if k == 2:
+            ds.PixelData = b"\0" * 8
+
+    broken = write_series(tmp_path / "a", slices=8, edit=damage)
+    write_series(tmp_path / "b", study_uid=broken.study_uid)
+
+    [left_out] = [s.left_out for s in read_dicom_tree(tmp_path).seen if s.left_out]
+
+    assert left_out.startswith(f"a/{broken.files[2].name}: unreadable pixel data")
+    assert str(tmp_path) not in left_out
