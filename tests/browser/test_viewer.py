@@ -3,16 +3,17 @@ panels show (pixel statistics of what is painted), synchronized scrolling, the o
 jumps, the NODE flow player, live alarms, common screen sizes, and access."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from django.utils import timezone
+from django.db import connection
 
-from reviewer.alarms.models import Alarm
-from reviewer.cases.models import Series
+from reviewer.cases.models import Exam, Series
 from segmentation.models import Segmentation
 from tests.browser import pixels
 from tests.browser.conftest import log_in
+from tests.reviewer.alarms.builders import clear_alarm, raise_unreliable
 
 PANELS = ".viewer-panel"
 FLOW_TIMEOUT_MS = 180_000  # the server computes the frames on the CPU, beside the other tests
@@ -328,16 +329,30 @@ def test_the_flow_stage_slider_changes_the_frame(reader_page, viewer_case):
     )
 
 
+def as_a_worker(function, *args, **kwargs):
+    """Runs the function in a thread of its own, as a worker would: Playwright's sync API keeps
+    an event loop in the test's thread, where the push to the sockets (async_to_sync) cannot."""
+
+    def run():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()  # the thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(run).result()
+
+
 def test_an_alarm_raised_by_a_background_job_appears_live(reader_page, viewer_case):
     page = reader_page
     open_viewer(page, viewer_case)
     assert page.locator("#viewer-alarms li[data-alarm-id]").count() == 0
-    alarm = Alarm.objects.create(
-        exam_id=viewer_case.current_exam,
-        segmentation_id=viewer_case.node_segmentation,
-        kind=Alarm.Kind.UNRELIABLE,
-        reason="WT by NODE: Dice 0.41 below the threshold 0.62",
+    alarm = as_a_worker(
+        raise_unreliable,
+        Exam.objects.get(pk=viewer_case.current_exam),
+        "WT by NODE: Dice 0.41 below the threshold 0.62",
         evidence={"target": "WT", "metric": "Dice", "value": 0.41, "threshold": 0.62},
+        segmentation_id=viewer_case.node_segmentation,
     )
     # The header's line for the exam appears; it opens the list with the alarm.
     line = page.locator(f".viewer-alarm-line[data-exam='{viewer_case.current_exam}']")
@@ -348,7 +363,7 @@ def test_an_alarm_raised_by_a_background_job_appears_live(reader_page, viewer_ca
     assert "Unreliable output" in item.inner_text()
     assert "Dice 0.41 below the threshold 0.62" in item.inner_text()
 
-    Alarm.objects.filter(pk=alarm.pk).update(cleared_at=timezone.now())
+    as_a_worker(clear_alarm, alarm)
     item.wait_for(state="detached", timeout=15_000)
     assert page.evaluate("window.__neuroreview.errors") == []
 

@@ -6,7 +6,8 @@ given volumes. The rules read rows only, so no label map file is stored here
 import hashlib
 import itertools
 
-from reviewer.alarms.models import RuleConfiguration
+from reviewer.alarms.models import Alarm, RuleConfiguration
+from reviewer.alarms.sync import Finding, sync_alarms
 from segmentation.models import Lesion, ModelVersion, Segmentation
 
 _files = itertools.count()
@@ -101,3 +102,28 @@ def candidate(name: str) -> ModelVersion:
         target="WT",
         sha256=hashlib.sha256(name.encode()).hexdigest(),
     )
+
+
+def raise_unreliable(exam, reason: str, *, evidence=None, segmentation_id=None) -> Alarm:
+    """An unreliable-output alarm raised as the ensemble raises one, beside the exam's open ones
+    of that kind; like every raise it is pushed to the case's alarm sockets."""
+    standing = [
+        Finding(a.kind, a.key, a.segmentation_id, a.reason, a.evidence)
+        for a in Alarm.objects.open().filter(exam=exam, kind=Alarm.Kind.UNRELIABLE)
+    ]
+    finding = Finding(
+        Alarm.Kind.UNRELIABLE, reason, segmentation_id, reason, evidence or {"metric": "dice"}
+    )
+    sync_alarms(exam.pk, [*standing, finding], kinds=[Alarm.Kind.UNRELIABLE])
+    return Alarm.objects.open().get(exam=exam, key=reason)
+
+
+def clear_alarm(alarm: Alarm) -> None:
+    """The alarm's finding is gone on a new evaluation: it is cleared (and pushed)."""
+    standing = Alarm.objects.open().filter(exam_id=alarm.exam_id, kind=alarm.kind)
+    findings = [
+        Finding(a.kind, a.key, a.segmentation_id, a.reason, a.evidence)
+        for a in standing
+        if a.pk != alarm.pk
+    ]
+    sync_alarms(alarm.exam_id, findings, kinds=[alarm.kind])

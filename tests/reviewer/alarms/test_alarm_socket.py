@@ -8,8 +8,8 @@ from channels.testing import WebsocketCommunicator
 from neuroreview.asgi import application
 from reviewer.alarms import verdicts
 from reviewer.alarms.models import Alarm
-from reviewer.alarms.sync import Finding, sync_alarms
 from reviewer.cases.permissions import grant_patient
+from tests.reviewer.alarms.builders import clear_alarm, raise_unreliable
 from tests.reviewer.factories import patient_with_exams
 from tests.reviewer.imports.test_import_progress import as_user
 
@@ -28,23 +28,7 @@ async def open_socket(client, user, pseudonym="NR-ALARMS1"):
 
 
 def raise_alarm(exam, reason="WT by NODE: Dice 0.41 below 0.62") -> Alarm:
-    """An unreliable-output alarm raised as the ensemble raises one (it announces the change)."""
-    standing = [
-        Finding(a.kind, a.key, None, a.reason, a.evidence)
-        for a in Alarm.objects.open().filter(exam=exam, kind=Alarm.Kind.UNRELIABLE)
-    ]
-    finding = Finding(Alarm.Kind.UNRELIABLE, reason, None, reason, {"metric": "dice"})
-    sync_alarms(exam.pk, [*standing, finding], kinds=[Alarm.Kind.UNRELIABLE])
-    return Alarm.objects.open().get(exam=exam, key=reason)
-
-
-def clear(alarm: Alarm) -> None:
-    """The alarm's finding is gone on a new evaluation: it is cleared."""
-    standing = Alarm.objects.open().filter(exam_id=alarm.exam_id, kind=alarm.kind)
-    findings = [
-        Finding(a.kind, a.key, None, a.reason, a.evidence) for a in standing if a.pk != alarm.pk
-    ]
-    sync_alarms(alarm.exam_id, findings, kinds=[alarm.kind])
+    return raise_unreliable(exam, reason)
 
 
 @pytest.fixture
@@ -56,7 +40,7 @@ async def test_the_open_alarms_and_risk_scores_arrive_on_connect(client, make_us
     first, second = await sync_to_async(lambda: list(case.exams.order_by("order")))()
     alarm = await sync_to_async(raise_alarm)(second)
     await sync_to_async(raise_alarm)(second, "a second flag")
-    await sync_to_async(clear)(await sync_to_async(raise_alarm)(first, "cleared before"))
+    await sync_to_async(clear_alarm)(await sync_to_async(raise_alarm)(first, "cleared before"))
     communicator, connected, _ = await open_socket(
         client, await sync_to_async(make_user)("qa_admin")
     )
@@ -91,7 +75,7 @@ async def test_a_cleared_alarm_disappears(client, make_user, case):
     communicator, _, _ = await open_socket(client, await sync_to_async(make_user)("admin"))
     assert len((await communicator.receive_json_from(timeout=5))["alarms"]) == 1
 
-    await sync_to_async(clear)(alarm)
+    await sync_to_async(clear_alarm)(alarm)
 
     state = await communicator.receive_json_from(timeout=5)
     assert (state["alarms"], state["risk_score"], state["patient_risk_score"]) == ([], {}, 0)
