@@ -51,11 +51,17 @@ async def test_the_owner_receives_the_current_state_then_the_final_one(client, m
     await communicator.wait()
 
 
-async def test_progress_reported_elsewhere_is_pushed_as_it_comes(client, make_user):
+async def following_a_job(client, make_user):
+    """A QA admin's running job and the owner's socket, past the state sent on connect."""
     owner = await sync_to_async(make_user)("qa_admin")
     job = await sync_to_async(make_job)(owner)
     communicator, _, _ = await open_socket(client, owner, job)
     await communicator.receive_json_from(timeout=5)
+    return job, communicator
+
+
+async def test_progress_reported_elsewhere_is_pushed_as_it_comes(client, make_user):
+    job, communicator = await following_a_job(client, make_user)
     message = f"exam 1 of 4, {uuid.uuid4()}"  # the cache outlives test databases' job ids
 
     await sync_to_async(progress.reporter(job))(1, 4, message)
@@ -66,10 +72,7 @@ async def test_progress_reported_elsewhere_is_pushed_as_it_comes(client, make_us
 
 
 async def test_sockets_do_not_poll_a_change_nobody_announced_is_not_sent(client, make_user):
-    owner = await sync_to_async(make_user)("qa_admin")
-    job = await sync_to_async(make_job)(owner)
-    communicator, _, _ = await open_socket(client, owner, job)
-    await communicator.receive_json_from(timeout=5)
+    job, communicator = await following_a_job(client, make_user)
 
     await sync_to_async(ImportJob.objects.filter(pk=job.pk).update)(message="unannounced")
 
@@ -81,10 +84,7 @@ async def test_without_redis_a_socket_reads_the_state_again_as_no_push_can_reach
     client, make_user, settings
 ):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    owner = await sync_to_async(make_user)("qa_admin")
-    job = await sync_to_async(make_job)(owner)
-    communicator, _, _ = await open_socket(client, owner, job)
-    await communicator.receive_json_from(timeout=5)
+    job, communicator = await following_a_job(client, make_user)
 
     await sync_to_async(ImportJob.objects.filter(pk=job.pk).update)(message="from the worker")
 
