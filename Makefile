@@ -22,8 +22,9 @@ $(VENV)/.installed: requirements.txt
 	# torch first and pinned in every command: the CPU wheel on this disk, never a CUDA download
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet torch==2.13.0 -r requirements.txt
-	# torchdyn's metadata pulls torchvision, which breaks torch's CPU build: install it bare
-	$(PIP) install --quiet --no-deps torchdyn==1.0.6
+	# Installed bare, their imports pinned in requirements.txt: torchdyn's metadata pulls
+	# torchvision, which breaks torch's CPU build; deepbet's pulls its GUI's toolkit
+	$(PIP) install --quiet --no-deps torchdyn==1.0.6 deepbet==1.0.2
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
