@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     # one app per concern, listed from the bottom layer up (ARCHITECTURE.md)
     "reviewer.core",
     "reviewer.cases",
+    "reviewer.preprocessing",
     "segmentation",
     "reviewer.alarms",
     "reviewer.viewer",
@@ -284,6 +285,9 @@ NEUROREVIEW_WAITING_JOBS_PER_USER = int(os.environ.get("NEUROREVIEW_WAITING_JOBS
 # Any request body, refused with 413 while it streams (neuroreview.body_limit)
 NEUROREVIEW_UPLOAD_MAX_BYTES = int(os.environ.get("NEUROREVIEW_UPLOAD_MAX_BYTES", 4 * 1024**3))
 NEUROREVIEW_FLOW_DIR = VAR_DIR / "flows"  # the flow player's frames, by key (a cache)
+# The grid (mm) clinical exams are resampled onto before any model sees them: BraTS's 1 mm.
+# Models trained on another grid (the tests' 2 mm cohort) need theirs.
+NEUROREVIEW_PREPARED_SPACING_MM = float(os.environ.get("NEUROREVIEW_PREPARED_SPACING_MM", 1.0))
 
 # Components smaller than this (mL) are counted and listed on request, not lesions to review,
 # per label scheme (segmentation.segmentations). Glioma: 0.1 mL, a sphere 5.8 mm across, far

@@ -18,6 +18,7 @@ from imaging.sequences import Sequence
 from reviewer.cases.models import Disease, Exam
 from reviewer.core import progress
 from reviewer.core.storage import atomic_import, read_nifti
+from reviewer.preprocessing import readiness
 from segmentation import composites, segmentations, signals
 from segmentation.engine import predict
 from segmentation.engine.data import normalize_exam
@@ -27,6 +28,10 @@ from segmentation.models import AccCurves, InferenceJob, ModelVersion, Segmentat
 # and its composite lets a reader start; a NODE's takes ten times longer (16 field evaluations per
 # slice). Between the two a worker may take other jobs' first results (segmentation.tasks).
 FAMILY_ORDER = (ModelVersion.Kind.UNET, ModelVersion.Kind.NODE)
+CHANNELS = tuple(s.value for s in Sequence)
+# The glioma models work on 2D acquisitions resampled, as BraTS's own data hold, but not on a
+# sequence that misses part of the brain.
+UNWORKABLE_FLAGS = ("field_of_view",)
 
 
 def run(job: InferenceJob, *, also_report=None, one_family: bool = False) -> None:
@@ -78,7 +83,11 @@ def run(job: InferenceJob, *, also_report=None, one_family: bool = False) -> Non
 
 
 def _unsegmentable(exam: Exam) -> str:
-    """Why the models cannot segment the exam ("" when they can)."""
+    """Why the models cannot segment the exam ("" when they can): a missing sequence, a
+    preprocessing not done or rejected, a field of view that leaves part of the brain out."""
+    why = readiness.unusable(exam, sequences=CHANNELS, flags=UNWORKABLE_FLAGS)
+    if why:
+        return why
     present = set(exam.series.values_list("sequence", flat=True))
     missing = [s.value for s in Sequence if s.value not in present]
     return f"exam {exam.order} lacks {', '.join(missing)}" if missing else ""

@@ -11,11 +11,15 @@ import numpy as np
 from reviewer.cases.models import Disease, Exam
 from reviewer.core import progress
 from reviewer.core.storage import read_nifti
+from reviewer.preprocessing import readiness
 from segmentation import inference, signals
 from segmentation.engine import new_lesions as engine
 from segmentation.models import InferenceJob, Lesion, ModelVersion, Segmentation
 
 NAME = "ms-new-lesions"
+# A 2D FLAIR with thick slices stays unfit after resampling onto a 1 mm grid, so the engine's
+# own gate (on the series it is given) is repeated on the acquired series' flags.
+UNWORKABLE_FLAGS = ("thick_slices", "field_of_view")
 
 
 def register_detection(parameters: engine.Parameters = engine.DEFAULT) -> ModelVersion:
@@ -124,6 +128,9 @@ def _detect(exam: Exam, prior: Exam, version: ModelVersion, report) -> Counter:
 
 
 def _flair(exam: Exam):
+    why = readiness.unusable(exam, sequences=("FLAIR",), flags=UNWORKABLE_FLAGS)
+    if why:
+        raise engine.NotApplicable(why)
     series = exam.series.filter(sequence="FLAIR").first()
     if series is None:
         raise engine.NotApplicable(f"exam {exam.order} has no FLAIR")

@@ -59,6 +59,13 @@ def media_root(settings, tmp_path_factory):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def prepared_spacing(settings):
+    """The tests' cohorts are 2 mm: preprocessing keeps their exams on a 2 mm grid (the runs
+    record it, so workers started by tests follow it too)."""
+    settings.NEUROREVIEW_PREPARED_SPACING_MM = 2.0
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     def make(role: str, username: str | None = None, **fields):

@@ -31,38 +31,46 @@ class Coregistered:
     volumes: dict[Sequence, np.ndarray]  # float32 on the common grid (0 outside a sequence)
     affine: np.ndarray  # the common grid's voxel-to-RAS-mm affine
     transforms: dict[Sequence, np.ndarray]  # 4x4: a sequence's RAS mm -> the reference's
+    coverage: dict[Sequence, np.ndarray]  # bool on the common grid: inside a sequence's field
     record: dict  # JSON-ready: method, reference, grid, per-sequence transform and metric
 
 
 def coregister(
-    volumes: Mapping[Sequence, Volume], reference: Sequence, spacing_mm: float = 1.0
+    volumes: Mapping[Sequence, Volume],
+    reference: Sequence,
+    spacing_mm: float = 1.0,
+    *,
+    registered: bool = True,
 ) -> Coregistered:
-    """Register every sequence to ``reference`` and resample all onto a ``spacing_mm`` grid."""
+    """Register every sequence to ``reference`` and resample all onto a ``spacing_mm`` grid;
+    with ``registered`` False (sequences on one grid already) only resample."""
     started = time.monotonic()
     fixed = sitk_image(*volumes[reference])
     affine, shape = _grid_over(*volumes[reference], spacing_mm)
     grid = sitk_image(np.zeros(shape, np.float32), affine)
-    resampled, transforms, steps = {}, {}, {}
+    resampled, transforms, coverage, steps = {}, {}, {}, {}
     for sequence, volume in volumes.items():
         moving = sitk_image(*volume)
-        if sequence is reference:
+        if sequence is reference or not registered:
             matrix_lps, metric = np.eye(4), None
         else:
             matrix_lps, metric = rigid_registration(fixed, moving)
         resampled[sequence] = resample_onto(moving, grid, matrix_lps)
+        inside = sitk_image(np.ones(volume[0].shape, np.float32), volume[1])
+        coverage[sequence] = resample_onto(inside, grid, matrix_lps) > 0.5
         # LPS_FROM_RAS is its own inverse.
         transforms[sequence] = LPS_FROM_RAS @ matrix_lps @ LPS_FROM_RAS
         steps[sequence.value] = _describe(transforms[sequence], metric)
     record = {
         "step": "coregistration",
-        "method": METHOD,
+        "method": METHOD if registered else "none: the sequences share one grid",
         "reference": reference.value,
         "interpolation": "linear",
         "grid": {"spacing_mm": spacing_mm, "shape": list(shape), "affine": affine.tolist()},
         "sequences": steps,
         "seconds": round(time.monotonic() - started, 1),
     }
-    return Coregistered(resampled, affine, transforms, record)
+    return Coregistered(resampled, affine, transforms, coverage, record)
 
 
 def _grid_over(array: np.ndarray, affine: np.ndarray, spacing_mm: float):

@@ -90,17 +90,27 @@ class Exam(models.Model):
         return f"{self.patient} exam {self.order} ({self.date})"
 
 
-class Series(models.Model):
-    """One sequence of an exam, stored as a NIfTI volume in RAS orientation under its content
-    hash. Geometry is kept beside the file so that lists never open it."""
+class StoredVolume(models.Model):
+    """A NIfTI volume in RAS orientation stored under its content hash. Geometry is kept beside
+    the file so that lists never open it."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="series")
-    sequence = models.CharField(max_length=8, choices=SequenceChoices.choices)
     file = models.FileField(max_length=255)
     sha256 = models.CharField(max_length=64)
     shape = models.JSONField()
     spacing = models.JSONField()
     affine = models.JSONField()
+
+    class Meta:
+        abstract = True
+
+
+class Series(StoredVolume):
+    """One sequence of an exam as the models see it: the four of an exam share one grid, and
+    the brain is stripped (as BraTS prepares its data). A BraTS folder's are stored as they
+    come; a clinical exam's are made from its acquired series (reviewer.preprocessing)."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="series")
+    sequence = models.CharField(max_length=8, choices=SequenceChoices.choices)
     dicom_study_uid = models.CharField(max_length=64, blank=True)
     dicom_series_uid = models.CharField(max_length=64, blank=True)
     dicom_header = models.JSONField(default=dict, blank=True)  # de-identified, for provenance
@@ -117,3 +127,29 @@ class Series(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exam} {self.sequence}"
+
+
+class AcquiredSeries(StoredVolume):
+    """One sequence of a clinical exam as the scanner recorded it, on its own grid, head and
+    all: the original, kept beside the series made from it."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="acquired_series")
+    sequence = models.CharField(max_length=8, choices=SequenceChoices.choices)
+    description = models.CharField(max_length=128, blank=True)  # the DICOM SeriesDescription
+    slice_thickness_mm = models.FloatField(null=True, blank=True)
+    dicom_study_uid = models.CharField(max_length=64, blank=True)
+    dicom_series_uid = models.CharField(max_length=64, blank=True)
+    dicom_header = models.JSONField(default=dict, blank=True)  # de-identified, for provenance
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "acquired series"
+        ordering = ["exam", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exam", "sequence"], name="cases_acquiredseries_unique_sequence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exam} {self.sequence} as acquired"

@@ -8,7 +8,7 @@ import numpy as np
 from imaging.errors import ImagingInputError
 from imaging.nifti_io import Volume
 from imaging.sequences import Sequence
-from reviewer.cases.models import Disease, Exam, IdentityLink, Patient, Series
+from reviewer.cases.models import AcquiredSeries, Disease, Exam, IdentityLink, Patient, Series
 from reviewer.core.storage import ImportFiles
 
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
@@ -90,14 +90,27 @@ def renumber_exams(patient: Patient) -> None:
 def add_series(
     exam: Exam, sequence: Sequence, volume: Volume, files: ImportFiles, **dicom
 ) -> Series:
-    stored = files.store(volume.to_bytes(), folder="series", suffix=".nii.gz")
+    """A series as the models see it (on the exam's one grid, skull-stripped)."""
     return Series.objects.create(
-        exam=exam,
-        sequence=sequence.value,
-        file=stored.name,
-        sha256=stored.sha256,
-        shape=list(volume.shape),
-        spacing=[round(s, 6) for s in volume.spacing],
-        affine=np.round(volume.affine, 6).tolist(),
-        **dicom,
+        exam=exam, sequence=sequence.value, **stored_fields(volume, files, "series"), **dicom
     )
+
+
+def add_acquired_series(
+    exam: Exam, sequence: Sequence, volume: Volume, files: ImportFiles, **details
+) -> AcquiredSeries:
+    """A series as the scanner recorded it, kept as the original of the exam's series."""
+    return AcquiredSeries.objects.create(
+        exam=exam, sequence=sequence.value, **stored_fields(volume, files, "acquired"), **details
+    )
+
+
+def stored_fields(volume: Volume, files: ImportFiles, folder: str) -> dict:
+    stored = files.store(volume.to_bytes(), folder=folder, suffix=".nii.gz")
+    return {
+        "file": stored.name,
+        "sha256": stored.sha256,
+        "shape": list(volume.shape),
+        "spacing": [round(s, 6) for s in volume.spacing],
+        "affine": np.round(volume.affine, 6).tolist(),
+    }

@@ -21,6 +21,7 @@ from imaging.series_selection import SeriesSeen, listing
 from reviewer.cases import services as cases
 from reviewer.cases.models import Disease, Patient
 from reviewer.core.storage import atomic_import
+from reviewer.preprocessing import services as preprocessing
 from segmentation import segmentations
 
 Progress = Callable[[int, int, str], None]
@@ -73,6 +74,7 @@ def import_brats(
             )
             for sequence in CHANNEL_ORDER:
                 cases.add_series(exam, sequence, volumes[sequence], files)
+            preprocessing.record_prepared(exam, "BraTS folder")
             if label_map is not None:
                 scheme = label_scheme or exam_folder.label_scheme or _detected_scheme(label_map)
                 segmentations.add_segmentation(
@@ -130,12 +132,15 @@ def import_dicom(
     disease: Disease | None = None,
     progress: Progress = _no_progress,
     series_report: Callable[[list[SeriesSeen]], None] = _no_report,
+    user=None,
 ) -> list[Patient]:
     """Import DICOM MR series from a folder or zip, de-identified (DICOM PS3.15 basic profile
     with modified dates) before anything is stored. Each study becomes an exam of the series
-    chosen as its sequences; every series seen, chosen or left out and why, is given to
-    ``series_report`` and listed in the reason of any failure. DICOM does not say what a patient
-    is followed for: their disease is ``disease`` if given, else not recorded (no AI runs)."""
+    chosen as its sequences, kept as acquired, each on its own grid; a preprocessing run of each
+    exam, on ``user``'s behalf, is queued to make the series the models see. Every series seen,
+    chosen or left out and why, is given to ``series_report`` and listed in the reason of any
+    failure. DICOM does not say what a patient is followed for: their disease is ``disease`` if
+    given, else not recorded (no AI runs)."""
     progress(0, 1, "reading DICOM files")
     tree = read_dicom_tree(Path(path), sequence_overrides=sequence_overrides)
     if not tree.series:
@@ -145,7 +150,7 @@ def import_dicom(
             f"Series seen:\n{listing(tree.seen)}",
         )
     try:
-        patients = _store_dicom(path, tree.series, disease, progress)
+        patients = _store_dicom(path, tree.series, disease, progress, user)
     except ImagingInputError as error:
         raise ImagingInputError(
             error.source, f"{error.reason}\nSeries seen:\n{listing(tree.seen)}"
@@ -155,7 +160,7 @@ def import_dicom(
 
 
 def _store_dicom(
-    path: Path, series: list[DicomSeries], disease: Disease | None, progress: Progress
+    path: Path, series: list[DicomSeries], disease: Disease | None, progress: Progress, user
 ) -> list[Patient]:
     by_patient: dict[str, dict[str, list[DicomSeries]]] = defaultdict(lambda: defaultdict(list))
     for s in series:
@@ -174,7 +179,6 @@ def _store_dicom(
                 uid_secret=bytes.fromhex(link.uid_secret),
             )
             for study_uid, study_series in studies.items():
-                _check_exam(study_series)
                 first = study_series[0]
                 exam = cases.add_exam(
                     link.patient,
@@ -190,16 +194,19 @@ def _store_dicom(
                     except ImagingInputError as error:  # name the file, not the original UID
                         raise ImagingInputError(s.files[0], error.reason) from error
                     link.uid_map[deid.uid(s.series_uid)] = s.series_uid
-                    cases.add_series(
+                    cases.add_acquired_series(
                         exam,
                         s.sequence,
                         volume_from_array(s.array, s.affine),
                         files,
+                        description=s.series_description[:128],
+                        slice_thickness_mm=_slice_thickness(s),
                         dicom_study_uid=deid.uid(study_uid),
                         dicom_series_uid=deid.uid(s.series_uid),
                         dicom_header=header,
                     )
                     done += 1
+                preprocessing.queue(exam, user=user)
             link.save(update_fields=["uid_map"])
             cases.renumber_exams(link.patient)
             patients.append(link.patient)
@@ -226,13 +233,9 @@ def _shifted_date(deid: Deidentifier, series: DicomSeries) -> datetime.date | No
     return datetime.datetime.strptime(deid.date(series.study_date), "%Y%m%d").date()
 
 
-def _check_exam(study_series: list[DicomSeries]) -> None:
-    """All sequences on one grid: the four channels of an exam must align."""
-    first = study_series[0]
-    for s in study_series[1:]:
-        if s.array.shape != first.array.shape or not np.allclose(s.affine, first.affine, atol=1e-3):
-            raise ImagingInputError(
-                s.files[0],
-                f"series {s.series_description!r} is not on the grid of "
-                f"{first.series_description!r} (shape or geometry differs; co-register first)",
-            )
+def _slice_thickness(series: DicomSeries) -> float | None:
+    value = series.first_dataset.get("SliceThickness")
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None  # a malformed thickness: the slice spacing stands in for it

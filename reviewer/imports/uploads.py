@@ -81,6 +81,7 @@ def _import(job: ImportJob, root: Path, report):
         disease=disease,
         progress=report,
         series_report=lambda seen: setattr(job, "series_report", series_report(seen)),
+        user=job.created_by,
     )
 
 

@@ -1,13 +1,15 @@
 """Preparing cases for the viewer when their data arrives, so that a manifest only reads: every
 volume's voxel file and summary (window), the lesion overlaps between the exams the viewer shows
 together, and the registration of priors, queued for a worker. Imports call prepare_patients once
-they have committed; a newly segmented exam gets prepare_exam (reviewer.viewer.receivers). What
+they have committed, and so does a preprocessing run that made an exam's series anew; a newly
+segmented exam gets prepare_exam (reviewer.viewer.receivers). What
 is prepared already is skipped, so preparing again costs little and queues nothing twice."""
 
 import numpy as np
 from django.db import transaction
 
-from reviewer.cases.models import Exam, Series
+from reviewer.cases.models import AcquiredSeries, Exam, Series
+from reviewer.preprocessing.models import BrainMask
 from reviewer.viewer.lesion_changes import ExamLesions, cache_lesion_overlaps, lesion_rows
 from reviewer.viewer.manifest import MAX_PRIORS, shown_exams
 from reviewer.viewer.registration import request_registration
@@ -22,6 +24,8 @@ def prepare_patients(patients, progress=lambda done, total, message: None) -> in
     pks = [p.pk for p in patients]
     volumes = [
         *Series.objects.filter(exam__patient__in=pks).order_by("pk"),
+        *AcquiredSeries.objects.filter(exam__patient__in=pks).order_by("pk"),
+        *BrainMask.objects.filter(run__exam__patient__in=pks).order_by("pk"),
         *Segmentation.objects.filter(exam__patient__in=pks).order_by("pk"),
     ]
     steps = len(volumes) + len(patients)

@@ -1,8 +1,8 @@
-"""What the viewer needs of a stored volume (a series or a segmentation), computed once per
-content hash when the volume arrives (reviewer.viewer.preparation): its viewer dtype, grid and
-display window (in the Django cache, so that a manifest opens no file), and its voxels
-gzip-compressed on disk (so that a voxel request is a plain file read). Content-hash keys never
-go stale: new content is a new key."""
+"""What the viewer needs of a stored volume (a series, acquired or not, a segmentation or a
+brain mask), computed once per content hash when the volume arrives
+(reviewer.viewer.preparation): its viewer dtype, grid and display window (in the Django cache,
+so that a manifest opens no file), and its voxels gzip-compressed on disk (so that a voxel
+request is a plain file read). Content-hash keys never go stale: new content is a new key."""
 
 import gzip
 import os
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from imaging.voxels import brain_window, viewer_array, voxel_bytes
-from reviewer.cases.models import Series
+from reviewer.cases.models import AcquiredSeries, Series
 from reviewer.core.storage import read_nifti
 from segmentation.models import Segmentation
 
@@ -80,6 +80,6 @@ def _summary(volume: Series | Segmentation, image, array) -> dict:
         "shape": [int(n) for n in array.shape[:3]],
         "affine": image.affine.tolist(),
     }
-    if isinstance(volume, Series):
+    if isinstance(volume, Series | AcquiredSeries):
         summary["window"] = brain_window(array)
     return summary

@@ -8,13 +8,14 @@ import zipfile
 import nibabel as nib
 import numpy as np
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from pydicom.uid import generate_uid
 
 from imaging.errors import ImagingInputError
 from imaging.sequences import Sequence
-from reviewer.cases.models import Exam, IdentityLink, Patient, Series
+from reviewer.cases.models import AcquiredSeries, Exam, IdentityLink, Patient
 from reviewer.imports.services import import_dicom
 from tests.imaging.dicom_builders import AXIAL, SAGITTAL, write_enhanced, write_series
 from tests.imaging.test_dicom_real_files import dicomdir_media
@@ -54,7 +55,12 @@ def test_a_study_becomes_one_exam_with_its_four_sequences_and_other_series_are_l
     [patient] = import_dicom(tmp_path, series_report=reports.append)
 
     exam = patient.exams.get()
-    assert sorted(exam.series.values_list("sequence", flat=True)) == ["FLAIR", "T1", "T1CE", "T2"]
+    assert sorted(exam.acquired_series.values_list("sequence", flat=True)) == [
+        "FLAIR",
+        "T1",
+        "T1CE",
+        "T2",
+    ]
     [seen] = reports
     assert [(s.description, s.left_out) for s in seen if s.left_out] == [("DWI b1000", "diffusion")]
 
@@ -80,7 +86,7 @@ def test_a_study_as_scanners_export_it_imports_its_four_sequences(tmp_path):
 
     [patient] = import_dicom(tmp_path)
 
-    assert patient.exams.get().series.count() == 4
+    assert patient.exams.get().acquired_series.count() == 4
 
 
 def test_of_two_series_of_one_sequence_one_is_imported_and_the_other_reported(tmp_path):
@@ -96,7 +102,9 @@ def test_of_two_series_of_one_sequence_one_is_imported_and_the_other_reported(tm
     import_dicom(tmp_path, series_report=reports.append)
 
     uid_map = IdentityLink.objects.get().uid_map
-    assert uid_map[Series.objects.get(sequence="FLAIR").dicom_series_uid] == repeat.series_uid
+    assert (
+        uid_map[AcquiredSeries.objects.get(sequence="FLAIR").dicom_series_uid] == repeat.series_uid
+    )
     [left_out] = [s for s in reports[0] if s.left_out]
     assert left_out.series_uid == written["flair"].series_uid
 
@@ -124,7 +132,7 @@ def test_nothing_identifying_is_stored_beside_the_patient(tmp_path):
     [patient] = import_dicom(tmp_path)
 
     stored = json.dumps(
-        list(Series.objects.values("dicom_header", "dicom_study_uid", "dicom_series_uid"))
+        list(AcquiredSeries.objects.values("dicom_header", "dicom_study_uid", "dicom_series_uid"))
     )
     stored += json.dumps(list(Exam.objects.values("source_name", "dicom_study_uid")))
     for identifier in (
@@ -137,7 +145,7 @@ def test_nothing_identifying_is_stored_beside_the_patient(tmp_path):
         "MRI3T",
     ):
         assert identifier not in stored
-    header = Series.objects.filter(exam__patient=patient).first().dicom_header
+    header = AcquiredSeries.objects.filter(exam__patient=patient).first().dicom_header
     assert header["PatientName"] == patient.pseudonym and header["PatientIdentityRemoved"] == "YES"
 
 
@@ -162,7 +170,7 @@ def test_uids_are_replaced_and_mapped_back_for_the_steward(tmp_path):
 
     import_dicom(tmp_path)
 
-    series = Series.objects.get(sequence="FLAIR")
+    series = AcquiredSeries.objects.get(sequence="FLAIR")
     assert series.dicom_series_uid != written["flair"].series_uid
     uid_map = IdentityLink.objects.get().uid_map
     assert uid_map[series.dicom_series_uid] == written["flair"].series_uid
@@ -186,7 +194,7 @@ def test_several_studies_of_one_patient_in_one_upload_become_separate_exams(tmp_
     [patient] = import_dicom(tmp_path)
 
     exams = patient.exams.order_by("date")
-    assert [exam.series.count() for exam in exams] == [4, 1]
+    assert [exam.acquired_series.count() for exam in exams] == [4, 1]
 
 
 def test_an_enhanced_multiframe_series_imports_like_single_frame_slices(tmp_path):
@@ -195,7 +203,7 @@ def test_an_enhanced_multiframe_series_imports_like_single_frame_slices(tmp_path
 
     [patient] = import_dicom(tmp_path)
 
-    flair, t1 = (patient.exams.get().series.get(sequence=s) for s in ("FLAIR", "T1"))
+    flair, t1 = (patient.exams.get().acquired_series.get(sequence=s) for s in ("FLAIR", "T1"))
     assert flair.shape == t1.shape and flair.affine == t1.affine
 
 
@@ -204,7 +212,7 @@ def test_voxels_keep_their_physical_position(tmp_path):
 
     import_dicom(tmp_path)
 
-    image = nib.load(default_storage.path(Series.objects.get(sequence="T2").file.name))
+    image = nib.load(default_storage.path(AcquiredSeries.objects.get(sequence="T2").file.name))
     for k, (i, j) in [(0, (0, 0)), (5, (11, 9)), (3, (4, 7))]:
         lps = (
             written.positions[k]
@@ -225,7 +233,7 @@ def test_a_zip_imports_like_the_folder(tmp_path):
 
     [patient] = import_dicom(archive)
 
-    assert patient.exams.get().series.count() == 4
+    assert patient.exams.get().acquired_series.count() == 4
 
 
 def test_a_sequence_override_names_an_unrecognized_series(tmp_path):
@@ -233,7 +241,7 @@ def test_a_sequence_override_names_an_unrecognized_series(tmp_path):
 
     call_command("import_dicom", str(tmp_path), "--sequence", "SE 5000/120=T2")
 
-    assert sorted(Series.objects.values_list("sequence", flat=True)) == ["FLAIR", "T2"]
+    assert sorted(AcquiredSeries.objects.values_list("sequence", flat=True)) == ["FLAIR", "T2"]
 
 
 def test_real_media_without_the_four_sequences_fails_listing_each_series_and_why(
@@ -258,6 +266,35 @@ def test_the_command_lists_every_series_seen(tmp_path):
     assert "series 3 'AX FLAIR' (6 files): chosen as FLAIR" in out.getvalue()
 
 
+def test_sequences_on_different_grids_are_kept_each_on_its_own(tmp_path):
+    written = write_study(tmp_path / "study", study_date="20190101")
+    for path in written["t2"].files:
+        path.unlink()
+    write_series(
+        tmp_path / "study" / "t2thin",
+        study_uid=written["t1"].study_uid,
+        description="AX T2 thin",
+        slice_spacing=1.0,
+        study_date="20190101",
+    )
+
+    [patient] = import_dicom(tmp_path / "study")
+
+    acquired = {s.sequence: s for s in patient.exams.get().acquired_series.all()}
+    assert acquired["T2"].spacing[2] == pytest.approx(1.0)
+    assert acquired["T2"].affine != acquired["T1"].affine
+
+
+def test_each_imported_exam_has_a_preprocessing_run_queued(tmp_path):
+    write_study(tmp_path)
+
+    [patient] = import_dicom(tmp_path)
+
+    run = patient.exams.get().preprocessing_runs.get()
+    assert run.status == run.Status.QUEUED
+    assert run.parameters["spacing_mm"] == settings.NEUROREVIEW_PREPARED_SPACING_MM
+
+
 def break_slice_gap(folder):
     files = sorted(folder.iterdir())
     files[len(files) // 2].unlink()
@@ -269,7 +306,6 @@ def break_slice_gap(folder):
         ("not_dicom", "not a DICOM file"),
         ("truncated", "IM"),
         ("missing_slice", "missing"),
-        ("other_grid", "not on the grid"),
         ("burned_in", "sc/IM.*BurnedInAnnotation"),
     ],
 )
@@ -284,16 +320,6 @@ def test_bad_dicom_is_refused_with_the_reason_and_nothing_is_stored(
         victim.write_bytes(victim.read_bytes()[:-300])
     elif damage == "missing_slice":
         written["t2"].files[2].unlink()
-    elif damage == "other_grid":
-        write_series(
-            tmp_path / "good" / "t2b",
-            study_uid=written["t1"].study_uid,
-            description="AX T2 thin",
-            slice_spacing=1.0,
-            study_date="20190101",
-        )
-        for path in written["t2"].files:
-            path.unlink()
     elif damage == "burned_in":
         write_series(
             tmp_path / "good" / "sc",
@@ -332,7 +358,7 @@ def test_sequences_can_be_overridden_by_series_uid(tmp_path):
 
     [patient] = import_dicom(tmp_path, sequence_overrides={written["odd"].series_uid: Sequence.T1})
 
-    assert list(patient.exams.get().series.values_list("sequence", flat=True)) == ["T1"]
+    assert list(patient.exams.get().acquired_series.values_list("sequence", flat=True)) == ["T1"]
 
 
 def test_a_decompression_bomb_is_refused_before_anything_is_written(tmp_path, media_root):
