@@ -21,7 +21,13 @@ from imaging.labels import LABELS, LabelScheme
 from imaging.synthetic import lesions
 from imaging.synthetic.anatomy import ATTRIBUTION, Anatomy, load_anatomy
 from imaging.synthetic.contrasts import render_exam
-from imaging.synthetic.writers import GENERATOR, write_brats_exam, write_dicom_series
+from imaging.synthetic.writers import (
+    GENERATOR,
+    cohort_header,
+    radiological_stack,
+    write_brats_exam,
+    write_dicom_series,
+)
 
 FORMATS = ("brats", "dicom")
 EXAMS = 3
@@ -158,7 +164,11 @@ def _write_patient(out, anatomy: Anatomy, seed, number, formats, progress) -> di
             for sequence, volume in images.items():
                 sources = [str(seed), patient, str(exam), sequence.value]
                 write_dicom_series(
-                    folder / sequence.value, volume, anatomy.affine, sequence, study, sources
+                    folder / sequence.value,
+                    [radiological_stack(volume, anatomy.affine)],
+                    cohort_header(sequence),
+                    study,
+                    sources,
                 )
         exams.append(
             {

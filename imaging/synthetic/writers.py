@@ -1,16 +1,19 @@
 """Byte-stable writers for the synthetic cohort: gzip NIfTI in the BraTS layout and one DICOM MR
-Image Storage file per axial slice.
+Image Storage file per slice, on grids of any orientation (axial, sagittal, coronal, oblique).
 
 Same input, same bytes: the gzip header carries mtime 0 and no name, and every DICOM UID is
-derived from its caller's entropy sources. DICOM slices follow the orientation recipe of
-spec/deps-and-data.md section 3: pixel rows and columns run from patient right-anterior to
-left-posterior (ImageOrientationPatient [1,0,0,0,1,0]), so that a raw stack display matches
-the radiological view of the NIfTI volume, while the voxels keep their place in physical space.
+derived from its caller's entropy sources. The "dicom" format's slices follow the orientation
+recipe of spec/deps-and-data.md section 3 (``radiological_stack``): pixel rows and columns run
+from patient right-anterior to left-posterior (ImageOrientationPatient [1,0,0,0,1,0]), so that a
+raw stack display matches the radiological view of the NIfTI volume, while the voxels keep their
+place in physical space.
 """
 
+import dataclasses
 import gzip
 import pathlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from typing import NamedTuple
 
 import nibabel as nib
 import numpy as np
@@ -72,78 +75,138 @@ def write_brats_exam(
     (exam_folder / f"{name}_seg.nii.gz").write_bytes(nifti_bytes(segmentation, affine))
 
 
+class Stack(NamedTuple):
+    """Slices on one grid: pixel (column i, row j) of slice k is ``volume[i, j, k]``, at RAS
+    ``affine @ (i, j, k, 1)``; the grid may lie in any orientation."""
+
+    volume: np.ndarray
+    affine: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class SeriesHeader:
+    """What a series' header says beyond its pixels and their geometry."""
+
+    description: str
+    number: int
+    timing: tuple[float, float, float | None]  # RepetitionTime, EchoTime, InversionTime (ms)
+    acquisition_type: str = "2D"  # MRAcquisitionType: 2D (slice by slice) or 3D (a slab)
+    slice_thickness_mm: float | None = None  # None: the spacing between slices
+    image_type: tuple[str, ...] = ("ORIGINAL", "PRIMARY", "M", "ND")
+    attributes: Mapping[str, object] = dataclasses.field(default_factory=dict)  # more keywords
+
+
+def cohort_header(sequence: Sequence) -> SeriesHeader:
+    """The header of a sequence in the cohort's "dicom" format."""
+    return SeriesHeader(SERIES_DESCRIPTION[sequence], SERIES_NUMBER[sequence], _TIMING[sequence])
+
+
+def radiological_stack(volume: np.ndarray, affine: np.ndarray) -> Stack:
+    """The cohort's volume as axial slices whose rows and columns run from patient
+    right-anterior to left-posterior (ImageOrientationPatient [1,0,0,0,1,0]), so that a raw
+    stack display matches the radiological view of the NIfTI volume."""
+    columns, rows, _ = volume.shape
+    flip = np.diag([-1.0, -1.0, 1.0, 1.0])
+    flip[:2, 3] = columns - 1, rows - 1
+    return Stack(volume[::-1, ::-1], affine @ flip)
+
+
 def write_dicom_series(
     folder: pathlib.Path,
-    volume: np.ndarray,
-    affine: np.ndarray,
-    sequence: Sequence,
+    stacks: Iterable[Stack],
+    header: SeriesHeader,
     study: dict[str, object],
     uid_sources: list[str],
 ) -> None:
-    """One file per axial slice, IM00001.dcm upwards from inferior to superior.
+    """One file per slice, stack after stack, IM00001.dcm upwards; each stack's slices in
+    order of k (a volume has one stack; a localizer one per plane).
 
     ``study`` holds the patient, study and frame-of-reference attributes shared by the exam's
     series (DICOM keywords); ``uid_sources`` makes the series and instance UIDs unique and stable.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    lps = _RAS_TO_LPS @ affine
-    spacing = np.linalg.norm(lps[:3, :3], axis=0)
-    columns, rows, slices = volume.shape
+    stacks = list(stacks)
+    slices = [(stack, k) for stack in stacks for k in range(stack.volume.shape[2])]
+
+    def slice_elements(n: int) -> Dataset:
+        stack, k = slices[n]
+        elements = _plane(stack, k)
+        elements.SOPInstanceUID = generate_uid(entropy_srcs=[*uid_sources, "slice", str(n)])
+        elements.InstanceNumber = n + 1
+        return elements
+
+    ds = _series_elements(stacks, header, study, uid_sources)
+    ds.update(slice_elements(0))
+    encode = _slice_encoder(ds, varying=slice_elements(0).keys())
+    meta = FileMetaDataset()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.MediaStorageSOPClassUID = MRImageStorage
+    for n in range(len(slices)):
+        elements = slice_elements(n)
+        meta.MediaStorageSOPInstanceUID = elements.SOPInstanceUID
+        (folder / f"IM{n + 1:05d}.dcm").write_bytes(_file_meta(meta) + encode(elements))
+
+
+def _series_elements(
+    stacks: list[Stack], header: SeriesHeader, study: dict[str, object], uid_sources: list[str]
+) -> Dataset:
+    """The elements every slice of the series shares."""
     ds = Dataset()
     for keyword, value in study.items():
         setattr(ds, keyword, value)
     ds.SOPClassUID = MRImageStorage
     ds.Modality = "MR"
-    ds.ImageType = ["ORIGINAL", "PRIMARY", "M", "ND"]
+    ds.ImageType = list(header.image_type)
     ds.SeriesInstanceUID = generate_uid(entropy_srcs=[*uid_sources, "series"])
-    ds.SeriesDescription = SERIES_DESCRIPTION[sequence]
-    ds.SeriesNumber = SERIES_NUMBER[sequence]
-    ds.ProtocolName = SERIES_DESCRIPTION[sequence]
+    ds.SeriesDescription = ds.ProtocolName = header.description
+    ds.SeriesNumber = header.number
     ds.SeriesDate = ds.AcquisitionDate = ds.ContentDate = study["StudyDate"]
     ds.SeriesTime = ds.AcquisitionTime = ds.ContentTime = _later(
-        str(study["StudyTime"]), minutes=6 * ds.SeriesNumber
+        str(study["StudyTime"]), minutes=6 * header.number
     )
-    repetition, echo, inversion = _TIMING[sequence]
+    repetition, echo, inversion = header.timing
     ds.ScanningSequence = "IR" if inversion else "SE"
     ds.SequenceVariant = "SK"
-    ds.MRAcquisitionType = "2D"
+    ds.MRAcquisitionType = header.acquisition_type
     ds.RepetitionTime, ds.EchoTime = _ds(repetition), _ds(echo)
     if inversion:
         ds.InversionTime = _ds(inversion)
     ds.MagneticFieldStrength = "3"
-    ds.ImageOrientationPatient = _ds(*(-lps[:3, 0] / spacing[0]), *(-lps[:3, 1] / spacing[1]))
-    ds.PixelSpacing = _ds(spacing[1], spacing[0])  # between rows, between columns
-    ds.SliceThickness = ds.SpacingBetweenSlices = _ds(spacing[2])
-    ds.Rows, ds.Columns = rows, columns
+    spacing = np.linalg.norm(stacks[0].affine[:3, 2])
+    ds.SliceThickness = _ds(header.slice_thickness_mm or spacing)
+    ds.SpacingBetweenSlices = _ds(spacing)
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = "MONOCHROME2"
     ds.BitsAllocated = ds.BitsStored = 16
     ds.HighBit = 15
     ds.PixelRepresentation = 1
     ds.RescaleIntercept, ds.RescaleSlope, ds.RescaleType = "0", "1", "US"
-    low, high = np.percentile(volume[volume > 0], [0.5, 99.5]) if volume.any() else (0, 1)
+    values = np.concatenate([stack.volume.ravel() for stack in stacks])
+    low, high = np.percentile(values[values > 0], [0.5, 99.5]) if values.any() else (0, 1)
     ds.WindowCenter, ds.WindowWidth = _ds((low + high) / 2), _ds(max(high - low, 1))
+    for keyword, value in header.attributes.items():
+        setattr(ds, keyword, value)
+    return ds
 
-    def slice_elements(k: int) -> Dataset:
-        position = lps @ [columns - 1, rows - 1, k, 1]
-        elements = Dataset()
-        elements.SOPInstanceUID = generate_uid(entropy_srcs=[*uid_sources, "slice", str(k)])
-        elements.InstanceNumber = k + 1
-        elements.ImagePositionPatient = _ds(*position[:3])
-        elements.SliceLocation = _ds(position[2])
-        elements.PixelData = np.ascontiguousarray(volume[::-1, ::-1, k].T).astype("<i2").tobytes()
-        elements["PixelData"].VR = "OW"
-        return elements
 
-    ds.update(slice_elements(0))
-    encode = _slice_encoder(ds, varying=slice_elements(0).keys())
-    meta = FileMetaDataset()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.MediaStorageSOPClassUID = MRImageStorage
-    for k in range(slices):
-        elements = slice_elements(k)
-        meta.MediaStorageSOPInstanceUID = elements.SOPInstanceUID
-        (folder / f"IM{k + 1:05d}.dcm").write_bytes(_file_meta(meta) + encode(elements))
+def _plane(stack: Stack, k: int) -> Dataset:
+    """Slice k's geometry (PS3.3 C.7.6.2.1.1) and pixels. SliceLocation is its position along
+    the slice normal, as scanners write it."""
+    lps = _RAS_TO_LPS @ stack.affine
+    spacing = np.linalg.norm(lps[:3, :3], axis=0)
+    position = lps @ [0, 0, k, 1]
+    # Rounded: a rotation's float noise (1e-19) is no part of the orientation a scanner writes.
+    rows_run, columns_run = np.round(lps[:3, :2] / spacing[:2], 9).T
+    columns, rows, _ = stack.volume.shape
+    elements = Dataset()
+    elements.ImagePositionPatient = _ds(*position[:3])
+    elements.ImageOrientationPatient = _ds(*rows_run, *columns_run)
+    elements.SliceLocation = _ds(position[:3] @ np.cross(rows_run, columns_run))
+    elements.Rows, elements.Columns = rows, columns
+    elements.PixelSpacing = _ds(spacing[1], spacing[0])  # between rows, between columns
+    elements.PixelData = np.ascontiguousarray(stack.volume[:, :, k].T).astype("<i2").tobytes()
+    elements["PixelData"].VR = "OW"
+    return elements
 
 
 def _slice_encoder(template: Dataset, varying) -> Callable[[Dataset], bytes]:
