@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from reviewer.cases import api as cases
 from reviewer.core import api as core
 from reviewer.imports import api as imports
+from reviewer.preprocessing import api as preprocessing
 from reviewer.reports import api as reports
 from reviewer.viewer import api as viewer
 from reviewer.worklist import api as worklist
@@ -18,6 +19,9 @@ router.register("worklist", worklist.WorklistViewSet, basename="worklist")
 router.register("exams", cases.ExamViewSet, basename="exam")
 router.register("segmentations", segmentation.SegmentationViewSet, basename="segmentation")
 router.register("imports", imports.ImportJobViewSet, basename="import")
+router.register(
+    "preprocessing-runs", preprocessing.PreprocessingRunViewSet, basename="preprocessing-run"
+)
 router.register("inference-jobs", segmentation.InferenceJobViewSet, basename="inference-job")
 router.register("model-versions", segmentation.ModelVersionViewSet, basename="model-version")
 
@@ -29,6 +33,8 @@ urlpatterns = [
     path("cases/<str:pseudonym>/viewer/", viewer.CaseViewerView.as_view(), name="case-viewer"),
     path("series/<int:pk>/voxels/<str:sha256>", viewer.SeriesVoxelView.as_view()),
     path("segmentations/<int:pk>/voxels/<str:sha256>", viewer.SegmentationVoxelView.as_view()),
+    path("acquired-series/<int:pk>/voxels/<str:sha256>", viewer.AcquiredSeriesVoxelView.as_view()),
+    path("brain-masks/<int:pk>/voxels/<str:sha256>", viewer.BrainMaskVoxelView.as_view()),
     path("", include("reviewer.grading.urls")),
     path("auth/token/", core.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

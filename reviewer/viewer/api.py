@@ -15,9 +15,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reviewer.cases.models import Patient, Series
+from reviewer.cases.models import AcquiredSeries, Patient, Series
 from reviewer.core.immutable import ImmutableBinaryView, immutable_gzip_response
 from reviewer.core.permissions import CLINICAL_ROLES, role_permission
+from reviewer.preprocessing.models import BrainMask
 from reviewer.viewer.manifest import ExamNotFound, viewer_manifest
 from reviewer.viewer.serializers import ViewerManifestSerializer
 from reviewer.viewer.voxel_cache import voxel_file
@@ -59,7 +60,8 @@ class VoxelView(ImmutableBinaryView):
     """Raw little-endian voxels of one volume in NIfTI order (i fastest), gzip-encoded; dtype
     and dimensions are in the manifest."""
 
-    model: type[Series] | type[Segmentation]
+    model: type[Series] | type[AcquiredSeries] | type[BrainMask] | type[Segmentation]
+    patient_path = "exam__patient"
 
     @extend_schema(
         responses={
@@ -70,7 +72,8 @@ class VoxelView(ImmutableBinaryView):
     )
     def get(self, request, pk: int, sha256: str):
         visible = Patient.objects.visible_to(request.user)
-        volume = get_object_or_404(self.model.objects.filter(exam__patient__in=visible), pk=pk)
+        volumes = self.model.objects.filter(**{f"{self.patient_path}__in": visible})
+        volume = get_object_or_404(volumes, pk=pk)
         if sha256 != volume.sha256:
             raise Http404(f"{sha256} is not the content of {self.model._meta.verbose_name} {pk}")
         return immutable_gzip_response(request, volume.sha256, voxel_file(volume))
@@ -78,6 +81,15 @@ class VoxelView(ImmutableBinaryView):
 
 class SeriesVoxelView(VoxelView):
     model = Series
+
+
+class AcquiredSeriesVoxelView(VoxelView):
+    model = AcquiredSeries
+
+
+class BrainMaskVoxelView(VoxelView):
+    model = BrainMask
+    patient_path = "run__exam__patient"
 
 
 class SegmentationVoxelView(VoxelView):

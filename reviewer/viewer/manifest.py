@@ -17,14 +17,20 @@ volume are counted (below_minimum_count) and listed by the segmentation's lesion
 import numpy as np
 from django.db.models import Prefetch
 
-from imaging.geometry import Geometry
 from imaging.label_colours import NEW_LESION_COLOUR, scheme_labels
 from imaging.labels import region_name
 from imaging.sequences import CHANNEL_ORDER
 from reviewer.alarms.services import open_alarms
 from reviewer.cases.models import Exam, Patient, Series
 from reviewer.viewer.lesion_changes import ExamLesions, LesionTable, lesion_changes, lesion_rows
+from reviewer.viewer.preprocessing_view import (
+    ACQUIRED_SERIES,
+    RUNS,
+    acquired_series_json,
+    preprocessing_json,
+)
 from reviewer.viewer.registration import registration_for
+from reviewer.viewer.volume_json import volume_json
 from reviewer.viewer.voxel_cache import volume_summary
 from segmentation.cohort_acc import cohort_acc
 from segmentation.models import Segmentation
@@ -79,6 +85,8 @@ def shown_exams(patient: Patient, exam_id: int | None) -> list[Exam]:
     return list(
         exams.filter(pk__in=[current.pk, *priors]).prefetch_related(
             Prefetch("series", queryset=Series.objects.order_by("pk")),
+            Prefetch("acquired_series", queryset=ACQUIRED_SERIES),
+            Prefetch("preprocessing_runs", queryset=RUNS),
             Prefetch("segmentations", queryset=SHOWN_SEGMENTATIONS),
         )
     )
@@ -104,6 +112,8 @@ def _exam_json(exam_lesions: ExamLesions, state, changes: dict, *, role: str) ->
         "role": role,
         "registration": state.as_json(),
         "series": [_series_json(s, state.matrix_lps) for s in series],
+        "acquired_series": acquired_series_json(exam, state.matrix_lps),
+        "preprocessing": preprocessing_json(exam, state.matrix_lps),
         "segmentations": [
             _segmentation_json(s, exam_lesions, state.matrix_lps, changes)
             for s in exam_lesions.segmentations
@@ -111,23 +121,10 @@ def _exam_json(exam_lesions: ExamLesions, state, changes: dict, *, role: str) ->
     }
 
 
-def _volume_json(kind: str, volume: Series | Segmentation, matrix_lps) -> dict:
-    summary = volume_summary(volume)
-    geometry = Geometry.from_ras(summary["affine"], summary["shape"])
-    if matrix_lps is not None:
-        geometry = geometry.moved(matrix_lps)
-    return {
-        "id": volume.pk,
-        "url": f"/api/{kind}/{volume.pk}/voxels/{volume.sha256}",
-        "dtype": summary["dtype"],
-        **geometry.as_json(),
-    }
-
-
 def _series_json(series: Series, matrix_lps) -> dict:
     return {
         "sequence": series.sequence,
-        **_volume_json("series", series, matrix_lps),
+        **volume_json("series", series, matrix_lps),
         "window": volume_summary(series)["window"],
     }
 
@@ -144,7 +141,7 @@ def _segmentation_json(
         "kind": version.kind if version else segmentation.family,
         "target": segmentation.target,
         "label_scheme": segmentation.label_scheme,
-        **_volume_json("segmentations", segmentation, matrix_lps),
+        **volume_json("segmentations", segmentation, matrix_lps),
         "labels": scheme_labels(segmentation.label_scheme),
         "family": segmentation.family,
         "parts": [part.pk for part in segmentation.parts.all()],

@@ -110,6 +110,62 @@ class ViewerSeriesSerializer(VoxelVolumeSerializer):
         fields = ["sequence", *VOXEL_VOLUME_FIELDS, "window"]
 
 
+class AcquiredSeriesSerializer(VoxelVolumeSerializer):
+    """A series as the scanner recorded it, on its own grid, placed where co-registration put
+    it: shown instead of the series made from it, it lines up with the exam."""
+
+    sequence = serializers.ChoiceField(choices=SequenceChoices.choices)
+    window = WindowSerializer(help_text="From the 0.5/99.5 percentiles inside the brain.")
+    description = serializers.CharField(help_text="DICOM SeriesDescription.")
+    slice_thickness_mm = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        fields = [
+            "sequence",
+            *VOXEL_VOLUME_FIELDS,
+            "window",
+            "description",
+            "slice_thickness_mm",
+        ]
+
+
+class BrainMaskSerializer(VoxelVolumeSerializer):
+    """uint8, 1 inside the brain, on the grid of the exam's series."""
+
+    class Meta:
+        fields = VOXEL_VOLUME_FIELDS
+
+
+class PreprocessingFlagSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["thick_slices", "no_contrast", "field_of_view"])
+    sequence = serializers.ChoiceField(choices=SequenceChoices.choices)
+    reason = serializers.CharField()
+
+
+class PreprocessingRejectionSerializer(serializers.Serializer):
+    by = serializers.CharField()
+    at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+class ViewerPreprocessingSerializer(serializers.Serializer):
+    """The exam's latest preprocessing run."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["queued", "running", "succeeded", "failed"])
+    message = serializers.CharField(allow_blank=True)
+    error = serializers.CharField(allow_blank=True)
+    parameters = serializers.DictField(child=serializers.JSONField())
+    steps = serializers.ListField(
+        child=serializers.DictField(child=serializers.JSONField()),
+        help_text="Each step: {step, tool, parameters, seconds, …} when done, {step, skipped} "
+        "with the reason when not.",
+    )
+    flags = PreprocessingFlagSerializer(many=True)
+    brain_mask = BrainMaskSerializer(allow_null=True)
+    rejection = PreprocessingRejectionSerializer(allow_null=True)
+
+
 class SegmentationLabelSerializer(serializers.Serializer):
     value = serializers.IntegerField()
     name = serializers.CharField()
@@ -317,6 +373,10 @@ class ViewerExamSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=["current", "prior"])
     registration = RegistrationField()
     series = ViewerSeriesSerializer(many=True, help_text="In channel order; an exam may lack some.")
+    acquired_series = AcquiredSeriesSerializer(
+        many=True, help_text="A clinical exam's originals; none for a BraTS folder's exam."
+    )
+    preprocessing = ViewerPreprocessingSerializer(allow_null=True)
     segmentations = ViewerSegmentationSerializer(many=True)
 
 

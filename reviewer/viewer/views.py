@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.views.generic import DetailView
 
 from reviewer.cases.models import Patient
-from reviewer.core.permissions import CLINICAL_ROLES, RoleRequiredMixin
+from reviewer.core.permissions import CLINICAL_ROLES, OPERATOR_ROLES, RoleRequiredMixin, has_role
 
 
 class ViewerView(RoleRequiredMixin, DetailView):
@@ -30,7 +30,10 @@ class ViewerView(RoleRequiredMixin, DetailView):
         if segmentation and not _is_id(segmentation):
             raise Http404(f"segmentation {segmentation!r} is not a segmentation id")
         return super().get_context_data(
-            manifest_url=manifest_url, segmentation=segmentation, **kwargs
+            manifest_url=manifest_url,
+            segmentation=segmentation,
+            may_review_preprocessing=has_role(self.request.user, OPERATOR_ROLES),
+            **kwargs,
         )
 
 

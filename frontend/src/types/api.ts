@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/acquired-series/{id}/voxels/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Raw little-endian voxels of one volume in NIfTI order (i fastest), gzip-encoded; dtype
+         *     and dimensions are in the manifest.
+         */
+        get: operations["acquired_series_voxels_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/alarms/": {
         parameters: {
             query?: never;
@@ -146,6 +166,26 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["auth_token_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/brain-masks/{id}/voxels/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Raw little-endian voxels of one volume in NIfTI order (i fastest), gzip-encoded; dtype
+         *     and dimensions are in the manifest.
+         */
+        get: operations["brain_masks_voxels_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -427,6 +467,61 @@ export interface paths {
         patch: operations["patients_partial_update"];
         trace?: never;
     };
+    "/api/preprocessing-runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An exam's preprocessing runs, newest first (?exam=<id>). */
+        get: operations["preprocessing_runs_list"];
+        put?: never;
+        /** @description Run the exam's steps again with these parameters (QA admins). */
+        post: operations["preprocessing_runs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/preprocessing-runs/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An exam's preprocessing runs, newest first (?exam=<id>). */
+        get: operations["preprocessing_runs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/preprocessing-runs/{id}/rejection/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Reject the run's result (a bad brain mask, say): models skip the exam until a new
+         *     run replaces it (QA admins).
+         */
+        post: operations["preprocessing_runs_rejection_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports/quality/": {
         parameters: {
             query?: never;
@@ -697,6 +792,41 @@ export interface components {
             number | null,
             number | null
         ];
+        /**
+         * @description A series as the scanner recorded it, on its own grid, placed where co-registration put
+         *     it: shown instead of the series made from it, it lines up with the exam.
+         */
+        AcquiredSeries: {
+            sequence: components["schemas"]["SequenceEnum"];
+            id: number;
+            /** @description Raw little-endian voxels, content-hash URL. */
+            url: string;
+            dtype: components["schemas"]["DtypeEnum"];
+            /** @description [columns i, rows j, slices k]. */
+            dimensions: components["schemas"]["Ijk"];
+            /** @description mm along i, j, k. */
+            spacing: components["schemas"]["Vec3"];
+            /** @description LPS position of voxel (0, 0, 0). */
+            origin: components["schemas"]["Vec3"];
+            /** @description Unit i, j and k axes in LPS, one after the other (Cornerstone's layout). */
+            direction: [
+                number,
+                number,
+                number,
+                number,
+                number,
+                number,
+                number,
+                number,
+                number
+            ];
+            /** @description From the 0.5/99.5 percentiles inside the brain. */
+            window: components["schemas"]["Window"];
+            /** @description DICOM SeriesDescription. */
+            description: string;
+            /** Format: double */
+            slice_thickness_mm: number | null;
+        };
         AddedLesions: {
             model_version: string;
             /** @description lesions readers added: the AI missed them */
@@ -827,6 +957,31 @@ export interface components {
         };
         /** @enum {unknown} */
         BlankEnum: "";
+        /** @description uint8, 1 inside the brain, on the grid of the exam's series. */
+        BrainMask: {
+            id: number;
+            /** @description Raw little-endian voxels, content-hash URL. */
+            url: string;
+            dtype: components["schemas"]["DtypeEnum"];
+            /** @description [columns i, rows j, slices k]. */
+            dimensions: components["schemas"]["Ijk"];
+            /** @description mm along i, j, k. */
+            spacing: components["schemas"]["Vec3"];
+            /** @description LPS position of voxel (0, 0, 0). */
+            origin: components["schemas"]["Vec3"];
+            /** @description Unit i, j and k axes in LPS, one after the other (Cornerstone's layout). */
+            direction: [
+                number,
+                number,
+                number,
+                number,
+                number,
+                number,
+                number,
+                number,
+                number
+            ];
+        };
         /**
          * @description A patient's open alarms: what GET /api/cases/<pseudonym>/alarms/ returns and what the
          *     case's alarm socket sends on connect and on every change.
@@ -873,6 +1028,13 @@ export interface components {
             exam: number;
             regions: components["schemas"]["RegionChange"][];
         };
+        /**
+         * @description * `thick_slices` - thick_slices
+         *     * `no_contrast` - no_contrast
+         *     * `field_of_view` - field_of_view
+         * @enum {string}
+         */
+        CodeEnum: "thick_slices" | "no_contrast" | "field_of_view";
         /** @description Mean ± SD over the cohort's NODE exam ACC curves on their most common stages. */
         CohortAcc: {
             stages: number[];
@@ -1066,7 +1228,7 @@ export interface components {
         ImportJob: {
             readonly id: number;
             kind: components["schemas"]["ImportJobKindEnum"];
-            readonly status: components["schemas"]["StatusEnum"];
+            readonly status: components["schemas"]["StatusF6eEnum"];
             readonly progress: number;
             readonly message: string;
             readonly error: string;
@@ -1115,7 +1277,7 @@ export interface components {
             readonly id: number;
             patient: string;
             exam?: number | null;
-            readonly status: components["schemas"]["StatusEnum"];
+            readonly status: components["schemas"]["StatusF6eEnum"];
             readonly progress: number;
             readonly message: string;
             readonly error: string;
@@ -1349,6 +1511,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Patient"][];
         };
+        PaginatedPreprocessingRunList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["PreprocessingRun"][];
+        };
         PaginatedSegmentationList: {
             /** @example 123 */
             count: number;
@@ -1410,6 +1587,38 @@ export interface components {
             readonly pseudonym: string;
             disease: components["schemas"]["DiseaseEnum"];
         };
+        PreprocessingFlag: {
+            code: components["schemas"]["CodeEnum"];
+            sequence: components["schemas"]["SequenceEnum"];
+            reason: string;
+        };
+        PreprocessingRejection: {
+            by: string;
+            /** Format: date-time */
+            at: string;
+            reason: string;
+        };
+        PreprocessingRun: {
+            readonly id: number;
+            readonly exam: number;
+            readonly status: components["schemas"]["StatusF6eEnum"];
+            readonly progress: number;
+            readonly message: string;
+            readonly error: string;
+            readonly parameters: unknown;
+            readonly steps: unknown;
+            readonly flags: unknown;
+            readonly has_brain_mask: boolean;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly rejected_by: string;
+            /** Format: date-time */
+            readonly rejected_at: string | null;
+            readonly rejection_reason: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+        };
         PriorVolume: {
             exam: number;
             /**
@@ -1424,6 +1633,15 @@ export interface components {
             added: components["schemas"]["AddedLesions"][];
             alarms: components["schemas"]["AlarmVerdicts"][];
         };
+        /**
+         * @description * `` - first of T1CE, T1, FLAIR, T2
+         *     * `FLAIR` - FLAIR
+         *     * `T1` - T1
+         *     * `T1CE` - T1CE
+         *     * `T2` - T2
+         * @enum {string}
+         */
+        ReferenceEnum: "FLAIR" | "T1" | "T1CE" | "T2";
         Refusal: {
             kind: components["schemas"]["RefusalKindEnum"];
             message: string;
@@ -1488,6 +1706,26 @@ export interface components {
              * @enum {string}
              */
             status: "identity" | "aligned" | "pending";
+        };
+        Rejection: {
+            reason: string;
+        };
+        /** @description A new run of an exam with the steps' parameters; any left out keep their defaults. */
+        Rerun: {
+            exam: number;
+            /** @default  */
+            reference: components["schemas"]["ReferenceEnum"] | components["schemas"]["BlankEnum"];
+            /** @default true */
+            brain_extraction: boolean;
+            /**
+             * Format: double
+             * @default 0.5
+             */
+            brain_threshold: number;
+            /** @default 0 */
+            brain_dilate_voxels: number;
+            /** @default false */
+            bias_correction: boolean;
         };
         /**
          * @description * `not_reviewed` - Not reviewed
@@ -1723,7 +1961,7 @@ export interface components {
          *     * `failed` - Failed
          * @enum {string}
          */
-        StatusEnum: "queued" | "running" | "succeeded" | "failed";
+        StatusF6eEnum: "queued" | "running" | "succeeded" | "failed";
         /**
          * @description * `ET` - Et
          *     * `TC` - Tc
@@ -1787,6 +2025,9 @@ export interface components {
             registration: components["schemas"]["Registration"];
             /** @description In channel order; an exam may lack some. */
             series: components["schemas"]["ViewerSeries"][];
+            /** @description A clinical exam's originals; none for a BraTS folder's exam. */
+            acquired_series: components["schemas"]["AcquiredSeries"][];
+            preprocessing: components["schemas"]["ViewerPreprocessing"] | null;
             segmentations: components["schemas"]["ViewerSegmentation"][];
         };
         ViewerLesion: {
@@ -1826,6 +2067,31 @@ export interface components {
             new_lesion_color: components["schemas"]["Rgb"];
             sockets: components["schemas"]["ViewerSockets"];
         };
+        /** @description The exam's latest preprocessing run. */
+        ViewerPreprocessing: {
+            id: number;
+            status: components["schemas"]["ViewerPreprocessingStatusEnum"];
+            message: string;
+            error: string;
+            parameters: {
+                [key: string]: unknown;
+            };
+            /** @description Each step: {step, tool, parameters, seconds, …} when done, {step, skipped} with the reason when not. */
+            steps: {
+                [key: string]: unknown;
+            }[];
+            flags: components["schemas"]["PreprocessingFlag"][];
+            brain_mask: components["schemas"]["BrainMask"] | null;
+            rejection: components["schemas"]["PreprocessingRejection"] | null;
+        };
+        /**
+         * @description * `queued` - queued
+         *     * `running` - running
+         *     * `succeeded` - succeeded
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        ViewerPreprocessingStatusEnum: "queued" | "running" | "succeeded" | "failed";
         /**
          * @description A label map on an exam's grid, with its source, labels, lesions and flow. Per exam, each
          *     model family's AI result is one composite (source "composite"); its single-target maps
@@ -2052,6 +2318,56 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    acquired_series_voxels_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not visible, or not the current sha256 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     alarms_list: {
         parameters: {
             query?: {
@@ -2524,6 +2840,56 @@ export interface operations {
             };
             /** @description sign-in locked after too many failures */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    brain_masks_voxels_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not visible, or not the current sha256 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3381,6 +3747,211 @@ export interface operations {
             };
             /** @description no such patient */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    preprocessing_runs_list: {
+        parameters: {
+            query?: {
+                exam?: number;
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPreprocessingRunList"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    preprocessing_runs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Rerun"];
+                "application/x-www-form-urlencoded": components["schemas"]["Rerun"];
+                "multipart/form-data": components["schemas"]["Rerun"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreprocessingRun"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the exam may not be run again now, and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    preprocessing_runs_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this preprocessing run. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreprocessingRun"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    preprocessing_runs_rejection_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this preprocessing run. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Rejection"];
+                "application/x-www-form-urlencoded": components["schemas"]["Rejection"];
+                "multipart/form-data": components["schemas"]["Rejection"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreprocessingRun"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not the exam's finished latest run, or rejected */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
