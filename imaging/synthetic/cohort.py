@@ -1,5 +1,7 @@
-"""The synthetic demo cohort: patients with three exams each, written as a BraTS folder and as
-DICOM series, with cohort.json recording what was built (kinds, courses, dates, volumes).
+"""The synthetic demo cohort: patients with three exams each, written as a BraTS folder, as
+DICOM series of the four skull-stripped volumes ("dicom"), and as the brain MR study a hospital's
+scanner writes ("clinical", see clinical.py), with cohort.json recording what was built (kinds,
+courses, dates, volumes).
 
 Every random choice draws from a stream keyed by (seed, patient, purpose), so a patient does not
 change when the cohort grows, and the same arguments give the same bytes.
@@ -20,6 +22,7 @@ from pydicom.uid import generate_uid
 from imaging.labels import LABELS, LabelScheme
 from imaging.synthetic import lesions
 from imaging.synthetic.anatomy import ATTRIBUTION, Anatomy, load_anatomy
+from imaging.synthetic.clinical import Acquisition, clinical_exam, write_clinical_exam
 from imaging.synthetic.contrasts import render_exam
 from imaging.synthetic.writers import (
     GENERATOR,
@@ -29,9 +32,10 @@ from imaging.synthetic.writers import (
     write_dicom_series,
 )
 
-FORMATS = ("brats", "dicom")
+FORMATS = ("brats", "dicom", "clinical")
+DEFAULT_FORMATS = ("brats", "dicom")  # "clinical" takes longer: asked for by name
 EXAMS = 3
-_PLAN, _IDENTITY, _FIRST_EXAM_STREAM = 0, 1, 10
+_PLAN, _IDENTITY, _FIRST_EXAM_STREAM, _FIRST_CLINICAL_STREAM = 0, 1, 10, 20
 
 
 def build_cohort(
@@ -40,7 +44,7 @@ def build_cohort(
     patients: int,
     seed: int,
     resolution: int,
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[str] = DEFAULT_FORMATS,
     progress: Callable[[str], None] | None = None,
 ) -> dict:
     """Write the cohort under ``out`` and return the content of ``out/cohort.json``.
@@ -158,26 +162,27 @@ def _write_patient(out, anatomy: Anatomy, seed, number, formats, progress) -> di
         )
         if "brats" in formats:
             write_brats_exam(out / "brats", exam_folder, images, labels, anatomy.affine)
+        record = {
+            "case": exam_folder,  # cohort.json keeps exams.csv's name for an exam folder
+            "date": date.isoformat(),
+            "label_scheme": scheme.value,
+            "volumes_ml": _volumes(labels, kind, anatomy.voxel_ml),
+        }
+        study, dated_folder = _study(person, seed, exam), f"{exam + 1:02d}_{date:%Y%m%d}"
+        sources = [str(seed), patient, str(exam)]
         if "dicom" in formats:
-            study = _study(person, seed, exam)
-            folder = out / "dicom" / patient / f"{exam + 1:02d}_{date:%Y%m%d}"
-            for sequence, volume in images.items():
-                sources = [str(seed), patient, str(exam), sequence.value]
-                write_dicom_series(
-                    folder / sequence.value,
-                    [radiological_stack(volume, anatomy.affine)],
-                    cohort_header(sequence),
-                    study,
-                    sources,
-                )
-        exams.append(
-            {
-                "case": exam_folder,  # cohort.json keeps exams.csv's name for an exam folder
-                "date": date.isoformat(),
-                "label_scheme": scheme.value,
-                "volumes_ml": _volumes(labels, kind, anatomy.voxel_ml),
-            }
-        )
+            _write_dicom(out / "dicom" / patient / dated_folder, anatomy, images, study, sources)
+        if "clinical" in formats:
+            rng = np.random.default_rng([seed, number, _FIRST_CLINICAL_STREAM + exam])
+            acquisitions = clinical_exam(anatomy, images, rng)
+            write_clinical_exam(
+                out / "clinical" / patient / dated_folder,
+                acquisitions,
+                study,
+                [*sources, "clinical"],
+            )
+            record["clinical_motion"] = _motions(acquisitions)
+        exams.append(record)
         if progress:
             progress(exam_folder)
     key = "whole_tumour" if kind == "glioma" else "lesion"
@@ -188,6 +193,27 @@ def _write_patient(out, anatomy: Anatomy, seed, number, formats, progress) -> di
         "course": course,
         "exams": exams,
         "volume_change_percent": round(100.0 * (last - first) / first, 1),
+    }
+
+
+def _write_dicom(folder, anatomy: Anatomy, images, study, sources: list[str]) -> None:
+    for sequence, volume in images.items():
+        write_dicom_series(
+            folder / sequence.value,
+            [radiological_stack(volume, anatomy.affine)],
+            cohort_header(sequence),
+            study,
+            [*sources, sequence.value],
+        )
+
+
+def _motions(acquisitions: list[Acquisition]) -> dict[str, list[list[float]]]:
+    """The truth co-registration should find: per series the patient moved before, that move
+    (RAS 4x4, mm) from the head's place in the anatomy's space."""
+    return {
+        acquisition.sequence.value: np.round(acquisition.motion, 6).tolist()
+        for acquisition in acquisitions
+        if acquisition.sequence and not np.array_equal(acquisition.motion, np.eye(4))
     }
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from imaging.synthetic import build_cohort
-from imaging.synthetic.cohort import EXAMS, FORMATS
+from imaging.synthetic.cohort import DEFAULT_FORMATS, EXAMS, FORMATS
 from reviewer.core.management.progress import progress_bar
 
 
@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = (
         "Build the synthetic demo cohort from nilearn's MNI152 templates: gliomas that grow, "
         "shrink or stay stable and MS-like lesions that appear, over three exams, as a BraTS "
-        "folder and as DICOM series. Re-running with the same arguments keeps what is there."
+        "folder, as DICOM series and, on request, as the clinical studies a scanner writes "
+        "(heads on their own grids, with a localizer and diffusion). Re-running with the same "
+        "arguments keeps what is there."
     )
 
     def add_arguments(self, parser):
@@ -25,8 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True, help="an empty or new folder")
         parser.add_argument(
             "--formats",
-            default=",".join(FORMATS),
-            help=f"comma-separated, any of {', '.join(FORMATS)} (default both)",
+            default=",".join(DEFAULT_FORMATS),
+            help=(
+                f"comma-separated, any of {', '.join(FORMATS)} (default "
+                f"{','.join(DEFAULT_FORMATS)}); clinical: whole heads on each series' own grid, "
+                "with a localizer and a diffusion series, under <out>/clinical"
+            ),
         )
 
     def handle(self, patients, seed, resolution, out, formats, **options):
