@@ -72,6 +72,8 @@ export function exam(id: number, role: ViewerExam["role"], overrides: Partial<Vi
     role,
     registration: { status: role === "current" ? "identity" : "aligned" },
     series: [series("T1", id * 10 + 1), series("FLAIR", id * 10 + 2)],
+    acquired_series: [],
+    preprocessing: null,
     segmentations: [],
     ...overrides,
   };
