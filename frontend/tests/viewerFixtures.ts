@@ -1,5 +1,13 @@
 import type { Grid } from "../src/viewer/geometry";
-import type { ViewerExam, ViewerLesion, ViewerManifest, ViewerSegmentation, ViewerSeries } from "../src/types/ViewerManifest";
+import type {
+  AcquiredSeries,
+  ViewerExam,
+  ViewerLesion,
+  ViewerManifest,
+  ViewerPreprocessing,
+  ViewerSegmentation,
+  ViewerSeries,
+} from "../src/types/ViewerManifest";
 
 /** A 1 mm grid as the server sends a RAS-stored NIfTI: in LPS, i and j run along −x and −y. */
 const GRID: Grid = {
@@ -18,6 +26,38 @@ export function series(sequence: ViewerSeries["sequence"], id = 1): ViewerSeries
     dtype: "int16",
     ...GRID,
     window: { center: 600, width: 1200 },
+  };
+}
+
+/** A clinical exam's original: its own grid (here 5 mm axial slices), placed in the exam's world. */
+export function acquiredSeries(sequence: ViewerSeries["sequence"], id = 1): AcquiredSeries {
+  return {
+    ...series(sequence, id),
+    url: `/api/acquired-series/${id}/voxels/ghi`,
+    dimensions: [256, 256, 30],
+    spacing: [0.9, 0.9, 5],
+    description: `AX ${sequence}`,
+    slice_thickness_mm: 5,
+  };
+}
+
+/** A succeeded run with its steps, no flag, no brain mask and no rejection unless overridden. */
+export function preprocessing(id: number, overrides: Partial<ViewerPreprocessing> = {}): ViewerPreprocessing {
+  return {
+    id,
+    status: "succeeded",
+    message: "Done: coregistration, brain extraction; 0 flag(s)",
+    error: "",
+    parameters: { reference: "", spacing_mm: 1, brain_extraction: true, brain_threshold: 0.5, brain_dilate_voxels: 0, bias_correction: false },
+    steps: [
+      { step: "coregistration", method: "rigid (SimpleITK)", reference: "T1CE", seconds: 3.2 },
+      { step: "brain_extraction", tool: "deepbet", parameters: { threshold: 0.5 }, seconds: 8.1 },
+      { step: "bias_correction", skipped: "not asked for" },
+    ],
+    flags: [],
+    brain_mask: null,
+    rejection: null,
+    ...overrides,
   };
 }
 

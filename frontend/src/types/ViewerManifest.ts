@@ -21,6 +21,12 @@ export type PriorVolume = Schemas["PriorVolume"];
 export type SegmentationFlow = Schemas["SegmentationFlow"];
 export type CohortAcc = Schemas["CohortAcc"];
 export type ViewerAlarm = Schemas["ViewerAlarm"];
+export type AcquiredSeries = Schemas["AcquiredSeries"];
+export type ViewerPreprocessing = Schemas["ViewerPreprocessing"];
+export type PreprocessingStatus = Schemas["ViewerPreprocessingStatusEnum"];
+export type BrainMask = Schemas["BrainMask"];
+export type PreprocessingFlag = Schemas["PreprocessingFlag"];
+export type PreprocessingRejection = Schemas["PreprocessingRejection"];
 
 export type SequenceName = Schemas["SequenceEnum"];
 export type SegmentationTarget = Schemas["TargetEnum"];
