@@ -3,6 +3,7 @@ import type { Vec3 } from "../types/ViewerManifest";
 import { drawLabelSlice } from "./drawLabelSlice";
 import type { Grid } from "./geometry";
 import { type LesionMarker, markerRings } from "./lesionMarkers";
+import { keepOutline } from "./maskOutline";
 
 /** Lesions readers added: rings in a colour no label map uses. */
 const MARKER_COLOUR = "#00e5ff";
@@ -24,7 +25,11 @@ export class LabelOverlay {
   private markers: readonly LesionMarker[] = [];
   private visible = true;
 
-  constructor(private readonly canvas: HTMLCanvasElement) {}
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    /** Draw only each region's rim (a brain mask), not its fill. */
+    private readonly outline = false,
+  ) {}
 
   setLayer(layer: LabelLayer | undefined): void {
     this.layer = layer;
@@ -63,6 +68,7 @@ export class LabelOverlay {
     if (this.layer) {
       const image = context.createImageData(width, height);
       drawLabelSlice(image, this.layer.labels, this.layer.grid, frame, this.layer.colours);
+      if (this.outline) keepOutline(image);
       context.putImageData(image, 0, 0);
     }
     context.strokeStyle = MARKER_COLOUR;

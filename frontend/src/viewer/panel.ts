@@ -5,6 +5,7 @@ import { type Grid, sliceAxis, sliceIndex } from "./geometry";
 import { type LabelLayer, LabelOverlay } from "./labelOverlay";
 import type { PanelPlan } from "./panelPlan";
 import type { Orientation, PanelView } from "./panelView";
+import { type SeriesSource, isAcquired, seriesCaption, shownSeries } from "./seriesSource";
 import type { VolumeStore } from "./volumes";
 import { type WindowPreset, presetWindow, voiRange } from "./windowPresets";
 
@@ -16,15 +17,17 @@ const ORIENTATION_AXIS: Record<Orientation, Enums.OrientationAxis> = {
 
 const ZOOM_STEP = 1.25;
 
-/** One exam panel: its Cornerstone volume viewport, the series it shows and its label overlay. */
+/** One exam panel: its Cornerstone volume viewport, the series it shows, its label overlay and brain mask. */
 export class Panel {
   readonly viewportId: string;
   readonly overlay: LabelOverlay;
+  readonly mask: LabelOverlay;
   series: ViewerSeries;
   /** True once an image of the panel's first series has been drawn. */
   ready = false;
   private volumeId: string | undefined;
   private preset: WindowPreset = "manifest";
+  private source: SeriesSource = "prepared";
 
   constructor(
     readonly plan: PanelPlan,
@@ -36,6 +39,8 @@ export class Panel {
     this.series = plan.initial;
     this.overlay = new LabelOverlay(view.overlay);
     this.overlay.setOpacity(Number(view.opacity.value));
+    this.mask = new LabelOverlay(view.mask, true);
+    this.mask.setVisible(false);
   }
 
   get viewport(): Types.IVolumeViewport {
@@ -51,9 +56,34 @@ export class Panel {
     return this.view.root.dataset.orientation as Orientation;
   }
 
+  /** True while the panel shows an original: its segmentation (on the prepared grid) is hidden. */
+  get asAcquired(): boolean {
+    return isAcquired(this.series);
+  }
+
+  /**
+   * Show the exam's series as prepared or as acquired, where it keeps originals; segmentations
+   * lie on the prepared grid, so the overlay is hidden while an original is shown.
+   */
+  async setSource(source: SeriesSource): Promise<void> {
+    this.source = source;
+    await this.showSequence(this.series.sequence);
+    const acquired = this.asAcquired;
+    this.view.root.dataset.source = acquired ? "acquired" : "prepared";
+    this.view.acquiredBadge.hidden = !acquired;
+    this.view.overlayToggle.disabled = acquired;
+    this.showOverlay(this.view.overlayToggle.checked);
+    this.refresh();
+  }
+
+  /** The reader's overlay choice, which an original shown overrides. */
+  showOverlay(visible: boolean): void {
+    this.overlay.setVisible(visible && !this.asAcquired);
+  }
+
   /** Show a series of this exam, keeping the camera when another one was already shown. */
   async showSequence(sequence: SequenceName): Promise<void> {
-    const series = this.plan.exam.series.find((s) => s.sequence === sequence);
+    const series = shownSeries(this.plan.exam, sequence, this.source);
     if (!series) return;
     const volumeId = await this.volumes.volumeId(series);
     const camera = this.volumeId ? this.viewport.getCamera() : undefined;
@@ -117,12 +147,18 @@ export class Panel {
     this.view.root.dataset.slice = String(index);
     const registration = this.view.status.dataset.registration;
     // 0-based like data-slice and the flow player, so the numbers agree everywhere.
-    this.view.status.textContent = `${this.series.sequence} · slice ${index} of 0–${count - 1}${registration ? ` · ${registration}` : ""}`;
+    this.view.status.textContent = `${seriesCaption(this.series)} · slice ${index} of 0–${count - 1}${registration ? ` · ${registration}` : ""}`;
   }
 
   setLabels(layer: LabelLayer | undefined): void {
     this.overlay.setLayer(layer);
     this.overlay.draw(this.viewport);
+  }
+
+  /** Draw both canvases over the image for the viewport's current camera. */
+  drawOverlays(): void {
+    this.overlay.draw(this.viewport);
+    this.mask.draw(this.viewport);
   }
 
   scroll(delta: number): void {

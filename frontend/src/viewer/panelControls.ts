@@ -22,6 +22,6 @@ export function wirePanelControls(panel: Panel, sync: PanelSync, onError: (error
   view.window.addEventListener("change", () => panel.applyWindow(view.window.value as WindowPreset));
   view.zoomIn.addEventListener("click", () => panel.zoom(true));
   view.zoomOut.addEventListener("click", () => panel.zoom(false));
-  view.overlayToggle.addEventListener("change", () => panel.overlay.setVisible(view.overlayToggle.checked));
+  view.overlayToggle.addEventListener("change", () => panel.showOverlay(view.overlayToggle.checked));
   view.opacity.addEventListener("input", () => panel.overlay.setOpacity(Number(view.opacity.value)));
 }

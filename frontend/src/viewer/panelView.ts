@@ -11,6 +11,10 @@ export interface PanelView {
   controls: HTMLFieldSetElement;
   viewport: HTMLDivElement;
   overlay: HTMLCanvasElement;
+  /** The exam's brain mask, outlined (QA of the preprocessing run). */
+  mask: HTMLCanvasElement;
+  /** Shown while the panel shows a series as acquired: not a series to grade on. */
+  acquiredBadge: HTMLElement;
   sequence: HTMLSelectElement;
   orientation: HTMLSelectElement;
   window: HTMLSelectElement;
@@ -40,6 +44,7 @@ export function panelView(exam: ViewerExam, initialSequence: string): PanelView 
     orientation: "axial",
     slice: "",
     rendered: "false",
+    source: "prepared",
   });
 
   const title = element("span", "viewer-panel-title");
@@ -60,6 +65,10 @@ export function panelView(exam: ViewerExam, initialSequence: string): PanelView 
     "Window",
     WINDOW_PRESETS.map((p) => [p.value, p.label]),
   );
+  const acquiredBadge = element("span", "viewer-acquired-badge");
+  acquiredBadge.textContent = "as acquired";
+  acquiredBadge.title = "The scanner's original, on its own grid: segmentations are hidden; do not grade on it";
+  acquiredBadge.hidden = true;
   const zoomIn = button("+", "Zoom in");
   const zoomOut = button("−", "Zoom out");
   const overlayToggle = input("checkbox", "overlay");
@@ -81,13 +90,15 @@ export function panelView(exam: ViewerExam, initialSequence: string): PanelView 
 
   const bar = element("fieldset", "viewer-panel-bar");
   bar.disabled = true;
-  bar.append(title, sequence, orientation, window, zoomIn, zoomOut, overlayLabel, opacity, ...flowButtons.values());
+  bar.append(title, acquiredBadge, sequence, orientation, window, zoomIn, zoomOut, overlayLabel, opacity, ...flowButtons.values());
 
   const viewport = element("div", "viewer-viewport");
   viewport.addEventListener("contextmenu", (event) => event.preventDefault());
   const overlay = element("canvas", "viewer-overlay");
+  const mask = element("canvas", "viewer-overlay viewer-mask");
+  mask.hidden = true;
   const stage = element("div", "viewer-stage");
-  stage.append(viewport, overlay);
+  stage.append(viewport, overlay, mask);
 
   const status = element("div", "viewer-panel-status");
   const registration = REGISTRATION_TEXT[exam.registration.status] ?? exam.registration.status;
@@ -95,7 +106,7 @@ export function panelView(exam: ViewerExam, initialSequence: string): PanelView 
   status.textContent = "Loading…";
 
   root.append(bar, stage, status);
-  return { root, controls: bar, viewport, overlay, sequence, orientation, window, overlayToggle, opacity, zoomIn, zoomOut, flowButtons, status };
+  return { root, controls: bar, viewport, overlay, mask, acquiredBadge, sequence, orientation, window, overlayToggle, opacity, zoomIn, zoomOut, flowButtons, status };
 }
 
 /** A NODE model's own map (a composite's part or not): what has a flow to play. */

@@ -1,5 +1,6 @@
 import { Enums, RenderingEngine } from "@cornerstonejs/core";
 import { socketUrl } from "../job/socketUrl";
+import { apiJson } from "../net/apiJson";
 import type { Vec3, ViewerManifest, ViewerSegmentation } from "../types/ViewerManifest";
 import { followAlarms } from "./alarmFeed";
 import { alarmApi } from "./alarmApi";
@@ -21,6 +22,9 @@ import { wirePanelControls } from "./panelControls";
 import { currentExam, flowSegmentation, matchingSegmentation, planPanels, reviewOrder } from "./panelPlan";
 import { PanelSync } from "./panelSync";
 import { isNode, panelView } from "./panelView";
+import { preprocessingApi } from "./preprocessingApi";
+import { PreprocessingPanel } from "./preprocessingPanel";
+import { wirePreprocessingTools } from "./preprocessingTools";
 import { ReadingClock, Stopwatch } from "./readingClock";
 import { showSmallComponents } from "./smallComponents";
 import { type ViewerLayout, viewerLayout } from "./viewerLayout";
@@ -34,8 +38,12 @@ export async function mountViewer(
   downloads: VoxelDownloads,
 ): Promise<void> {
   const layout = viewerLayout(root);
+  const preprocessing = {
+    mayReview: root.dataset.mayReviewPreprocessing === "true",
+    reloadManifest: () => apiJson<ViewerManifest>(root.dataset.manifestUrl!),
+  };
   try {
-    await showManifest(await manifest, layout, downloads, Number(root.dataset.segmentation) || undefined);
+    await showManifest(await manifest, layout, downloads, Number(root.dataset.segmentation) || undefined, preprocessing);
   } catch (error) {
     layout.message.textContent = `The viewer could not open: ${reportError(error)}`;
     layout.message.hidden = false;
@@ -58,6 +66,7 @@ async function showManifest(
   downloads: VoxelDownloads,
   /** The segmentation to review first, when the page names one. */
   initialSegmentation: number | undefined,
+  preprocessing: { mayReview: boolean; reloadManifest: () => Promise<ViewerManifest> },
 ): Promise<void> {
   const hooks = pageHooks();
   const current = currentExam(manifest);
@@ -109,7 +118,8 @@ async function showManifest(
     socketUrl(manifest.sockets.flow, window.location),
     reportError,
   );
-  const axialSlice = (): number => sliceIndex(currentPanel.grid, currentPanel.camera().focalPoint, 2);
+  // Flows are on the prepared grid, whatever series the panel shows.
+  const axialSlice = (): number => sliceIndex(currentPanel.plan.initial, currentPanel.camera().focalPoint, 2);
   const sync = new PanelSync(panels, (panel) => {
     panel.refresh();
     if (panel === currentPanel) flow.sliceChanged(axialSlice());
@@ -147,6 +157,12 @@ async function showManifest(
   const caseTime = new Stopwatch(clock);
   caseTime.start();
   const grading = new GradingPanel(layout.grading, gradingApi, caseTime);
+  const preprocessingPanel = new PreprocessingPanel(layout.preprocessingRun, preprocessingApi, preprocessing.mayReview, async () => {
+    const reloaded = await preprocessing.reloadManifest();
+    return currentExam(reloaded)?.preprocessing ?? null;
+  });
+  layout.preprocessing.hidden = !current.preprocessing && !panels.some((panel) => panel.plan.exam.acquired_series.length > 0);
+  preprocessingPanel.show(current.id, current.preprocessing);
 
   const showLabels = (panel: Panel): void => {
     const segmentation = picked && matchingSegmentation(panel.plan.exam, picked);
@@ -173,7 +189,7 @@ async function showManifest(
     const { view } = panel;
     view.viewport.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
       if (!panel.ready) return;
-      panel.overlay.draw(panel.viewport);
+      panel.drawOverlays();
       if (view.root.dataset.rendered === "true") return;
       view.root.dataset.rendered = "true";
       rendered += 1;
@@ -208,7 +224,7 @@ async function showManifest(
       const visible = !panels.some((panel) => panel.view.overlayToggle.checked);
       for (const panel of panels) {
         panel.view.overlayToggle.checked = visible;
-        panel.overlay.setVisible(visible);
+        panel.showOverlay(visible);
       }
     } else {
       const node = flowSegmentation(picked, segmentations, isNode);
@@ -229,6 +245,7 @@ async function showManifest(
     open(currentPanel),
     ...panels.slice(1).map((panel) => currentBytes.then(() => open(panel)).catch(reportError)),
   ]);
+  wirePreprocessingTools(layout, panels.filter((panel) => panel.ready), reportError);
   flow.prepare(segmentations.filter(isNode).map((segmentation) => segmentation.id));
 }
 

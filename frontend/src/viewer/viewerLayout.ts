@@ -8,14 +8,19 @@ export interface ViewerLayout {
   belowMinimum: HTMLElement;
   reviewStatus: HTMLElement;
   grading: HTMLElement;
+  /** The preprocessing section: hidden for an exam that has neither a run nor originals. */
+  preprocessing: HTMLElement;
+  seriesSource: HTMLSelectElement;
+  brainMask: HTMLInputElement;
+  preprocessingRun: HTMLElement;
   flowHost: HTMLElement;
   message: HTMLElement;
 }
 
 /**
  * The header holds one line per exam with alarms (their list opens over the page); the side
- * column beside the panels holds the segmentation under review, its lesion review and, under
- * it, the grading panel, so neither ever covers an image.
+ * column beside the panels holds the segmentation under review, its lesion review, the exam's
+ * preprocessing (collapsed) and, under them, the grading panel, so none ever covers an image.
  */
 export function viewerLayout(root: HTMLElement): ViewerLayout {
   root.classList.add("viewer");
@@ -39,6 +44,16 @@ export function viewerLayout(root: HTMLElement): ViewerLayout {
             <kbd>o</kbd> overlay · <kbd>f</kbd> flow · <kbd>Esc</kbd> cancel
           </p>
         </section>
+        <section class="viewer-preprocessing" aria-label="Preprocessing" hidden>
+          <div class="viewer-preprocessing-tools">
+            <label>Series <select name="series-source" disabled>
+              <option value="prepared">prepared</option>
+              <option value="acquired">as acquired</option>
+            </select></label>
+            <label class="viewer-check"><input type="checkbox" name="brain-mask" disabled> Brain mask</label>
+          </div>
+          <div class="viewer-preprocessing-run"></div>
+        </section>
         <section class="viewer-grading" aria-label="Grading"></section>
       </aside>
     </div>
@@ -53,6 +68,10 @@ export function viewerLayout(root: HTMLElement): ViewerLayout {
     belowMinimum: part(".viewer-below-minimum"),
     reviewStatus: part(".viewer-review-status"),
     grading: part(".viewer-grading"),
+    preprocessing: part(".viewer-preprocessing"),
+    seriesSource: part("select[name=series-source]"),
+    brainMask: part("input[name=brain-mask]"),
+    preprocessingRun: part(".viewer-preprocessing-run"),
     flowHost: part(".viewer-flow-host"),
     message: part(".viewer-message"),
   };
