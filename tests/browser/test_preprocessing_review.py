@@ -235,3 +235,7 @@ def test_the_open_section_leaves_the_images_in_view(new_page, viewer_case, clini
         assert box["bottom"] <= height and box["right"] <= width, box
     grading = page.locator(".viewer-grading").bounding_box()
     assert grading["y"] + grading["height"] <= height
+    # The open section scrolls inside itself: the lesion list still shows its row.
+    row = page.locator("#lesion-panel tr[data-lesion-id]").first.bounding_box()
+    lesions = page.locator(".viewer-lesions").bounding_box()
+    assert row["y"] + row["height"] <= lesions["y"] + lesions["height"]
