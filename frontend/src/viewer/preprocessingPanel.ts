@@ -53,7 +53,10 @@ export class PreprocessingPanel {
     details.open = wasOpen || message !== "";
     const summary = element("summary", "");
     summary.textContent = runSummary(run);
-    details.append(summary);
+    // The outcome of a write first, where the reader looks after pressing a button.
+    const status = paragraph("viewer-preprocessing-message", message);
+    status.setAttribute("role", "status");
+    details.append(summary, status);
     if (run.message) details.append(paragraph("muted", run.message));
     if (run.error) details.append(paragraph("is-error", run.error));
     details.append(this.steps(run));
@@ -70,10 +73,8 @@ export class PreprocessingPanel {
       if (finished && !run.rejection) details.append(this.rejectForm(run));
       details.append(this.rerunForm(run));
     }
-    const status = paragraph("viewer-preprocessing-message", message);
-    status.setAttribute("role", "status");
-    details.append(status);
     this.host.append(details);
+    if (message) status.scrollIntoView({ block: "nearest" });
   }
 
   private steps(run: ViewerPreprocessing): HTMLElement {
@@ -168,6 +169,7 @@ export class PreprocessingPanel {
       if (!status) return;
       status.textContent = text;
       status.classList.toggle("is-error", error);
+      status.scrollIntoView({ block: "nearest" });
     };
     let answer: Answer;
     try {
