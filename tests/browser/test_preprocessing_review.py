@@ -239,3 +239,50 @@ def test_the_open_section_leaves_the_images_in_view(new_page, viewer_case, clini
     row = page.locator("#lesion-panel tr[data-lesion-id]").first.bounding_box()
     lesions = page.locator(".viewer-lesions").bounding_box()
     assert row["y"] + row["height"] <= lesions["y"] + lesions["height"]
+
+
+def test_an_original_shown_stays_in_step_with_the_other_panels(
+    reader_page, viewer_case, clinical_run
+):
+    """The original's slices are 4 mm, the priors' 2 mm: slice k of one is slice 2k of the
+    others wherever the panels are moved (one LPS world)."""
+    page = reader_page
+    open_viewer(page, viewer_case)
+    page.select_option(f"{SECTION} select[name=series-source]", "acquired")
+    current = current_panel(page)
+    page.wait_for_function(
+        "() => document.querySelector('.viewer-panel[data-role=current]')"
+        ".dataset.source === 'acquired'"
+    )
+
+    def prior_slice_in_step() -> int:
+        shown = int(current.get_attribute("data-slice"))
+        prior = int(
+            page.locator(".viewer-panel[data-role=prior]").first.get_attribute("data-slice")
+        )
+        assert abs(2 * shown - prior) <= 1, (shown, prior)
+        return prior
+
+    before = prior_slice_in_step()
+    prior_viewport = page.locator(".viewer-panel[data-role=prior] .viewer-viewport").first
+    box = prior_viewport.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(6):
+        page.mouse.wheel(0, 120)
+        page.wait_for_timeout(50)
+    page.wait_for_function(
+        "() => document.querySelector('.viewer-panel[data-role=prior]')"
+        f".dataset.slice !== '{before}'"
+    )
+    page.wait_for_timeout(200)
+    after = prior_slice_in_step()
+    assert abs(after - before) >= 4
+
+    # A sequence the exam keeps no original of shows prepared, and says so.
+    current.locator("select[name=sequence]").select_option("T2")
+    page.wait_for_function(
+        "() => document.querySelector('.viewer-panel[data-role=current]')"
+        ".dataset.source === 'prepared'"
+    )
+    assert current.locator(".viewer-acquired-badge").is_hidden()
+    assert current.locator("input[name=overlay]").is_enabled()

@@ -68,11 +68,6 @@ export class Panel {
   async setSource(source: SeriesSource): Promise<void> {
     this.source = source;
     await this.showSequence(this.series.sequence);
-    const acquired = this.asAcquired;
-    this.view.root.dataset.source = acquired ? "acquired" : "prepared";
-    this.view.acquiredBadge.hidden = !acquired;
-    this.view.overlayToggle.disabled = acquired;
-    this.showOverlay(this.view.overlayToggle.checked);
     this.refresh();
   }
 
@@ -92,6 +87,12 @@ export class Panel {
     this.series = series;
     this.view.root.dataset.sequence = sequence;
     this.view.sequence.value = sequence;
+    // Asked for as acquired, a sequence without an original shows prepared: say which it is.
+    const acquired = this.asAcquired;
+    this.view.root.dataset.source = acquired ? "acquired" : "prepared";
+    this.view.acquiredBadge.hidden = !acquired;
+    this.view.overlayToggle.disabled = acquired;
+    this.showOverlay(this.view.overlayToggle.checked);
     if (camera) this.viewport.setCamera(camera);
     this.applyWindow(this.preset, true);
     this.viewport.render();
