@@ -34,3 +34,13 @@ def on_head_grid(head: Head, array: np.ndarray, resolution: int) -> np.ndarray:
     placed = np.zeros(head.brain.shape, array.dtype)
     placed[tuple(slice(s, s + n) for s, n in zip(start, array.shape, strict=True))] = array
     return placed
+
+
+def extract_the_known_brain(monkeypatch) -> None:
+    """deepbet replaced by the truth of a skull-stripped exam (its nonzero voxels), for tests of
+    what is done with a mask; test_brain_extraction and test_clinical_exams run the network."""
+    monkeypatch.setattr("imaging.preprocessing.pipeline._stripped_already", lambda *_: "")
+    monkeypatch.setattr(
+        "imaging.preprocessing.pipeline.extract_brain",
+        lambda volume, affine, **_: (np.asarray(volume) > 0, {"step": "brain_extraction"}),
+    )

@@ -8,7 +8,7 @@ import pytest
 from imaging.preprocessing.pipeline import AcquiredVolume, Parameters, preprocess
 from imaging.sequences import Sequence
 from imaging.synthetic.anatomy import load_anatomy
-from tests.imaging.synthetic_heads import healthy_exam
+from tests.imaging.synthetic_heads import extract_the_known_brain, healthy_exam
 
 RESOLUTION = 2
 AT_2_MM = Parameters(spacing_mm=2.0)
@@ -30,16 +30,6 @@ def thick(volume: AcquiredVolume, every: int) -> AcquiredVolume:
     affine = volume.affine.copy()
     affine[:3, 2] *= every
     return AcquiredVolume(volume.array[:, :, ::every], affine)
-
-
-def extract_the_brain_there_is(monkeypatch):
-    """deepbet replaced by the truth (the stripped exam's nonzero voxels): these tests are about
-    what the pipeline does with a mask, not about the network."""
-    monkeypatch.setattr("imaging.preprocessing.pipeline._stripped_already", lambda *_: "")
-    monkeypatch.setattr(
-        "imaging.preprocessing.pipeline.extract_brain",
-        lambda volume, affine, **_: (volume > 0, {"step": "brain_extraction"}),
-    )
 
 
 def test_an_exam_on_one_grid_of_the_asked_spacing_is_not_registered(stripped):
@@ -99,7 +89,7 @@ def test_an_exam_without_contrast_enhanced_t1_is_flagged(stripped):
 def test_a_field_of_view_that_misses_part_of_the_brain_is_flagged(stripped, monkeypatch):
     t2 = stripped[Sequence.T2]
     top_cut = AcquiredVolume(t2.array[:, :, : t2.array.shape[2] * 2 // 3], t2.affine)
-    extract_the_brain_there_is(monkeypatch)
+    extract_the_known_brain(monkeypatch)
 
     prepared = preprocess({**stripped, Sequence.T2: top_cut}, AT_2_MM)
 
