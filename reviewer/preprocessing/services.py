@@ -68,9 +68,10 @@ def reject(run: PreprocessingRun, *, user, reason: str) -> PreprocessingRun:
     """A QA admin's rejection of a run's result (a bad brain mask, say): the models skip the
     exam until a new run has replaced it. Only the exam's latest finished run can be rejected,
     once."""
-    if run.pk != latest_run(run.exam).pk or not run.is_finished:
+    latest = latest_run(run.exam)
+    if latest.pk != run.pk or not latest.is_finished:
         raise RunRefused(f"run {run.pk} is not the finished latest run of exam {run.exam.order}")
-    if run.rejected_at is not None:
+    if latest.rejected_at is not None:
         raise RunRefused(f"run {run.pk} was rejected already")
     PreprocessingRun.objects.filter(pk=run.pk).update(
         rejected_by=user, rejected_at=timezone.now(), rejection_reason=reason[:500]

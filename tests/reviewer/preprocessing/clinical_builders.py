@@ -21,7 +21,8 @@ def acquired_exam(*, sequences=tuple(Sequence), thick=(), disease="glioma", pati
     with atomic_import() as files:
         link = cases.patient_for_source(source="dicom", source_patient_id=patient)
         cases.record_disease(link.patient, disease, source="test", given=True)
-        exam = cases.add_exam(link.patient, date=None, source_name=f"exam {patient}")
+        number = link.patient.exams.count()
+        exam = cases.add_exam(link.patient, date=None, source_name=f"{patient} exam {number}")
         for sequence in sequences:
             array, affine = images[sequence], anatomy.affine.copy()
             if sequence in thick:
