@@ -73,6 +73,37 @@ def test_an_uploaded_brats_zip_is_imported_by_the_worker(
     assert patient.exams.get().series.count() == 4
 
 
+def test_an_uploaded_dicom_study_is_imported_then_preprocessed_by_the_workers(
+    celery_worker_process, make_user, client_for, tmp_path
+):
+    from django.core.management import call_command
+
+    from reviewer.preprocessing.models import PreprocessingRun
+
+    cohort = tmp_path / "cohort"
+    call_command(
+        "make_demo_cohort", "--patients", "1", "--resolution", "2", "--formats", "dicom",
+        "--out", str(cohort),
+    )  # fmt: skip
+    [first_exam, *_] = sorted((cohort / "dicom" / "SYN-00001").iterdir())
+    upload = SimpleUploadedFile("study.zip", zipped(first_exam), content_type="application/zip")
+
+    response = client_for(make_user("qa_admin")).post(
+        "/api/imports/", {"kind": "dicom", "file": upload}
+    )
+
+    job = wait_for(response.json()["id"])
+    assert job.status == "succeeded", job.error
+    exam = job.patients.get().exams.get()
+    deadline = time.monotonic() + 120
+    while not (run := PreprocessingRun.objects.get(exam=exam)).is_finished:
+        assert time.monotonic() < deadline, "the preprocessing run did not finish in 120 s"
+        time.sleep(0.3)
+    assert run.status == run.Status.SUCCEEDED, run.error
+    assert run.created_by == job.created_by
+    assert exam.series.count() == 4
+
+
 def test_a_bad_upload_fails_with_the_reason_and_imports_nothing(
     celery_worker_process, make_user, client_for, tmp_path
 ):
