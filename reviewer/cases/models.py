@@ -135,7 +135,8 @@ class AcquiredSeries(StoredVolume):
 
     exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="acquired_series")
     sequence = models.CharField(max_length=8, choices=SequenceChoices.choices)
-    description = models.CharField(max_length=128, blank=True)  # the DICOM SeriesDescription
+    # Series number, 2D/3D and plane; not the SeriesDescription, which de-identification removes
+    description = models.CharField(max_length=128, blank=True)
     slice_thickness_mm = models.FloatField(null=True, blank=True)
     dicom_study_uid = models.CharField(max_length=64, blank=True)
     dicom_series_uid = models.CharField(max_length=64, blank=True)

@@ -199,7 +199,7 @@ def _store_dicom(
                         s.sequence,
                         volume_from_array(s.array, s.affine),
                         files,
-                        description=s.series_description[:128],
+                        description=_described(s),
                         slice_thickness_mm=_slice_thickness(s),
                         dicom_study_uid=deid.uid(study_uid),
                         dicom_series_uid=deid.uid(s.series_uid),
@@ -231,6 +231,19 @@ def _shifted_date(deid: Deidentifier, series: DicomSeries) -> datetime.date | No
     if not series.study_date:
         return None
     return datetime.datetime.strptime(deid.date(series.study_date), "%Y%m%d").date()
+
+
+def _described(series: DicomSeries) -> str:
+    """What readers may see of the series: its number, 2D or 3D and its plane. Not the
+    SeriesDescription, which PS3.15 removes (it can carry anything typed at the console)."""
+    header = series.first_dataset
+    slice_axis = np.argmax(np.abs(series.affine[:3, 2]))
+    parts = [
+        f"series {header.get('SeriesNumber', '?')}",
+        str(header.get("MRAcquisitionType", "")),
+        ("sagittal", "coronal", "axial")[slice_axis],
+    ]
+    return " ".join(p for p in parts if p)[:128]
 
 
 def _slice_thickness(series: DicomSeries) -> float | None:

@@ -116,7 +116,10 @@ class AcquiredSeriesSerializer(VoxelVolumeSerializer):
 
     sequence = serializers.ChoiceField(choices=SequenceChoices.choices)
     window = WindowSerializer(help_text="From the 0.5/99.5 percentiles inside the brain.")
-    description = serializers.CharField(help_text="DICOM SeriesDescription.")
+    description = serializers.CharField(
+        help_text="Series number, 2D or 3D, plane (not the SeriesDescription, which de-"
+        "identification removes)."
+    )
     slice_thickness_mm = serializers.FloatField(allow_null=True)
 
     class Meta:

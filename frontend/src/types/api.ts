@@ -822,7 +822,7 @@ export interface components {
             ];
             /** @description From the 0.5/99.5 percentiles inside the brain. */
             window: components["schemas"]["Window"];
-            /** @description DICOM SeriesDescription. */
+            /** @description Series number, 2D or 3D, plane (not the SeriesDescription, which de-identification removes). */
             description: string;
             /** Format: double */
             slice_thickness_mm: number | null;

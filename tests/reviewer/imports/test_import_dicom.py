@@ -370,3 +370,14 @@ def test_a_decompression_bomb_is_refused_before_anything_is_written(tmp_path, me
         import_dicom(archive)
 
     assert nothing_stored(media_root)
+
+
+def test_an_acquired_series_is_described_by_number_and_plane_not_by_its_description(tmp_path):
+    write_study(tmp_path, descriptions={**DESCRIPTIONS, "flair": "AX FLAIR for Dr Smith"})
+
+    import_dicom(tmp_path)
+
+    flair = AcquiredSeries.objects.get(sequence="FLAIR")
+    assert flair.description.startswith("series ")
+    assert flair.description.endswith(" axial")
+    assert "Smith" not in flair.description
