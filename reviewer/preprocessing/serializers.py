@@ -10,7 +10,9 @@ DEFAULTS = Parameters()
 
 class PreprocessingRunSerializer(serializers.ModelSerializer):
     exam = serializers.PrimaryKeyRelatedField(read_only=True)
-    rejected_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    rejected_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     has_brain_mask = serializers.SerializerMethodField()
 
     class Meta:

@@ -1,6 +1,6 @@
 """What the contract tests' requests meet: a glioma patient with three exams, composite
 segmentations with lesions, an assessment, a lesion verdict, an alarm with a verdict, a threshold
-set, an import job and an inference job (every GET of one object has one to read); a radiologist
+set, an import job, an inference job and a preprocessing run (every GET of one object has one to read); a radiologist
 who may see the patient and a data steward, each with an API token; and, per path of the schema,
 the ids of these real objects."""
 
@@ -14,6 +14,7 @@ from reviewer.alarms.verdicts import record_verdict as judge_alarm
 from reviewer.cases.permissions import grant_patient
 from reviewer.core.models import User
 from reviewer.imports.models import ImportJob
+from reviewer.preprocessing.services import record_prepared
 from segmentation.models import InferenceJob
 from tests.reviewer.grading.builders import composites, glioma_patient
 from tests.reviewer.worklist.builders import grade, judge, model_version
@@ -47,6 +48,7 @@ def populated_api() -> PopulatedApi:
         kind="brats", upload="none.zip", upload_name="c.zip", created_by=steward
     )
     inference = InferenceJob.objects.create(patient=patient, created_by=reader)
+    preprocessing = record_prepared(exam, "contract")
     ids = {
         "/api/alarms/{id}/": alarm.pk,
         "/api/alarms/{id}/verdicts/": alarm.pk,
@@ -56,6 +58,8 @@ def populated_api() -> PopulatedApi:
         "/api/imports/{id}/": imported.pk,
         "/api/inference-jobs/{id}/": inference.pk,
         "/api/model-versions/{id}/": version.pk,
+        "/api/preprocessing-runs/{id}/": preprocessing.pk,
+        "/api/preprocessing-runs/{id}/rejection/": preprocessing.pk,
         "/api/segmentations/{id}/": latest.pk,
         "/api/segmentations/{id}/assessments/": latest.pk,
         "/api/segmentations/{id}/grading/": latest.pk,

@@ -1610,7 +1610,7 @@ export interface components {
             readonly flags: unknown;
             readonly has_brain_mask: boolean;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
-            readonly rejected_by: string;
+            readonly rejected_by: string | null;
             /** Format: date-time */
             readonly rejected_at: string | null;
             readonly rejection_reason: string;
