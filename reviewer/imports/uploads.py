@@ -45,12 +45,17 @@ def run(job: ImportJob) -> None:
         progress.finish(job, status=ImportJob.Status.FAILED, error=DISK_FULL)
     else:
         prepare_patients(patients, progress.reporter(job))
-        progress.finish(
-            job, status=ImportJob.Status.SUCCEEDED, message=f"Imported {len(patients)} patient(s)"
-        )
+        progress.finish(job, status=ImportJob.Status.SUCCEEDED, message=_imported(job, patients))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         Path(job.upload).unlink(missing_ok=True)
+
+
+def _imported(job: ImportJob, patients: list) -> str:
+    message = f"Imported {len(patients)} patient(s)"
+    if job.kind == ImportJob.Kind.DICOM:
+        message += "; their exams are preprocessed next (each case page shows where it stands)"
+    return message
 
 
 def _extract_and_import(job: ImportJob, workdir: Path) -> list:

@@ -16,6 +16,7 @@ from reviewer.cases.models import Exam, Patient, Series
 from reviewer.grading.models import Assessment, LesionVerdict
 from reviewer.grading.states import REVIEWED
 from reviewer.grading.volumes import TOTALS, region_volumes
+from reviewer.preprocessing.models import PreprocessingRun
 from segmentation.models import Segmentation
 
 NESTED_TOTALS = {target.value for target in TOTALS}
@@ -72,6 +73,10 @@ class ExamSummary:
     sequences: list[tuple[str, bool]]  # each expected sequence and whether the exam has it
     reviews: list[SegmentationReview]  # reviewed AI results, not the reference
     risk: dict  # the exam's risk line (reviewer.alarms.risk): risk_score, kinds, summary
+    # What a reader must know of the exam's preprocessing: "" when its series are ready (or
+    # came prepared), else its state; and the reasons of its flags
+    preprocessing: str = ""
+    flags: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -136,6 +141,7 @@ def case_summary(patient: Patient) -> CaseSummary:
     exams = list(
         patient.exams.order_by("order").prefetch_related(
             Prefetch("series", queryset=Series.objects.only("exam_id", "sequence")),
+            Prefetch("preprocessing_runs", queryset=PreprocessingRun.objects.order_by("-pk")),
         )
     )
     segmentations = list(
@@ -172,6 +178,7 @@ def case_summary(patient: Patient) -> CaseSummary:
                     and r.segmentation.source != Segmentation.Source.REFERENCE
                 ],
                 risk=lines[exam.pk],
+                **_preprocessing(exam),
             )
             for exam in exams
         ],
@@ -189,6 +196,22 @@ def _review(segmentation) -> SegmentationReview:
         listed=segmentation.listed,
         below_minimum=segmentation.below,
     )
+
+
+def _preprocessing(exam: Exam) -> dict:
+    runs = exam.preprocessing_runs.all()
+    if not runs:
+        return {}
+    run = runs[0]
+    if run.rejected_at is not None:
+        state = f"preprocessing rejected by QA: {run.rejection_reason}"
+    elif run.status == PreprocessingRun.Status.FAILED:
+        state = f"preprocessing failed: {run.error}"
+    elif not run.is_finished:
+        state = f"preprocessing {run.status}"
+    else:
+        state = ""
+    return {"preprocessing": state, "flags": tuple(f["reason"] for f in run.flags)}
 
 
 def _sequences(exam: Exam) -> list[tuple[str, bool]]:
