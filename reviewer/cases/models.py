@@ -104,17 +104,25 @@ class StoredVolume(models.Model):
         abstract = True
 
 
-class Series(StoredVolume):
-    """One sequence of an exam as the models see it: the four of an exam share one grid, and
-    the brain is stripped (as BraTS prepares its data). A BraTS folder's are stored as they
-    come; a clinical exam's are made from its acquired series (reviewer.preprocessing)."""
+class SeriesVolume(StoredVolume):
+    """What a series and an acquired series share: their sequence and DICOM provenance."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="series")
     sequence = models.CharField(max_length=8, choices=SequenceChoices.choices)
     dicom_study_uid = models.CharField(max_length=64, blank=True)
     dicom_series_uid = models.CharField(max_length=64, blank=True)
     dicom_header = models.JSONField(default=dict, blank=True)  # de-identified, for provenance
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Series(SeriesVolume):
+    """One sequence of an exam as the models see it: the four of an exam share one grid, and
+    the brain is stripped (as BraTS prepares its data). A BraTS folder's are stored as they
+    come; a clinical exam's are made from its acquired series (reviewer.preprocessing)."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="series")
 
     class Meta:
         verbose_name_plural = "series"
@@ -129,19 +137,14 @@ class Series(StoredVolume):
         return f"{self.exam} {self.sequence}"
 
 
-class AcquiredSeries(StoredVolume):
+class AcquiredSeries(SeriesVolume):
     """One sequence of a clinical exam as the scanner recorded it, on its own grid, head and
     all: the original, kept beside the series made from it."""
 
     exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="acquired_series")
-    sequence = models.CharField(max_length=8, choices=SequenceChoices.choices)
     # Series number, 2D/3D and plane; not the SeriesDescription, which de-identification removes
     description = models.CharField(max_length=128, blank=True)
     slice_thickness_mm = models.FloatField(null=True, blank=True)
-    dicom_study_uid = models.CharField(max_length=64, blank=True)
-    dicom_series_uid = models.CharField(max_length=64, blank=True)
-    dicom_header = models.JSONField(default=dict, blank=True)  # de-identified, for provenance
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "acquired series"
