@@ -13,7 +13,7 @@ DEMO_RESOLUTION ?= 1
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/neuroreview
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test bench serve frontend install install-test lint chromium api-types
+.PHONY: demo test bench serve frontend install install-test lint chromium pacs-tools api-types
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -69,6 +69,19 @@ chromium:
 	@test -x $(CHROMIUM) || { echo "The browser tests need Debian's Chromium at $(CHROMIUM):" \
 		"run 'apt-get update && apt-get install -y chromium' as root"; exit 1; }
 
+# The PACS tests start Debian's Orthanc with its DICOMweb plugin (a real PACS, never a mock) and
+# check every written DICOM object with dicom3tools' validator dciodvfy
+ORTHANC := /usr/sbin/Orthanc
+ORTHANC_DICOMWEB := /usr/share/orthanc/plugins/libOrthancDicomWeb.so
+DCIODVFY := /usr/bin/dciodvfy
+PACS_PACKAGES := orthanc orthanc-dicomweb dicom3tools
+pacs-tools:
+	@test -x $(ORTHANC) -a -f $(ORTHANC_DICOMWEB) -a -x $(DCIODVFY) || [ "$$(id -u)" != 0 ] || \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(PACS_PACKAGES); }
+	@test -x $(ORTHANC) -a -f $(ORTHANC_DICOMWEB) -a -x $(DCIODVFY) || { echo "The PACS tests need" \
+		"Debian's Orthanc, its DICOMweb plugin and dciodvfy: run 'apt-get update &&" \
+		"apt-get install -y $(PACS_PACKAGES)' as root"; exit 1; }
+
 demo: install frontend
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py make_demo_cohort --patients $(DEMO_PATIENTS) --seed $(DEMO_SEED) \
@@ -88,14 +101,14 @@ serve:
 	trap 'kill $$default $$gpu $$background 2>/dev/null; wait' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b 127.0.0.1 -p 8000 neuroreview.asgi:application
 
-test: install-test frontend chromium lint
+test: install-test frontend chromium pacs-tools lint
 	cd frontend && npm test --silent
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) NEUROREVIEW_VAR_DIR=$(VAR)/test \
 		$(PY) -m pytest
 
 # Benchmarks (not tests): JSON lines on stdout, naming the device. The load benchmark takes a
 # PostgreSQL database of its own at 127.0.0.1:5432 (dropped after) and Redis database 9.
-bench: install-test frontend chromium
+bench: install-test frontend chromium pacs-tools
 	$(PY) -m segmentation.research.bench
 	$(PY) -m reviewer.viewer.bench
 	$(PY) -m reviewer.worklist.load_bench
