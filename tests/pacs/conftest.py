@@ -1,0 +1,53 @@
+"""A real PACS for the tests: Debian's Orthanc with its DICOMweb plugin, one per test session on
+free ports in a temporary folder (reviewer.pacs.orthanc), emptied before each test that uses it."""
+
+import pytest
+from dicomweb_client import DICOMwebClient
+from dicomweb_client.session_utils import create_session, create_session_from_user_pass
+
+from reviewer.pacs.orthanc import Orthanc
+
+PACS_USER = "pacs-reader"
+PACS_PASSWORD = "not-a-real-secret"  # a throwaway PACS on 127.0.0.1, never a real secret
+
+
+@pytest.fixture(scope="session")
+def orthanc(tmp_path_factory):
+    """One Orthanc without authentication for the whole session, stopped at its end."""
+    with Orthanc(tmp_path_factory.mktemp("orthanc")) as pacs:
+        yield pacs
+
+
+@pytest.fixture(scope="session")
+def orthanc_with_credentials(tmp_path_factory):
+    """One Orthanc whose every HTTP request needs PACS_USER / PACS_PASSWORD (HTTP Basic)."""
+    folder = tmp_path_factory.mktemp("orthanc-auth")
+    with Orthanc(folder, username=PACS_USER, password=PACS_PASSWORD) as pacs:
+        yield pacs
+
+
+def empty(pacs: Orthanc) -> Orthanc:
+    """Delete every study (Orthanc deletes the patients with their last study)."""
+    for study in pacs.rest("GET", "/studies"):
+        pacs.rest("DELETE", f"/studies/{study}")
+    return pacs
+
+
+@pytest.fixture
+def pacs(orthanc):
+    """The session's Orthanc, holding no study when the test starts."""
+    return empty(orthanc)
+
+
+@pytest.fixture
+def pacs_with_credentials(orthanc_with_credentials):
+    """The session's authenticated Orthanc, holding no study when the test starts."""
+    return empty(orthanc_with_credentials)
+
+
+def dicomweb_client(pacs: Orthanc, credentials: tuple[str, str] | None = None) -> DICOMwebClient:
+    """A dicomweb-client on the PACS's DICOMweb root, sending ``credentials`` if given."""
+    session = (
+        create_session() if credentials is None else create_session_from_user_pass(*credentials)
+    )
+    return DICOMwebClient(pacs.dicomweb_url, session=session)
