@@ -19,6 +19,7 @@ router.register("worklist", worklist.WorklistViewSet, basename="worklist")
 router.register("exams", cases.ExamViewSet, basename="exam")
 router.register("segmentations", segmentation.SegmentationViewSet, basename="segmentation")
 router.register("imports", imports.ImportJobViewSet, basename="import")
+router.register("pacs", imports.PacsConnectionViewSet, basename="pacs")
 router.register(
     "preprocessing-runs", preprocessing.PreprocessingRunViewSet, basename="preprocessing-run"
 )

@@ -10,8 +10,11 @@ from reviewer.imports.models import ImportJob
 IMPORT_OPTIONS = ("label_scheme", "disease", "sequence_overrides")  # kept in ImportJob.options
 
 
+UPLOAD_KINDS = [(k.value, k.label) for k in (ImportJob.Kind.BRATS, ImportJob.Kind.DICOM)]
+
+
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(choices=ImportJob.Kind.choices)
+    kind = forms.ChoiceField(choices=UPLOAD_KINDS)
     file = forms.FileField(help_text="A .zip of a BraTS folder or of DICOM files.")
     label_scheme = forms.ChoiceField(
         choices=[("", "detect")] + [(s.value, s.value) for s in LabelScheme],

@@ -17,6 +17,7 @@ from imaging.sequences import Sequence
 from imaging.series_selection import report as series_report
 from reviewer.cases.models import Disease
 from reviewer.core import progress
+from reviewer.imports import pacs
 from reviewer.imports.models import ImportJob
 from reviewer.imports.services import import_brats, import_dicom
 from reviewer.viewer.preparation import prepare_patients
@@ -48,24 +49,35 @@ def run(job: ImportJob) -> None:
         progress.finish(job, status=ImportJob.Status.SUCCEEDED, message=_imported(job, patients))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-        Path(job.upload).unlink(missing_ok=True)
+        if job.upload:
+            Path(job.upload).unlink(missing_ok=True)
 
 
 def _imported(job: ImportJob, patients: list) -> str:
     message = f"Imported {len(patients)} patient(s)"
-    if job.kind == ImportJob.Kind.DICOM:
+    if skipped := job.options.get("skipped"):
+        message += f"; {len(skipped)} study(ies) skipped, imported already"
+    if job.kind != ImportJob.Kind.BRATS and patients:
         message += "; their exams are preprocessed next (each case page shows where it stands)"
     return message
 
 
 def _extract_and_import(job: ImportJob, workdir: Path) -> list:
-    root = extract_zip(
-        Path(job.upload), workdir, max_total_bytes=settings.NEUROREVIEW_IMPORT_MAX_BYTES
-    )
+    if job.kind == ImportJob.Kind.PACS:
+        skipped = pacs.pull(job, workdir, progress.reporter(job))
+        job.options["skipped"] = skipped
+        if len(skipped) == len(job.options["studies"]):
+            ImportJob.objects.filter(pk=job.pk).update(options=job.options)
+            return []
+        root = workdir
+    else:
+        root = extract_zip(
+            Path(job.upload), workdir, max_total_bytes=settings.NEUROREVIEW_IMPORT_MAX_BYTES
+        )
     with transaction.atomic():
         patients = _import(job, root, progress.reporter(job))
         job.patients.set(patients)
-        job.save(update_fields=["series_report"])
+        job.save(update_fields=["series_report", "options"])
     return patients
 
 

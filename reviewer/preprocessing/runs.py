@@ -78,6 +78,21 @@ def run(job: PreprocessingRun) -> None:
         )
 
 
+def run_queued(patients, progress) -> list[PreprocessingRun]:
+    """Run here the queued runs of these patients' exams (commands: whoever runs one waits for
+    its exams to be ready); returns them, finished."""
+    queued = list(
+        PreprocessingRun.objects.filter(
+            exam__patient__in=patients, status=PreprocessingRun.Status.QUEUED
+        ).select_related("exam")
+    )
+    for done, job in enumerate(queued):
+        progress(done, len(queued), f"exam {job.exam}")
+        run(job)
+        job.refresh_from_db()
+    return queued
+
+
 def _voxels(series) -> tuple[np.ndarray, np.ndarray]:
     image = read_nifti(series.file.name)
     return np.asanyarray(image.dataobj), image.affine

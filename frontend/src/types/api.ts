@@ -423,6 +423,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/pacs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The PACS a study may be pulled from (configured by QA admins in the admin). Searching and
+         *     pulling are for the data steward: a PACS answers with names and patient IDs.
+         */
+        get: operations["pacs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pacs/{id}/pulls/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Retrieve studies (WADO-RS) and import them as a DICOM upload is imported. */
+        post: operations["pacs_pulls_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pacs/{id}/studies/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Search the PACS's studies (QIDO-RS). */
+        get: operations["pacs_studies_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/patients/": {
         parameters: {
             query?: never;
@@ -1227,6 +1281,12 @@ export interface components {
         ];
         ImportJob: {
             readonly id: number;
+            /**
+             * @description uploads; a pull from a PACS is started at /api/pacs/
+             *
+             *     * `brats` - BraTS folder (zip)
+             *     * `dicom` - DICOM files (zip)
+             */
             kind: components["schemas"]["ImportJobKindEnum"];
             readonly status: components["schemas"]["StatusF6eEnum"];
             readonly progress: number;
@@ -1406,6 +1466,16 @@ export interface components {
         ModelVersionKindEnum: "node" | "unet" | "subtraction";
         /** @enum {unknown} */
         NullEnum: null;
+        PacsConnection: {
+            readonly id: number;
+            name: string;
+            /**
+             * Format: uri
+             * @description e.g. https://pacs.example.org/dicom-web
+             */
+            dicomweb_url: string;
+            username?: string;
+        };
         PaginatedAlarmList: {
             /** @example 123 */
             count: number;
@@ -1496,6 +1566,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ModelVersion"][];
         };
+        PaginatedPacsConnectionList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["PacsConnection"][];
+        };
         PaginatedPatientList: {
             /** @example 123 */
             count: number;
@@ -1540,6 +1625,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Segmentation"][];
+        };
+        PaginatedStudyFoundList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["StudyFound"][];
         };
         PaginatedWorklistRowList: {
             /** @example 123 */
@@ -1626,6 +1726,11 @@ export interface components {
              * @description null where no lesion of that exam matches.
              */
             volume_ml: number | null;
+        };
+        Pull: {
+            /** @description StudyInstanceUIDs from a search */
+            studies: string[];
+            disease?: components["schemas"]["DiseaseEnum"];
         };
         QualityDashboard: {
             grading: components["schemas"]["VersionGrading"][];
@@ -1962,6 +2067,19 @@ export interface components {
          * @enum {string}
          */
         StatusF6eEnum: "queued" | "running" | "succeeded" | "failed";
+        StudyFound: {
+            study_uid: string;
+            patient_id: string;
+            patient_name: string;
+            /** @description YYYYMMDD, as the PACS gives it */
+            study_date: string;
+            description: string;
+            modalities: string[];
+            series: number | null;
+            instances: number | null;
+            /** @description the patient has this study already */
+            imported: boolean;
+        };
         /**
          * @description * `ET` - Et
          *     * `TC` - Tc
@@ -3604,6 +3722,169 @@ export interface operations {
             };
             /** @description no such object, or one you may not see; or a page past the last */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    pacs_list: {
+        parameters: {
+            query?: {
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPacsConnectionList"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    pacs_pulls_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this pacs connection. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Pull"];
+                "application/x-www-form-urlencoded": components["schemas"]["Pull"];
+                "multipart/form-data": components["schemas"]["Pull"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    pacs_studies_list: {
+        parameters: {
+            query?: {
+                date_from?: string;
+                date_to?: string;
+                description?: string;
+                modality?: string;
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                patient_id?: string;
+                /** @description DICOM wildcards allowed: SMITH* */
+                patient_name?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this pacs connection. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStudyFoundList"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the PACS refused, failed or cannot be reached */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,7 +9,6 @@ from reviewer.cases.models import Disease
 from reviewer.core.management.progress import progress_bar
 from reviewer.imports.services import import_dicom
 from reviewer.preprocessing import runs
-from reviewer.preprocessing.models import PreprocessingRun
 from reviewer.viewer.preparation import prepare_patients
 
 
@@ -59,17 +58,10 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was imported. {error}") from error
         self.stdout.write(f"Series seen:\n{listing(seen)}")
         # Here, not on a worker: whoever runs the command waits for its exams to be ready.
-        queued = PreprocessingRun.objects.filter(
-            exam__patient__in=patients, status=PreprocessingRun.Status.QUEUED
-        ).select_related("exam")
         with progress_bar("preprocess") as progress:
-            for done, run in enumerate(queued):
-                progress(done, len(queued), f"exam {run.exam}")
-                runs.run(run)
-                run.refresh_from_db()
-                self.stdout.write(
-                    f"{run.exam}: {run.get_status_display()}. {run.message}{run.error}"
-                )
+            done = runs.run_queued(patients, progress)
+        for run in done:
+            self.stdout.write(f"{run.exam}: {run.get_status_display()}. {run.message}{run.error}")
         with progress_bar("prepare viewer") as progress:
             prepare_patients(patients, progress)
         self.stdout.write(
