@@ -1,8 +1,8 @@
 """What the contract tests' requests meet: a glioma patient with three exams, composite
 segmentations with lesions, an assessment, a lesion verdict, an alarm with a verdict, a threshold
-set, an import job, an inference job and a preprocessing run (every GET of one object has one to read); a radiologist
-who may see the patient and a data steward, each with an API token; and, per path of the schema,
-the ids of these real objects."""
+set, an import job, an inference job and a preprocessing run (every GET of one object has one to
+read); a radiologist who may see the patient and a data steward, each with an API token; and,
+per path of the schema, the ids of these real objects."""
 
 import dataclasses
 from pathlib import Path

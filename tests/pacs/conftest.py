@@ -1,11 +1,11 @@
 """A real PACS for the tests: Debian's Orthanc with its DICOMweb plugin, one per test session on
-free ports in a temporary folder (reviewer.pacs.orthanc), emptied before each test that uses it."""
+free ports in a temporary folder (neuroreview.orthanc), emptied before each test that uses it."""
 
 import pytest
 from dicomweb_client import DICOMwebClient
 from dicomweb_client.session_utils import create_session, create_session_from_user_pass
 
-from reviewer.pacs.orthanc import Orthanc
+from neuroreview.orthanc import Orthanc
 
 PACS_USER = "pacs-reader"
 PACS_PASSWORD = "not-a-real-secret"  # a throwaway PACS on 127.0.0.1, never a real secret

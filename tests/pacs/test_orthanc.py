@@ -12,7 +12,7 @@ import requests
 from pydicom.data import get_testdata_file
 
 from imaging.synthetic import build_cohort
-from reviewer.pacs.orthanc import Orthanc, OrthancError
+from neuroreview.orthanc import Orthanc, OrthancError
 from tests.pacs import dciodvfy as dciodvfy_module
 from tests.pacs.conftest import PACS_PASSWORD, PACS_USER, dicomweb_client, empty
 from tests.pacs.dciodvfy import DciodvfyError, dciodvfy_errors
