@@ -1,12 +1,15 @@
+import re
 import zipfile
 
 from django import forms
 
+from imaging.dicomweb import StudyQuery
 from imaging.labels import LabelScheme
 from imaging.sequences import Sequence
 from reviewer.cases.models import Disease
-from reviewer.imports.models import ImportJob
+from reviewer.imports.models import ImportJob, PacsConnection
 
+UID = re.compile(r"[0-9]+(\.[0-9]+)*")
 IMPORT_OPTIONS = ("label_scheme", "disease", "sequence_overrides")  # kept in ImportJob.options
 
 
@@ -70,3 +73,52 @@ def zip_upload_error(upload) -> str:
     if not readable:
         return f"{upload.name}: not a zip archive (no readable central directory)"
     return ""
+
+
+class PacsSearchForm(forms.Form):
+    """A search of a PACS's studies (the data steward's): at least one criterion."""
+
+    connection = forms.ModelChoiceField(queryset=PacsConnection.objects.order_by("name"))
+    patient_id = forms.CharField(required=False, max_length=64, label="Patient ID")
+    patient_name = forms.CharField(
+        required=False, max_length=128, help_text="DICOM wildcards allowed: SMITH*"
+    )
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    modality = forms.CharField(required=False, max_length=16, initial="MR")
+
+    def clean(self):
+        data = super().clean()
+        criteria = ("patient_id", "patient_name", "date_from", "date_to")
+        if not any(data.get(name) for name in criteria):
+            raise forms.ValidationError(
+                "Give a patient ID, a name or a date range: a PACS holds too many studies to "
+                "list them all."
+            )
+        return data
+
+    def query(self) -> StudyQuery:
+        data = self.cleaned_data
+        return StudyQuery(
+            patient_id=data["patient_id"],
+            patient_name=data["patient_name"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            modality=data["modality"],
+        )
+
+
+class PullForm(forms.Form):
+    connection = forms.ModelChoiceField(queryset=PacsConnection.objects.all())
+    studies = forms.MultipleChoiceField(choices=[])  # the search's results, set by the view
+    disease = forms.ChoiceField(choices=[("", "not recorded")] + Disease.choices, required=False)
+
+    def __init__(self, *args, study_uids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["studies"].choices = [(uid, uid) for uid in study_uids]
+
+    def clean_studies(self) -> list[str]:
+        studies = self.cleaned_data["studies"]
+        if bad := [uid for uid in studies if not UID.fullmatch(uid) or len(uid) > 64]:
+            raise forms.ValidationError(f"not a StudyInstanceUID: {bad[0]!r}")
+        return studies

@@ -196,3 +196,38 @@ def test_the_command_lists_the_studies_it_finds(stored, connection, make_user):
     )
 
     assert out.getvalue().startswith(stored)
+
+
+def test_the_pull_page_lists_the_studies_found_for_the_steward(
+    stored, connection, make_user, client_for
+):
+    page = client_for(make_user("admin")).get(
+        "/imports/pacs/", {"connection": connection.pk, "patient_id": PATIENT_ID}
+    )
+
+    assert page.status_code == 200
+    assert f'value="{stored}"' in page.content.decode()
+
+
+@pytest.mark.parametrize("role", ["qa_admin", "radiologist"])
+def test_the_pull_page_is_the_stewards_alone(connection, make_user, client_for, role):
+    page = client_for(make_user(role)).get("/imports/pacs/")
+
+    assert page.status_code == 403
+
+
+def test_pulling_from_the_page_starts_an_import_job_and_opens_its_page(
+    stored, connection, make_user, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as queued:
+        response = client_for(make_user("admin")).post(
+            f"/imports/pacs/?connection={connection.pk}&patient_id={PATIENT_ID}",
+            {"connection": connection.pk, "studies": [stored], "disease": "glioma"},
+        )
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/imports/{job.pk}/"
+    assert job.kind == "pacs"
+    assert (job.options["studies"], job.options["disease"]) == ([stored], "glioma")
+    assert len(queued) == 1
