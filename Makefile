@@ -87,18 +87,26 @@ demo: install frontend
 	$(PY) manage.py make_demo_cohort --patients $(DEMO_PATIENTS) --seed $(DEMO_SEED) \
 		--resolution $(DEMO_RESOLUTION) --formats brats --out $(VAR)/demo-cohort
 	$(PY) manage.py setup_demo --cohort $(VAR)/demo-cohort
+	# What the demo's PACS holds (make serve starts it when Orthanc is installed): two patients
+	# as their scanner wrote them, localizers and skulls on, at 2 mm to be written in seconds
+	$(PY) manage.py make_demo_cohort --patients 2 --seed 7 --resolution 2 --formats clinical \
+		--out $(VAR)/demo-pacs-cohort
 	$(MAKE) --no-print-directory serve
 
 # Real worker processes beside the ASGI server, one per queue, so that an import never waits
 # behind inference; they stop with the server. The background queue (ACC curves) computes at the
-# lowest CPU priority, only while imports and inference leave the cores idle.
+# lowest CPU priority, only while imports and inference leave the cores idle. Where Orthanc is
+# installed (make pacs-tools) and `make demo` wrote its cohort, the demo's PACS runs beside them.
 CELERY := $(VENV)/bin/celery -A neuroreview worker -c 1 --loglevel WARNING
 serve:
 	@echo "NeuroReview on http://127.0.0.1:8000 (Ctrl-C stops it)"
 	$(CELERY) -n default@%h -Q default & default=$$!; \
 	$(CELERY) -n gpu@%h -Q gpu & gpu=$$!; \
 	nice -n 19 $(CELERY) -n background@%h -Q background & background=$$!; \
-	trap 'kill $$default $$gpu $$background 2>/dev/null; wait' EXIT INT TERM; \
+	pacs=; if [ -x /usr/bin/Orthanc ] && [ -d $(VAR)/demo-pacs-cohort/clinical ]; then \
+		$(PY) manage.py demo_pacs --folder $(VAR)/demo-pacs \
+			--fill $(VAR)/demo-pacs-cohort/clinical & pacs=$$!; fi; \
+	trap 'kill $$default $$gpu $$background $$pacs 2>/dev/null; wait' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b 127.0.0.1 -p 8000 neuroreview.asgi:application
 
 test: install-test frontend chromium pacs-tools lint

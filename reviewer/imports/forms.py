@@ -78,7 +78,9 @@ def zip_upload_error(upload) -> str:
 class PacsSearchForm(forms.Form):
     """A search of a PACS's studies (the data steward's): at least one criterion."""
 
-    connection = forms.ModelChoiceField(queryset=PacsConnection.objects.order_by("name"))
+    connection = forms.ModelChoiceField(
+        queryset=PacsConnection.objects.order_by("name"), empty_label=None
+    )
     patient_id = forms.CharField(required=False, max_length=64, label="Patient ID")
     patient_name = forms.CharField(
         required=False, max_length=128, help_text="DICOM wildcards allowed: SMITH*"

@@ -65,14 +65,20 @@ class PacsPullView(RoleRequiredMixin, TemplateView):
         if search.is_valid():
             connection = search.cleaned_data["connection"]
             try:
+                studies = pacs.search(connection, search.query())
                 found = [
                     (study, pacs.imported_already(study.patient_id, study.study_uid))
-                    for study in pacs.search(connection, search.query())
+                    for study in sorted(studies, key=lambda s: s.study_date, reverse=True)
                 ]
             except ImagingInputError as failure:
                 error = str(failure)
         return super().get_context_data(
-            search=search, found=found, error=error, diseases=Disease.choices, **kwargs
+            search=search,
+            found=found,
+            pullable=any(not imported for _, imported in found),
+            error=error,
+            diseases=Disease.choices,
+            **kwargs,
         )
 
     def post(self, request):
