@@ -59,6 +59,9 @@ class DicomSeries:
     files: tuple[PurePosixPath, ...]
     patient_id: str
     study_date: str
+    # Per slice k, its SOPInstanceUID and frame number (None for a single-frame file): what a
+    # DICOM SEG or SR made on this series must reference
+    instances: tuple[tuple[str, int | None], ...] = ()
 
 
 class _File(NamedTuple):
@@ -422,6 +425,9 @@ def _build_series(files: list[_File], sequence: Sequence) -> DicomSeries:
         files=tuple(item.relative for item in ordered),
         patient_id=str(header.get("PatientID", "")),
         study_date=str(header.get("StudyDate", "")),
+        instances=tuple(
+            (str(item.header.get("SOPInstanceUID", "")), item.frame) for item in ordered
+        ),
     )
 
 

@@ -145,6 +145,9 @@ class AcquiredSeries(SeriesVolume):
     # Series number, 2D/3D and plane; not the SeriesDescription, which de-identification removes
     description = models.CharField(max_length=128, blank=True)
     slice_thickness_mm = models.FloatField(null=True, blank=True)
+    # Per slice in the order the scanner's positions give, [SOPInstanceUID, frame] with the UID
+    # replaced (the steward's map holds the original): what results sent back must reference
+    dicom_instances = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name_plural = "acquired series"

@@ -194,6 +194,10 @@ def _store_dicom(
                     except ImagingInputError as error:  # name the file, not the original UID
                         raise ImagingInputError(s.files[0], error.reason) from error
                     link.uid_map[deid.uid(s.series_uid)] = s.series_uid
+                    instances = [[deid.uid(uid), frame] for uid, frame in s.instances if uid]
+                    link.uid_map.update({deid.uid(uid): uid for uid, _ in s.instances if uid})
+                    if frame_of_reference := s.first_dataset.get("FrameOfReferenceUID"):
+                        link.uid_map[deid.uid(frame_of_reference)] = str(frame_of_reference)
                     cases.add_acquired_series(
                         exam,
                         s.sequence,
@@ -201,6 +205,7 @@ def _store_dicom(
                         files,
                         description=_described(s),
                         slice_thickness_mm=_slice_thickness(s),
+                        dicom_instances=instances,
                         dicom_study_uid=deid.uid(study_uid),
                         dicom_series_uid=deid.uid(s.series_uid),
                         dicom_header=header,

@@ -7,6 +7,7 @@ import zipfile
 
 import nibabel as nib
 import numpy as np
+import pydicom
 import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -381,3 +382,25 @@ def test_an_acquired_series_is_described_by_number_and_plane_not_by_its_descript
     assert flair.description.startswith("series ")
     assert flair.description.endswith(" axial")
     assert "Smith" not in flair.description
+
+
+def test_each_slice_keeps_its_instance_uid_replaced_and_mapped_back_for_the_steward(tmp_path):
+    written = write_study(tmp_path)
+
+    import_dicom(tmp_path)
+
+    flair = AcquiredSeries.objects.get(sequence="FLAIR")
+    uid_map = IdentityLink.objects.get().uid_map
+    originals = [uid_map[uid] for uid, _ in flair.dicom_instances]
+    assert originals == [pydicom.dcmread(f).SOPInstanceUID for f in written["flair"].files]
+    assert not set(originals) & {uid for uid, _ in flair.dicom_instances}
+
+
+def test_the_frame_of_reference_is_mapped_back_for_results_sent_to_the_pacs(tmp_path):
+    written = write_study(tmp_path)
+
+    import_dicom(tmp_path)
+
+    replaced = AcquiredSeries.objects.get(sequence="T1").dicom_header["FrameOfReferenceUID"]
+    original = pydicom.dcmread(written["t1"].files[0]).FrameOfReferenceUID
+    assert IdentityLink.objects.get().uid_map[replaced] == original
