@@ -22,7 +22,8 @@ class SeriesSeenSerializer(serializers.Serializer):
 
 class ImportJobSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(
-        choices=UPLOAD_KINDS, help_text="uploads; a pull from a PACS is started at /api/pacs/"
+        choices=ImportJob.Kind.choices,
+        help_text="brats or dicom for an upload; a pull from a PACS is started at /api/pacs/",
     )
     file = serializers.FileField(
         write_only=True, help_text="a .zip of a BraTS folder or of DICOM files"
@@ -79,6 +80,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "created_at",
             "finished_at",
         ]
+
+    def validate_kind(self, kind: str) -> str:
+        if kind not in dict(UPLOAD_KINDS):
+            raise serializers.ValidationError("upload a BraTS or DICOM zip; pull at /api/pacs/")
+        return kind
 
     def validate_file(self, upload):
         if error := zip_upload_error(upload):

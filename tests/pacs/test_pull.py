@@ -231,3 +231,16 @@ def test_pulling_from_the_page_starts_an_import_job_and_opens_its_page(
     assert job.kind == "pacs"
     assert (job.options["studies"], job.options["disease"]) == ([stored], "glioma")
     assert len(queued) == 1
+
+
+def test_a_pull_cannot_be_started_as_an_upload(make_user, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("x.zip", b"PK\x05\x06" + b"\0" * 18, "application/zip")
+
+    response = client_for(make_user("admin")).post(
+        "/api/imports/", {"kind": "pacs", "file": upload}
+    )
+
+    assert response.status_code == 400
+    assert "kind" in response.json()

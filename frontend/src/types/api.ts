@@ -1282,10 +1282,11 @@ export interface components {
         ImportJob: {
             readonly id: number;
             /**
-             * @description uploads; a pull from a PACS is started at /api/pacs/
+             * @description brats or dicom for an upload; a pull from a PACS is started at /api/pacs/
              *
              *     * `brats` - BraTS folder (zip)
              *     * `dicom` - DICOM files (zip)
+             *     * `pacs` - Studies pulled from a PACS
              */
             kind: components["schemas"]["ImportJobKindEnum"];
             readonly status: components["schemas"]["StatusF6eEnum"];
@@ -1323,9 +1324,10 @@ export interface components {
         /**
          * @description * `brats` - BraTS folder (zip)
          *     * `dicom` - DICOM files (zip)
+         *     * `pacs` - Studies pulled from a PACS
          * @enum {string}
          */
-        ImportJobKindEnum: "brats" | "dicom";
+        ImportJobKindEnum: "brats" | "dicom" | "pacs";
         /**
          * @description * `brats2020` - brats2020
          *     * `brats2023` - brats2023
