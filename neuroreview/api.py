@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from reviewer.cases import api as cases
 from reviewer.core import api as core
 from reviewer.imports import api as imports
+from reviewer.pacs import api as pacs
 from reviewer.preprocessing import api as preprocessing
 from reviewer.reports import api as reports
 from reviewer.viewer import api as viewer
@@ -19,7 +20,7 @@ router.register("worklist", worklist.WorklistViewSet, basename="worklist")
 router.register("exams", cases.ExamViewSet, basename="exam")
 router.register("segmentations", segmentation.SegmentationViewSet, basename="segmentation")
 router.register("imports", imports.ImportJobViewSet, basename="import")
-router.register("pacs", imports.PacsConnectionViewSet, basename="pacs")
+router.register("pacs", pacs.PacsConnectionViewSet, basename="pacs")
 router.register(
     "preprocessing-runs", preprocessing.PreprocessingRunViewSet, basename="preprocessing-run"
 )
@@ -29,6 +30,7 @@ router.register("model-versions", segmentation.ModelVersionViewSet, basename="mo
 urlpatterns = [
     path("", include(router.urls)),
     path("", include("reviewer.alarms.urls")),
+    path("pacs/<int:pk>/pulls/", imports.PullView.as_view(), name="pacs-pull"),
     path("exports/cases/", reports.CaseExportView.as_view(), name="export-cases"),
     path("reports/quality/", reports.QualityDashboardView.as_view(), name="quality-dashboard"),
     path("cases/<str:pseudonym>/viewer/", viewer.CaseViewerView.as_view(), name="case-viewer"),

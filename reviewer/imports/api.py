@@ -1,26 +1,20 @@
-import dataclasses
-
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from imaging.dicomweb import StudyQuery
-from imaging.errors import ImagingInputError
 from reviewer.core.permissions import IMPORT_ROLES, STEWARD_ROLES, role_permission
 from reviewer.core.progress import job_state
-from reviewer.imports import pacs
 from reviewer.imports.forms import IMPORT_OPTIONS
 from reviewer.imports.jobs import create_import_job, create_pull_job
-from reviewer.imports.models import ImportJob, PacsConnection
+from reviewer.imports.models import ImportJob
 from reviewer.imports.serializers import (
     ImportJobSerializer,
-    PacsConnectionSerializer,
     PullSerializer,
-    StudyFoundSerializer,
-    StudyQuerySerializer,
 )
+from reviewer.pacs.models import PacsConnection
 
 
 class ImportJobViewSet(
@@ -64,42 +58,15 @@ class ImportJobViewSet(
         return Response({**self.get_serializer(job).data, **job_state(job)})
 
 
-class PacsConnectionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The PACS a study may be pulled from (configured by QA admins in the admin). Searching and
-    pulling are for the data steward: a PACS answers with names and patient IDs."""
+class PullView(APIView):
+    """Retrieve studies from a PACS (WADO-RS) and import them as a DICOM upload is imported
+    (the data steward's: a pull is an import job, followed on its page)."""
 
-    permission_classes = [role_permission(*IMPORT_ROLES)]
-    serializer_class = PacsConnectionSerializer
-    queryset = PacsConnection.objects.order_by("name")
-
-    @extend_schema(
-        parameters=[StudyQuerySerializer],
-        responses={
-            200: StudyFoundSerializer(many=True),
-            502: OpenApiResponse(description="the PACS refused, failed or cannot be reached"),
-        },
-    )
-    @action(detail=True, methods=["get"], permission_classes=[role_permission(*STEWARD_ROLES)])
-    def studies(self, request, pk=None):
-        """Search the PACS's studies (QIDO-RS)."""
-        connection = self.get_object()
-        query = StudyQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        try:
-            found = pacs.search(connection, StudyQuery(**query.validated_data))
-        except ImagingInputError as error:
-            return Response({"detail": str(error)}, status=status.HTTP_502_BAD_GATEWAY)
-        rows = [
-            {**dataclasses.asdict(s), "imported": pacs.imported_already(s.patient_id, s.study_uid)}
-            for s in found
-        ]
-        return Response(StudyFoundSerializer(rows, many=True).data)
+    permission_classes = [role_permission(*STEWARD_ROLES)]
 
     @extend_schema(request=PullSerializer, responses={202: ImportJobSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[role_permission(*STEWARD_ROLES)])
-    def pulls(self, request, pk=None):
-        """Retrieve studies (WADO-RS) and import them as a DICOM upload is imported."""
-        connection = self.get_object()
+    def post(self, request, pk: int):
+        connection = get_object_or_404(PacsConnection, pk=pk)
         pull = PullSerializer(data=request.data)
         pull.is_valid(raise_exception=True)
         data = pull.validated_data

@@ -7,7 +7,8 @@ from imaging.dicomweb import StudyQuery
 from imaging.labels import LabelScheme
 from imaging.sequences import Sequence
 from reviewer.cases.models import Disease
-from reviewer.imports.models import ImportJob, PacsConnection
+from reviewer.imports.models import ImportJob
+from reviewer.pacs.models import PacsConnection
 
 UID = re.compile(r"[0-9]+(\.[0-9]+)*")
 IMPORT_OPTIONS = ("label_scheme", "disease", "sequence_overrides")  # kept in ImportJob.options

@@ -5,10 +5,11 @@ from imaging.errors import ImagingInputError
 from reviewer.cases.models import Disease
 from reviewer.core.permissions import IMPORT_ROLES, STEWARD_ROLES, RoleRequiredMixin
 from reviewer.core.progress import job_state
-from reviewer.imports import pacs
 from reviewer.imports.forms import ImportForm, PacsSearchForm, PullForm
 from reviewer.imports.jobs import create_import_job, create_pull_job
-from reviewer.imports.models import ImportJob, PacsConnection
+from reviewer.imports.models import ImportJob
+from reviewer.pacs import connections
+from reviewer.pacs.models import PacsConnection
 
 
 class ImportView(RoleRequiredMixin, FormView):
@@ -65,9 +66,9 @@ class PacsPullView(RoleRequiredMixin, TemplateView):
         if search.is_valid():
             connection = search.cleaned_data["connection"]
             try:
-                studies = pacs.search(connection, search.query())
+                studies = connections.search(connection, search.query())
                 found = [
-                    (study, pacs.imported_already(study.patient_id, study.study_uid))
+                    (study, connections.imported_already(study.patient_id, study.study_uid))
                     for study in sorted(studies, key=lambda s: s.study_date, reverse=True)
                 ]
             except ImagingInputError as failure:

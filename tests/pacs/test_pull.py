@@ -11,7 +11,8 @@ from django.core.management import call_command
 from imaging.synthetic import build_cohort
 from reviewer.cases.models import AcquiredSeries, IdentityLink
 from reviewer.imports import uploads
-from reviewer.imports.models import ImportJob, PacsConnection
+from reviewer.imports.models import ImportJob
+from reviewer.pacs.models import PacsConnection
 from tests.pacs.conftest import PACS_PASSWORD, PACS_USER, dicomweb_client
 
 pytestmark = pytest.mark.django_db

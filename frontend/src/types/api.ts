@@ -452,7 +452,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Retrieve studies (WADO-RS) and import them as a DICOM upload is imported. */
+        /**
+         * @description Retrieve studies from a PACS (WADO-RS) and import them as a DICOM upload is imported
+         *     (the data steward's: a pull is an import job, followed on its page).
+         */
         post: operations["pacs_pulls_create"];
         delete?: never;
         options?: never;
@@ -3781,7 +3784,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this pacs connection. */
                 id: number;
             };
             cookie?: never;

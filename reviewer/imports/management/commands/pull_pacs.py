@@ -7,10 +7,11 @@ from imaging.errors import ImagingInputError
 from reviewer.cases.models import Disease
 from reviewer.core.management.progress import progress_bar
 from reviewer.core.models import Role, User
-from reviewer.imports import pacs
 from reviewer.imports.jobs import create_pull_job
-from reviewer.imports.models import ImportJob, PacsConnection
+from reviewer.imports.models import ImportJob
 from reviewer.imports.uploads import run
+from reviewer.pacs import connections
+from reviewer.pacs.models import PacsConnection
 from reviewer.preprocessing import runs
 
 
@@ -54,8 +55,8 @@ class Command(BaseCommand):
             date_from=options["date_from"],
             date_to=options["date_to"],
         )
-        for found in pacs.search(connection, query):
-            imported = pacs.imported_already(found.patient_id, found.study_uid)
+        for found in connections.search(connection, query):
+            imported = connections.imported_already(found.patient_id, found.study_uid)
             known = " (imported)" if imported else ""
             self.stdout.write(
                 f"{found.study_uid}  {found.study_date}  {found.patient_id}  "

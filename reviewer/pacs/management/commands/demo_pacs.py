@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from imaging.dicomweb import connect
 from neuroreview.orthanc import Orthanc, OrthancError
-from reviewer.imports.models import PacsConnection
+from reviewer.pacs.models import PacsConnection
 
 NAME = "demo-pacs"
 BATCH = 200  # instances per STOW-RS request: a few MB, well under any request limit
