@@ -10,6 +10,7 @@ in a message.
 import contextlib
 import dataclasses
 import datetime
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from dicomweb_client.api import DICOMwebClient
 from imaging.errors import ImagingInputError
 
 TIMEOUT_S = 30
+STORE_ATTEMPTS = 3
+RETRY_PAUSE_S = 2.0
 STUDY_FIELDS = (
     "StudyInstanceUID",
     "PatientID",
@@ -107,6 +110,26 @@ def retrieve_study(
     if not written:
         raise ImagingInputError(client.base_url, f"study {study_uid} has no instances to retrieve")
     return written
+
+
+def store(client: DICOMwebClient, datasets: list, attempts: int = STORE_ATTEMPTS) -> str:
+    """STOW-RS the datasets, again after a pause when the PACS cannot be reached or fails
+    (5xx); returns what it answered, in words."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with _answers(client):
+                answer = client.store_instances(datasets)
+            break
+        except ImagingInputError as error:
+            transient = "cannot be reached" in error.reason or "answered 5" in error.reason
+            if not transient or attempt == attempts:
+                raise
+            time.sleep(RETRY_PAUSE_S * attempt)
+    stored = len(answer.get("ReferencedSOPSequence", [])) if answer else len(datasets)
+    failed = len(answer.get("FailedSOPSequence", [])) if answer else 0
+    if failed:
+        raise ImagingInputError(client.base_url, f"the PACS refused {failed} of {len(datasets)}")
+    return f"stored {stored} of {len(datasets)} (attempt {attempt})"
 
 
 @contextlib.contextmanager

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("reviewer.alarms.urls")),
     path("pacs/<int:pk>/pulls/", imports.PullView.as_view(), name="pacs-pull"),
+    path("segmentations/<int:pk>/sent-results/", pacs.SentResultsView.as_view()),
     path("exports/cases/", reports.CaseExportView.as_view(), name="export-cases"),
     path("reports/quality/", reports.QualityDashboardView.as_view(), name="quality-dashboard"),
     path("cases/<str:pseudonym>/viewer/", viewer.CaseViewerView.as_view(), name="case-viewer"),

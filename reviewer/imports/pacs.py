@@ -9,7 +9,7 @@ from imaging import dicomweb
 from imaging.errors import ImagingInputError
 from reviewer.imports.models import ImportJob
 from reviewer.pacs.connections import client_for, imported_already
-from reviewer.pacs.models import PacsConnection
+from reviewer.pacs.models import PacsConnection, PacsStudy
 
 
 def pull(job: ImportJob, folder: Path, report) -> list[str]:
@@ -32,3 +32,14 @@ def pull(job: ImportJob, folder: Path, report) -> list[str]:
 
         dicomweb.retrieve_study(client, study_uid, folder / f"study-{number}", progress)
     return skipped
+
+
+def record_origin(job: ImportJob, patients) -> None:
+    """Remember which PACS each pulled exam came from: its results go back there."""
+    connection = PacsConnection.objects.get(pk=job.options["connection"])
+    pulled = set(job.options["studies"])
+    for patient in patients:
+        uid_map = patient.identity.uid_map
+        for exam in patient.exams.all():
+            if uid_map.get(exam.dicom_study_uid) in pulled:
+                PacsStudy.objects.get_or_create(exam=exam, defaults={"connection": connection})

@@ -76,6 +76,8 @@ def _extract_and_import(job: ImportJob, workdir: Path) -> list:
         )
     with transaction.atomic():
         patients = _import(job, root, progress.reporter(job))
+        if job.kind == ImportJob.Kind.PACS:
+            pacs.record_origin(job, patients)
         job.patients.set(patients)
         job.save(update_fields=["series_report", "options"])
     return patients

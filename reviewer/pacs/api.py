@@ -1,20 +1,25 @@
 import dataclasses
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from imaging.dicomweb import StudyQuery
 from imaging.errors import ImagingInputError
-from reviewer.core.permissions import IMPORT_ROLES, STEWARD_ROLES, role_permission
-from reviewer.pacs import connections
+from reviewer.cases.models import Patient
+from reviewer.core.permissions import CLINICAL_ROLES, IMPORT_ROLES, STEWARD_ROLES, role_permission
+from reviewer.pacs import connections, results
 from reviewer.pacs.models import PacsConnection
 from reviewer.pacs.serializers import (
     PacsConnectionSerializer,
+    SentResultSerializer,
     StudyFoundSerializer,
     StudyQuerySerializer,
 )
+from segmentation.models import Segmentation
 
 
 class PacsConnectionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -50,3 +55,39 @@ class PacsConnectionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             for s in found
         ]
         return Response(StudyFoundSerializer(rows, many=True).data)
+
+
+class SentResultsView(APIView):
+    """What was sent to the PACS about a segmentation (GET), and sending its SEG (POST): once it
+    has been graded, to the PACS its exam came from."""
+
+    permission_classes = [role_permission(*CLINICAL_ROLES)]
+
+    def _segmentation(self, request, pk: int) -> Segmentation:
+        visible = Patient.objects.visible_to(request.user)
+        return get_object_or_404(Segmentation.objects.filter(exam__patient__in=visible), pk=pk)
+
+    @extend_schema(responses={200: SentResultSerializer(many=True)})
+    def get(self, request, pk: int):
+        sent = self._segmentation(request, pk).sent_results.select_related("connection", "sent_by")
+        return Response(SentResultSerializer(sent, many=True).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: SentResultSerializer,
+            409: OpenApiResponse(description="not graded, or the exam came from no PACS"),
+        },
+    )
+    def post(self, request, pk: int):
+        segmentation = self._segmentation(request, pk)
+        if not segmentation.assessments.exists():
+            return Response(
+                {"detail": "grade the segmentation before it goes to the PACS"},
+                status=status.HTTP_409_CONFLICT,
+            )
+        try:
+            sent = results.send_seg(segmentation, user=request.user)
+        except results.NotSendable as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        return Response(SentResultSerializer(sent).data, status=status.HTTP_201_CREATED)

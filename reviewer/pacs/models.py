@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -25,3 +26,45 @@ class PacsConnection(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PacsStudy(models.Model):
+    """Where an exam came from: results about it go back to that PACS and no other."""
+
+    exam = models.OneToOneField("cases.Exam", on_delete=models.PROTECT, related_name="pacs_study")
+    connection = models.ForeignKey(PacsConnection, on_delete=models.PROTECT, related_name="+")
+    pulled_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.exam} from {self.connection}"
+
+
+class SentResult(models.Model):
+    """A DICOM object NeuroReview sent to a PACS about a segmentation, and the PACS's answer.
+    Its UIDs here are the pseudonymised ones: the originals went only into what was sent."""
+
+    class Kind(models.TextChoices):
+        SEG = "seg", "DICOM SEG"
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    segmentation = models.ForeignKey(
+        "segmentation.Segmentation", on_delete=models.PROTECT, related_name="sent_results"
+    )
+    connection = models.ForeignKey(PacsConnection, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    sop_instance_uid = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    answer = models.TextField(blank=True)  # what the PACS said (STOW-RS), or why it failed
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.segmentation} to {self.connection}"

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from reviewer.pacs.models import PacsConnection
+from reviewer.pacs.models import PacsConnection, SentResult
 
 
 class PacsConnectionSerializer(serializers.ModelSerializer):
@@ -42,3 +42,13 @@ class StudyFoundSerializer(serializers.Serializer):
     series = serializers.IntegerField(allow_null=True)
     instances = serializers.IntegerField(allow_null=True)
     imported = serializers.BooleanField(help_text="the patient has this study already")
+
+
+class SentResultSerializer(serializers.ModelSerializer):
+    connection = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    sent_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = SentResult
+        fields = ["id", "kind", "connection", "status", "answer", "sent_by", "sent_at"]
+        read_only_fields = fields

@@ -64,6 +64,7 @@ def populated_api() -> PopulatedApi:
         "/api/segmentations/{id}/assessments/": latest.pk,
         "/api/segmentations/{id}/grading/": latest.pk,
         "/api/segmentations/{id}/lesions/": latest.pk,
+        "/api/segmentations/{id}/sent-results/": latest.pk,
         "/api/segmentations/{id}/verdicts/": latest.pk,
     }
     parameters = {path: {"id": pk} for path, pk in ids.items()}

@@ -4,55 +4,15 @@ an upload would be, and pulling it again adds nothing."""
 
 import io
 
-import pydicom
 import pytest
 from django.core.management import call_command
 
-from imaging.synthetic import build_cohort
 from reviewer.cases.models import AcquiredSeries, IdentityLink
-from reviewer.imports import uploads
 from reviewer.imports.models import ImportJob
 from reviewer.pacs.models import PacsConnection
-from tests.pacs.conftest import PACS_PASSWORD, PACS_USER, dicomweb_client
+from tests.pacs.conftest import PACS_PASSWORD, PACS_USER, PATIENT_ID, dicomweb_client, pulled
 
 pytestmark = pytest.mark.django_db
-
-PATIENT_ID = "SYN-00001"
-
-
-@pytest.fixture(scope="module")
-def clinical_study(tmp_path_factory) -> list:
-    """The first exam of a one-patient cohort as a scanner writes it (2 mm), as datasets."""
-    out = tmp_path_factory.mktemp("cohort") / "cohort"
-    build_cohort(out, patients=1, seed=21, resolution=2, formats=["clinical"])
-    [exam] = [e for e in (out / "clinical" / PATIENT_ID).iterdir() if e.name.startswith("01_")]
-    return [pydicom.dcmread(path) for path in sorted(exam.rglob("*.dcm"))]
-
-
-@pytest.fixture
-def stored(pacs, clinical_study) -> str:
-    """The study in the emptied PACS; its StudyInstanceUID."""
-    dicomweb_client(pacs).store_instances(clinical_study)
-    return clinical_study[0].StudyInstanceUID
-
-
-@pytest.fixture
-def connection(pacs):
-    return PacsConnection.objects.create(name="test-pacs", dicomweb_url=pacs.dicomweb_url)
-
-
-def pulled(client, connection, study_uid) -> ImportJob:
-    """A pull asked for through the API, run here (the worker's part, without a worker)."""
-    response = client.post(
-        f"/api/pacs/{connection.pk}/pulls/",
-        {"studies": [study_uid], "disease": "glioma"},
-        content_type="application/json",
-    )
-    assert response.status_code == 202, response.content
-    job = ImportJob.objects.get(pk=response.json()["id"])
-    uploads.run(job)
-    job.refresh_from_db()
-    return job
 
 
 def test_the_data_steward_finds_a_study_by_patient_id(stored, connection, make_user, client_for):

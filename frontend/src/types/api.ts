@@ -719,6 +719,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/segmentations/{id}/sent-results/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description What was sent to the PACS about a segmentation (GET), and sending its SEG (POST): once it
+         *     has been graded, to the PACS its exam came from.
+         */
+        get: operations["segmentations_sent_results_list"];
+        put?: never;
+        /**
+         * @description What was sent to the PACS about a segmentation (GET), and sending its SEG (POST): once it
+         *     has been graded, to the PACS its exam came from.
+         */
+        post: operations["segmentations_sent_results_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/segmentations/{id}/verdicts/": {
         parameters: {
             query?: never;
@@ -1997,6 +2021,28 @@ export interface components {
          * @enum {string}
          */
         SegmentationLabelSchemeEnum: "brats2020" | "brats2023" | "lesion";
+        SentResult: {
+            readonly id: number;
+            readonly kind: components["schemas"]["SentResultKindEnum"];
+            readonly connection: string;
+            readonly status: components["schemas"]["SentResultStatusEnum"];
+            readonly answer: string;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly sent_by: string;
+            /** Format: date-time */
+            readonly sent_at: string;
+        };
+        /**
+         * @description * `seg` - DICOM SEG
+         * @enum {string}
+         */
+        SentResultKindEnum: "seg";
+        /**
+         * @description * `sent` - Sent
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        SentResultStatusEnum: "sent" | "failed";
         /**
          * @description * `FLAIR` - Flair
          *     * `T1` - T1
@@ -4618,6 +4664,104 @@ export interface operations {
             };
             /** @description not visible, or no such segmentation */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    segmentations_sent_results_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentResult"][];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    segmentations_sent_results_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentResult"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not graded, or the exam came from no PACS */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
