@@ -16,6 +16,7 @@ from reviewer.cases.models import Exam, Patient, Series
 from reviewer.grading.models import Assessment, LesionVerdict
 from reviewer.grading.states import REVIEWED
 from reviewer.grading.volumes import TOTALS, region_volumes
+from reviewer.pacs.models import PacsStudy, SentResult
 from reviewer.preprocessing.models import PreprocessingRun
 from segmentation.models import Segmentation
 
@@ -42,6 +43,8 @@ class SegmentationReview:
     rejected: int = 0
     added: int = 0
     volumes_ml: dict[str, float] = field(default_factory=dict)  # region -> mL, and "total"
+    sent: SentResult | None = None  # the latest result sent to a PACS about it
+    sendable: bool = False  # graded, of an exam that came from a PACS
 
     @property
     def title(self) -> str:
@@ -157,6 +160,7 @@ def case_summary(patient: Patient) -> CaseSummary:
     _add_current_assessments(reviews)
     _add_verdict_counts(reviews)
     _add_region_volumes(reviews)
+    _add_pacs_state(reviews)
 
     alarm_state = case_alarm_state(patient)  # worst first, then newest
     lines = {line["exam"]: line for line in alarm_state["exams"]}
@@ -196,6 +200,18 @@ def _review(segmentation) -> SegmentationReview:
         listed=segmentation.listed,
         below_minimum=segmentation.below,
     )
+
+
+def _add_pacs_state(reviews: dict[int, SegmentationReview]) -> None:
+    from_pacs = set(
+        PacsStudy.objects.filter(exam__segmentations__in=list(reviews)).values_list(
+            "exam", flat=True
+        )
+    )
+    for sent in SentResult.objects.filter(segmentation__in=list(reviews)).order_by("sent_at"):
+        reviews[sent.segmentation_id].sent = sent  # the latest wins
+    for review in reviews.values():
+        review.sendable = review.assessment is not None and review.segmentation.exam_id in from_pacs
 
 
 def _preprocessing(exam: Exam) -> dict:

@@ -13,16 +13,18 @@ from reviewer.core.storage import atomic_import
 from reviewer.pacs.models import SentResult
 from reviewer.preprocessing import runs
 from segmentation import segmentations
+from segmentation.models import Segmentation
 from tests.pacs.conftest import PATIENT_ID, dicomweb_client, pulled
 from tests.pacs.dciodvfy import dciodvfy_errors
 from tests.reviewer.worklist.builders import grade
+from tests.segmentation.model_builders import unet_version
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def segmented(stored, connection, make_user, client_for):
-    """The pulled exam, preprocessed, with a tumour segmented on its series' grid; a reader."""
+def segmented(stored, connection, make_user, client_for, tmp_path):
+    """The pulled exam, preprocessed, with a model's tumour on its series' grid; a reader."""
     job = pulled(client_for(make_user("admin")), connection, stored)
     exam = job.patients.get().exams.get()
     runs.run(exam.preprocessing_runs.get())
@@ -37,7 +39,9 @@ def segmented(stored, connection, make_user, client_for):
             volume_from_array(labels, np.array(series.affine)),
             LabelScheme.BRATS2020,
             files,
-            source_file="a reader's tumour",
+            source_file="a model's tumour",
+            source=Segmentation.Source.MODEL,
+            model_version=unet_version(tmp_path),
         )
     reader = make_user("radiologist")
     grant_patient(exam.patient, reader)
@@ -107,3 +111,17 @@ def test_a_reader_not_granted_the_patient_gets_404(segmented, client_for, make_u
     response = sent(client_for(make_user("radiologist")), segmentation)
 
     assert response.status_code == 404
+
+
+def test_the_case_page_sends_the_seg_and_shows_it_sent(segmented, client_for):
+    segmentation, reader = segmented
+    grade(segmentation, reader)
+    client = client_for(reader)
+    pseudonym = segmentation.exam.patient.pseudonym
+    offered = client.get(f"/cases/{pseudonym}/").content.decode()
+
+    response = client.post(f"/cases/{pseudonym}/segmentations/{segmentation.pk}/send/")
+
+    assert "Send SEG to PACS" in offered
+    assert response.status_code == 302
+    assert "SEG sent to test-pacs" in client.get(f"/cases/{pseudonym}/").content.decode()

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from reviewer.pacs import views
+
+app_name = "pacs"
+
+urlpatterns = [
+    path(
+        "cases/<str:pseudonym>/segmentations/<int:pk>/send/",
+        views.SendSegView.as_view(),
+        name="send-seg",
+    ),
+]
