@@ -41,6 +41,11 @@ def reference_series(exam: Exam) -> AcquiredSeries:
 def seg_dataset(segmentation: Segmentation) -> Dataset:
     """The segmentation as a DICOM SEG, pseudonymised (UIDs and patient as NeuroReview has them)."""
     source = reference_series(segmentation.exam)
+    if not source.dicom_instances:  # imported before instances were kept
+        raise NotSendable(
+            f"the {source.sequence} of exam {segmentation.exam.order} was imported without its "
+            "instance UIDs, which a SEG must reference: import the study again to send results"
+        )
     image = read_nifti(segmentation.file.name)
     version = segmentation.model_version
     algorithm = dicom_seg.Algorithm(

@@ -125,3 +125,16 @@ def test_the_case_page_sends_the_seg_and_shows_it_sent(segmented, client_for):
     assert "Send SEG to PACS" in offered
     assert response.status_code == 302
     assert "SEG sent to test-pacs" in client.get(f"/cases/{pseudonym}/").content.decode()
+
+
+def test_an_exam_imported_without_its_instance_uids_is_refused_with_the_reason(
+    segmented, client_for
+):
+    segmentation, reader = segmented
+    grade(segmentation, reader)
+    segmentation.exam.acquired_series.update(dicom_instances=[])
+
+    response = sent(client_for(reader), segmentation)
+
+    assert response.status_code == 409
+    assert "imported without its instance UIDs" in response.json()["detail"]
