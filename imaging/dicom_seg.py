@@ -62,6 +62,9 @@ class Algorithm:
     version: str
 
 
+READER_DRAWN = Algorithm("reader", "")  # a map a reader drew or corrected: no algorithm
+
+
 def referenced_images(header: dict, instance_uids: list[str]) -> list[Dataset]:
     """Stand-ins for the series' images: its first slice's attributes (a JSON header keyed by
     keyword) with each instance's UID, one per distinct instance."""
@@ -73,7 +76,9 @@ def referenced_images(header: dict, instance_uids: list[str]) -> list[Dataset]:
         for keyword in GEOMETRY:
             if keyword in header:
                 setattr(image, keyword, header[keyword])
-        image.PatientName = image.PatientName or image.PatientID
+        name = str(image.PatientName or image.PatientID)
+        # a pseudonym is one component; the caret says so (PS3.5 6.2)
+        image.PatientName = name if "^" in name else f"{name}^"
         image.SOPInstanceUID = uid
         images.append(image)
     return images
@@ -89,7 +94,8 @@ def segmentation(
     series_number: int = 901,
 ) -> Dataset:
     """A binary SEG with one segment per region present in the map (``regions``: label value
-    -> region name, a key of REGION_CODES), on the map's own grid."""
+    -> region name, a key of REGION_CODES), on the map's own grid. Made by ``algorithm``, or
+    manually when it is READER_DRAWN."""
     present = [value for value in sorted(regions) if value and (label_map == value).any()]
     if not present:
         raise ValueError("the label map holds none of the regions: nothing to segment")
@@ -101,18 +107,23 @@ def segmentation(
         frame_of_reference_uid=str(images[0].FrameOfReferenceUID),
         channels={"SegmentNumber": list(range(1, len(present) + 1))},
     )
-    identification = hd.AlgorithmIdentificationSequence(
-        name=algorithm.name,
-        family=codes.cid7162.ArtificialIntelligence,
-        version=algorithm.version,
-    )
+    manual = algorithm == READER_DRAWN
+    identification = None
+    if not manual:
+        identification = hd.AlgorithmIdentificationSequence(
+            name=algorithm.name,
+            family=codes.cid7162.ArtificialIntelligence,
+            version=algorithm.version,
+        )
     descriptions = [
         hd.seg.SegmentDescription(
             segment_number=number,
             segment_label=regions[value],
             segmented_property_category=codes.SCT.MorphologicallyAbnormalStructure,
             segmented_property_type=REGION_CODES[regions[value]],
-            algorithm_type=hd.seg.SegmentAlgorithmTypeValues.AUTOMATIC,
+            algorithm_type=hd.seg.SegmentAlgorithmTypeValues.MANUAL
+            if manual
+            else hd.seg.SegmentAlgorithmTypeValues.AUTOMATIC,
             algorithm_identification=identification,
         )
         for number, value in enumerate(present, start=1)
@@ -127,9 +138,9 @@ def segmentation(
         sop_instance_uid=generate_uid(),
         instance_number=1,
         manufacturer=MANUFACTURER,
-        manufacturer_model_name=f"{algorithm.name} {algorithm.version}",
-        software_versions=algorithm.version,
+        manufacturer_model_name=f"{algorithm.name} {algorithm.version}".strip()[:64],
+        software_versions=algorithm.version or "none",
         device_serial_number="none",
-        content_label="AI_SEG",
-        content_description=f"{algorithm.name} {algorithm.version}"[:64],
+        content_label="READER_SEG" if manual else "AI_SEG",
+        content_description=f"{algorithm.name} {algorithm.version}".strip()[:64],
     )

@@ -62,12 +62,13 @@ def add_segmentation(
     source_file: str,
     source: str = Segmentation.Source.REFERENCE,
     model_version=None,
+    reader=None,
     target: str = "",
     family: str = "",
     parts: tuple[Segmentation, ...] = (),
 ) -> Segmentation:
     """Store a label map (checked against its scheme) and measure its lesions; a composite names
-    its family and the segmentations it was composed from."""
+    its family and the segmentations it was composed from, a reader-drawn map its reader."""
     labels = np.asarray(volume.array())
     if not np.array_equal(labels, np.round(labels)) or labels.min() < 0:
         raise ImagingInputError(source_file, "a label map must hold non-negative integers")
@@ -85,6 +86,7 @@ def add_segmentation(
         exam=exam,
         source=source,
         model_version=model_version,
+        reader=reader,
         target=target,
         family=family,
         label_scheme=scheme.value,

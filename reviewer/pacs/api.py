@@ -11,7 +11,7 @@ from imaging.dicomweb import StudyQuery
 from imaging.errors import ImagingInputError
 from reviewer.cases.models import Patient
 from reviewer.core.permissions import CLINICAL_ROLES, IMPORT_ROLES, STEWARD_ROLES, role_permission
-from reviewer.pacs import connections, results
+from reviewer.pacs import connections, sending
 from reviewer.pacs.models import PacsConnection
 from reviewer.pacs.serializers import (
     PacsConnectionSerializer,
@@ -58,8 +58,8 @@ class PacsConnectionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class SentResultsView(APIView):
-    """What was sent to the PACS about a segmentation (GET), and sending its SEG (POST): once it
-    has been graded, to the PACS its exam came from."""
+    """What was sent to the PACS about a segmentation (GET), and sending its results (POST):
+    SEG, SR, overlays and report, once it has been graded, to the PACS its exam came from."""
 
     permission_classes = [role_permission(*CLINICAL_ROLES)]
 
@@ -75,19 +75,15 @@ class SentResultsView(APIView):
     @extend_schema(
         request=None,
         responses={
-            201: SentResultSerializer,
+            201: SentResultSerializer(many=True),
             409: OpenApiResponse(description="not graded, or the exam came from no PACS"),
         },
     )
     def post(self, request, pk: int):
+        """One record per series sent; a series the PACS refused is recorded as failed."""
         segmentation = self._segmentation(request, pk)
-        if not segmentation.assessments.exists():
-            return Response(
-                {"detail": "grade the segmentation before it goes to the PACS"},
-                status=status.HTTP_409_CONFLICT,
-            )
         try:
-            sent = results.send_seg(segmentation, user=request.user)
-        except results.NotSendable as refused:
+            sent = sending.send_results(segmentation, user=request.user)
+        except sending.NotSendable as refused:
             return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
-        return Response(SentResultSerializer(sent).data, status=status.HTTP_201_CREATED)
+        return Response(SentResultSerializer(sent, many=True).data, status=status.HTTP_201_CREATED)

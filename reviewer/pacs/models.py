@@ -40,22 +40,29 @@ class PacsStudy(models.Model):
 
 
 class SentResult(models.Model):
-    """A DICOM object NeuroReview sent to a PACS about a segmentation, and the PACS's answer.
-    Its UIDs here are the pseudonymised ones: the originals went only into what was sent."""
+    """One series NeuroReview sent to a PACS about a reviewed segmentation, and the PACS's
+    answer. The series sent together share a `sending`. Its UID here is the pseudonymised one:
+    the originals went only into what was sent."""
 
     class Kind(models.TextChoices):
         SEG = "seg", "DICOM SEG"
+        SR = "sr", "Structured report"
+        OVERLAY = "overlay", "Overlay images"
+        REPORT = "report", "Report"
 
     class Status(models.TextChoices):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
+    sending = models.UUIDField(db_index=True)
     segmentation = models.ForeignKey(
         "segmentation.Segmentation", on_delete=models.PROTECT, related_name="sent_results"
     )
     connection = models.ForeignKey(PacsConnection, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    sop_instance_uid = models.CharField(max_length=64)
+    description = models.CharField(max_length=128)
+    series_instance_uid = models.CharField(max_length=64)
+    instances = models.PositiveIntegerField()
     status = models.CharField(max_length=8, choices=Status.choices)
     answer = models.TextField(blank=True)  # what the PACS said (STOW-RS), or why it failed
     sent_by = models.ForeignKey(
@@ -64,7 +71,7 @@ class SentResult(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-sent_at"]
+        ordering = ["-sent_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {self.segmentation} to {self.connection}"
+        return f"{self.description} of {self.segmentation} to {self.connection}"

@@ -1,27 +1,84 @@
-"""Results back to the PACS an exam came from. A segmentation becomes a DICOM SEG over the exam's
-reference series as acquired (the prepared grid lies in its world: co-registration resampled
-the other sequences onto it), built pseudonymised from what NeuroReview stores. Only at the
-moment it is sent are its UIDs, patient attributes and study date replaced by the originals,
-from the steward's identity map; nothing identifying is stored beside the result."""
+"""The DICOM objects made about a reviewed segmentation, for the PACS its exam came from:
 
+- a SEG of the AI's map and one of every map a reader drew or corrected on the exam;
+- a Comprehensive 3D SR (TID 1500): assessment, lesion verdicts, volumes when acceptable;
+- secondary-capture overlays of its contours on the FLAIR and the T1CE, for viewers without
+  SEG and SR, as EASE sent them;
+- the EASE-style report, rendered as an image.
+
+All are made pseudonymised, from what NeuroReview stores: the SEG lies over the exam's reference
+series as acquired (the prepared grid shares its world: co-registration resampled the other
+sequences onto it), the overlays on the prepared series the model saw. Only the report's study
+date is the original one, because it is burned into pixels that cannot be re-identified later.
+"""
+
+import dataclasses
 import datetime
 
 import numpy as np
 from pydicom.dataset import Dataset
 
-from imaging import dicom_seg, dicomweb
-from imaging.errors import ImagingInputError
+from imaging import dicom_sc, dicom_seg, dicom_sr
+from imaging.label_colours import REGION_COLOURS
 from imaging.labels import LABELS, LabelScheme
 from imaging.preprocessing.pipeline import REFERENCE_ORDER
+from imaging.sequences import Sequence
 from reviewer.cases.models import AcquiredSeries, Exam, IdentityLink
 from reviewer.core.storage import read_nifti
-from reviewer.pacs.connections import client_for
-from reviewer.pacs.models import PacsStudy, SentResult
+from reviewer.pacs import findings, report
+from reviewer.pacs.findings import NotSendable
+from reviewer.pacs.models import SentResult
 from segmentation.models import Segmentation
 
+OVERLAID = (Sequence.FLAIR, Sequence.T1CE)  # EASE's delineations went on these two
+SERIES_NUMBERS = {"seg": 901, "sr": 902, "overlay": 903, "report": 905}
 
-class NotSendable(ValueError):
-    """A result that cannot go to a PACS, and why."""
+
+@dataclasses.dataclass
+class Result:
+    """One series to send: what it is, and its datasets."""
+
+    kind: str  # a SentResult.Kind
+    description: str
+    datasets: list[Dataset]
+
+
+def results(segmentation: Segmentation, link: IdentityLink) -> list[Result]:
+    """Everything that goes to the PACS about ``segmentation``, in the order it is sent."""
+    assessment = findings.current_assessment(segmentation)
+    source = reference_series(segmentation.exam)
+    images = _stand_ins(source, segmentation.exam)
+    seg = seg_dataset(segmentation, images)
+    reviewed = findings.findings(segmentation, assessment)
+    sr = dicom_sr.measurement_report(reviewed, seg, images, series_number=SERIES_NUMBERS["sr"])
+    lines = report.report_lines(
+        segmentation,
+        assessment,
+        reviewed,
+        findings.comparability_warnings(segmentation),
+        study_date=original_study_date(images[0], link),
+    )
+    return [
+        Result(SentResult.Kind.SEG, f"SEG of {_title(segmentation)}", [seg]),
+        *(
+            Result(SentResult.Kind.SEG, f"SEG of {_title(drawn)}", [seg_dataset(drawn, images)])
+            for drawn in segmentation.exam.segmentations.filter(source=Segmentation.Source.READER)
+        ),
+        Result(SentResult.Kind.SR, "Structured report (TID 1500)", [sr]),
+        *_overlays(segmentation, images[0]),
+        Result(
+            SentResult.Kind.REPORT,
+            "Report",
+            [
+                dicom_sc.report_image(
+                    lines,
+                    images[0],
+                    description="AI report",
+                    series_number=SERIES_NUMBERS["report"],
+                )
+            ],
+        ),
+    ]
 
 
 def reference_series(exam: Exam) -> AcquiredSeries:
@@ -38,74 +95,77 @@ def reference_series(exam: Exam) -> AcquiredSeries:
     return acquired[wanted]
 
 
-def seg_dataset(segmentation: Segmentation) -> Dataset:
-    """The segmentation as a DICOM SEG, pseudonymised (UIDs and patient as NeuroReview has them)."""
-    source = reference_series(segmentation.exam)
-    if not source.dicom_instances:  # imported before instances were kept
-        raise NotSendable(
-            f"the {source.sequence} of exam {segmentation.exam.order} was imported without its "
-            "instance UIDs, which a SEG must reference: import the study again to send results"
-        )
+def seg_dataset(segmentation: Segmentation, images: list[Dataset]) -> Dataset:
+    """The map as a DICOM SEG over the source series' images (stand-ins), pseudonymised."""
     image = read_nifti(segmentation.file.name)
-    version = segmentation.model_version
-    algorithm = dicom_seg.Algorithm(
-        name=version.name if version else segmentation.get_source_display(),
-        version=version.version if version else "reader",
+    algorithm = (
+        dicom_seg.READER_DRAWN
+        if segmentation.source == Segmentation.Source.READER
+        else findings.algorithm(segmentation)
     )
-    images = dicom_seg.referenced_images(
-        source.dicom_header, [uid for uid, _ in source.dicom_instances]
-    )
-    return dicom_seg.segmentation(
+    seg = dicom_seg.segmentation(
         np.asanyarray(image.dataobj).astype(np.uint8),
         image.affine,
         LABELS[LabelScheme(segmentation.label_scheme)],
         images,
         algorithm,
+        series_number=SERIES_NUMBERS["seg"],
+    )
+    seg.SeriesDescription = f"SEG {_title(segmentation)}"[:64]
+    return seg
+
+
+def original_study_date(dataset: Dataset, link: IdentityLink) -> str:
+    """The study date the PACS knows: the stored one shifted back by the patient's date shift."""
+    if not dataset.get("StudyDate"):
+        return ""
+    shifted = datetime.datetime.strptime(str(dataset.StudyDate), "%Y%m%d").date()
+    return f"{shifted - datetime.timedelta(days=link.date_shift_days):%Y%m%d}"
+
+
+def _stand_ins(source: AcquiredSeries, exam: Exam) -> list[Dataset]:
+    if not source.dicom_instances:  # imported before instances were kept
+        raise NotSendable(
+            f"the {source.sequence} of exam {exam.order} was imported without its instance "
+            "UIDs, which a SEG must reference: import the study again to send results"
+        )
+    return dicom_seg.referenced_images(
+        source.dicom_header, [uid for uid, _ in source.dicom_instances]
     )
 
 
-def reidentified(dataset: Dataset, link: IdentityLink) -> Dataset:
-    """A copy carrying the original UIDs, patient attributes and study date."""
-    original = dataset.copy()
-    for element in _elements(original):
-        if element.VR == "UI" and element.value in link.uid_map:
-            element.value = link.uid_map[element.value]
-    original.PatientID = link.source_patient_id
-    original.PatientName = link.source_patient_name
-    original.PatientBirthDate = link.source_birth_date
-    if original.get("StudyDate"):
-        shifted = datetime.datetime.strptime(original.StudyDate, "%Y%m%d").date()
-        original.StudyDate = f"{shifted - datetime.timedelta(days=link.date_shift_days):%Y%m%d}"
-    return original
+def _overlays(segmentation: Segmentation, reference: Dataset) -> list[Result]:
+    labels = np.asanyarray(read_nifti(segmentation.file.name).dataobj)
+    colours = {
+        value: REGION_COLOURS[name]
+        for value, name in LABELS[LabelScheme(segmentation.label_scheme)].items()
+    }
+    series = {s.sequence: s for s in segmentation.exam.series.filter(sequence__in=OVERLAID)}
+    overlays = []
+    for number, sequence in enumerate(OVERLAID, start=SERIES_NUMBERS["overlay"]):
+        if sequence.value not in series:
+            continue
+        image = read_nifti(series[sequence.value].file.name)
+        overlays.append(
+            Result(
+                SentResult.Kind.OVERLAY,
+                f"{sequence.value} with the contours",
+                dicom_sc.overlay_images(
+                    np.asanyarray(image.dataobj),
+                    labels,
+                    image.affine,
+                    colours,
+                    reference,
+                    description=f"AI contours on {sequence.value}",
+                    series_number=number,
+                ),
+            )
+        )
+    return overlays
 
 
-def send_seg(segmentation: Segmentation, *, user) -> SentResult:
-    """Send the segmentation's SEG to the PACS its exam came from, and record what it said."""
-    origin = PacsStudy.objects.filter(exam=segmentation.exam).select_related("connection").first()
-    if origin is None:
-        raise NotSendable(f"exam {segmentation.exam.order} did not come from a PACS")
-    seg = seg_dataset(segmentation)
-    link = IdentityLink.objects.get(patient=segmentation.exam.patient)
-    try:
-        answer = dicomweb.store(client_for(origin.connection), [reidentified(seg, link)])
-        status = SentResult.Status.SENT
-    except ImagingInputError as error:
-        answer, status = error.reason, SentResult.Status.FAILED
-    return SentResult.objects.create(
-        segmentation=segmentation,
-        connection=origin.connection,
-        kind=SentResult.Kind.SEG,
-        sop_instance_uid=seg.SOPInstanceUID,
-        status=status,
-        answer=answer,
-        sent_by=user,
-    )
-
-
-def _elements(dataset: Dataset):
-    for element in dataset:
-        if element.VR == "SQ":
-            for item in element.value:
-                yield from _elements(item)
-        else:
-            yield element
+def _title(segmentation: Segmentation) -> str:
+    if segmentation.source == Segmentation.Source.READER:
+        return f"reader {segmentation.reader}"
+    name = findings.algorithm(segmentation)
+    return f"{name.name} {name.version}".strip()

@@ -50,5 +50,17 @@ class SentResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SentResult
-        fields = ["id", "kind", "connection", "status", "answer", "sent_by", "sent_at"]
+        fields = [
+            "id",
+            "sending",
+            "kind",
+            "description",
+            "series_instance_uid",
+            "instances",
+            "connection",
+            "status",
+            "answer",
+            "sent_by",
+            "sent_at",
+        ]
         read_only_fields = fields

@@ -7,7 +7,7 @@ app_name = "pacs"
 urlpatterns = [
     path(
         "cases/<str:pseudonym>/segmentations/<int:pk>/send/",
-        views.SendSegView.as_view(),
-        name="send-seg",
+        views.SendResultsView.as_view(),
+        name="send-results",
     ),
 ]

@@ -2,6 +2,7 @@
 hashes and lesion volumes, with the software version for provenance."""
 
 from reviewer.cases.models import Patient, Series
+from reviewer.core.version import SOFTWARE_VERSION
 from segmentation.models import Lesion
 
 EXPORT_COLUMNS = [
@@ -16,7 +17,6 @@ EXPORT_COLUMNS = [
     "reference_volume_ml",
     "software_version",
 ]
-SOFTWARE_VERSION = "neuroreview 0.1.0"
 
 
 def export_rows(user) -> list[dict]:

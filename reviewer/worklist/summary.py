@@ -43,7 +43,7 @@ class SegmentationReview:
     rejected: int = 0
     added: int = 0
     volumes_ml: dict[str, float] = field(default_factory=dict)  # region -> mL, and "total"
-    sent: SentResult | None = None  # the latest result sent to a PACS about it
+    sent: list[SentResult] = field(default_factory=list)  # the latest sending to a PACS
     sendable: bool = False  # graded, of an exam that came from a PACS
 
     @property
@@ -59,6 +59,10 @@ class SegmentationReview:
         if s.source == Segmentation.Source.MODEL:
             return f"model:{s.model_version.name}"
         return s.source
+
+    @property
+    def sent_failed(self) -> list[SentResult]:
+        return [s for s in self.sent if s.status == SentResult.Status.FAILED]
 
     @property
     def unjudged(self) -> int:
@@ -208,8 +212,14 @@ def _add_pacs_state(reviews: dict[int, SegmentationReview]) -> None:
             "exam", flat=True
         )
     )
-    for sent in SentResult.objects.filter(segmentation__in=list(reviews)).order_by("sent_at"):
-        reviews[sent.segmentation_id].sent = sent  # the latest wins
+    latest: dict[int, object] = {}  # segmentation -> its latest sending
+    rows = SentResult.objects.filter(segmentation__in=list(reviews))
+    rows = rows.select_related("connection", "sent_by")
+    for sent in rows.order_by("sent_at", "pk"):
+        if latest.get(sent.segmentation_id) != sent.sending:
+            latest[sent.segmentation_id] = sent.sending
+            reviews[sent.segmentation_id].sent = []
+        reviews[sent.segmentation_id].sent.append(sent)
     for review in reviews.values():
         review.sendable = review.assessment is not None and review.segmentation.exam_id in from_pacs
 

@@ -727,15 +727,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description What was sent to the PACS about a segmentation (GET), and sending its SEG (POST): once it
-         *     has been graded, to the PACS its exam came from.
+         * @description What was sent to the PACS about a segmentation (GET), and sending its results (POST):
+         *     SEG, SR, overlays and report, once it has been graded, to the PACS its exam came from.
          */
         get: operations["segmentations_sent_results_list"];
         put?: never;
-        /**
-         * @description What was sent to the PACS about a segmentation (GET), and sending its SEG (POST): once it
-         *     has been graded, to the PACS its exam came from.
-         */
+        /** @description One record per series sent; a series the PACS refused is recorded as failed. */
         post: operations["segmentations_sent_results_create"];
         delete?: never;
         options?: never;
@@ -2023,7 +2020,12 @@ export interface components {
         SegmentationLabelSchemeEnum: "brats2020" | "brats2023" | "lesion";
         SentResult: {
             readonly id: number;
+            /** Format: uuid */
+            readonly sending: string;
             readonly kind: components["schemas"]["SentResultKindEnum"];
+            readonly description: string;
+            readonly series_instance_uid: string;
+            readonly instances: number;
             readonly connection: string;
             readonly status: components["schemas"]["SentResultStatusEnum"];
             readonly answer: string;
@@ -2034,9 +2036,12 @@ export interface components {
         };
         /**
          * @description * `seg` - DICOM SEG
+         *     * `sr` - Structured report
+         *     * `overlay` - Overlay images
+         *     * `report` - Report
          * @enum {string}
          */
-        SentResultKindEnum: "seg";
+        SentResultKindEnum: "seg" | "sr" | "overlay" | "report";
         /**
          * @description * `sent` - Sent
          *     * `failed` - Failed
@@ -4729,7 +4734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SentResult"];
+                    "application/json": components["schemas"]["SentResult"][];
                 };
             };
             /** @description an invalid parameter or field, named in the answer */

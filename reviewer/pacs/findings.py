@@ -1,0 +1,114 @@
+"""What a reader made of a segmentation, gathered for what goes to the PACS: the current
+assessment, the current lesion verdicts, the volumes (only when the segmentation was found
+acceptable, EASE R-A6.6) and whether its model versions can be compared with the priors'."""
+
+from django.db.models import Q
+
+from imaging.dicom_seg import Algorithm
+from imaging.dicom_sr import Findings, Grade, LesionFinding
+from reviewer.grading.models import Assessment, LesionVerdict
+from reviewer.grading.scales import SCALES
+from reviewer.grading.volumes import region_volumes
+from segmentation.models import Segmentation
+
+
+class NotSendable(ValueError):
+    """A result that cannot go to a PACS, and why."""
+
+
+def current_assessment(segmentation: Segmentation) -> Assessment:
+    current = Assessment.objects.filter(segmentation=segmentation).current_by_segmentation()
+    if segmentation.pk not in current:
+        raise NotSendable("grade the segmentation before it goes to the PACS")
+    return current[segmentation.pk]
+
+
+def algorithm(segmentation: Segmentation) -> Algorithm:
+    """The AI that made the map: its model version, or a composite's part versions."""
+    versions = model_versions(segmentation)
+    if segmentation.source == Segmentation.Source.COMPOSITE:
+        name = f"{segmentation.get_family_display()} composite"
+        return Algorithm(name, ", ".join(sorted(str(v) for v in versions)))
+    if versions:
+        return Algorithm(versions[0].name, versions[0].version)
+    return Algorithm(segmentation.get_source_display(), "")
+
+
+def model_versions(segmentation: Segmentation) -> list:
+    if segmentation.source == Segmentation.Source.COMPOSITE:
+        return [part.model_version for part in segmentation.parts.select_related("model_version")]
+    return [segmentation.model_version] if segmentation.model_version else []
+
+
+def grade(assessment: Assessment) -> Grade:
+    value = assessment.grade if assessment.scale == Assessment.Scale.EASE else assessment.four_level
+    level = next(lv for lv in SCALES[assessment.scale].levels if lv.value == value)
+    return Grade(assessment.acceptable, assessment.scale, value, f"{value} {level.label}")
+
+
+def findings(segmentation: Segmentation, assessment: Assessment) -> Findings:
+    acceptable = assessment.acceptable
+    volumes = None
+    if acceptable:
+        volumes = {v.region: v.volume_ml for v in region_volumes([segmentation])[segmentation.pk]}
+    return Findings(
+        algorithm=algorithm(segmentation),
+        reader=assessment.reader.get_full_name() or assessment.reader.username,
+        grade=grade(assessment),
+        region_volumes_ml=volumes,
+        lesions=lesion_findings(segmentation, with_volumes=acceptable),
+    )
+
+
+def lesion_findings(segmentation: Segmentation, *, with_volumes: bool) -> list[LesionFinding]:
+    """The listed lesions, largest first, each with the reader's current verdict, then the
+    lesions the reader added."""
+    current = LesionVerdict.objects.filter(
+        segmentation=segmentation, superseded_by__isnull=True
+    ).exclude(decision=LesionVerdict.Decision.WITHDRAWN)
+    by_lesion = {v.lesion_id: v.decision for v in current if v.lesion_id is not None}
+    listed = [
+        LesionFinding(
+            name=f"lesion {lesion.index}",
+            verdict=by_lesion.get(lesion.pk, "undecided"),
+            volume_ml=lesion.volume_ml if with_volumes else None,
+        )
+        for lesion in segmentation.lesions.filter(below_minimum=False)
+    ]
+    added = [
+        LesionFinding(name=f"added lesion {number}", verdict="added", volume_ml=None)
+        for number, _ in enumerate(
+            current.filter(decision=LesionVerdict.Decision.ADDED).order_by("pk"), start=1
+        )
+    ]
+    return listed + added
+
+
+def comparability_warnings(segmentation: Segmentation) -> list[str]:
+    """One line per prior exam whose segmentation by the same AI was made by other model
+    versions, or that this AI never segmented: their volumes cannot be compared with these
+    (EASE R-A7.3)."""
+    exam = segmentation.exam
+    versions = sorted(str(v) for v in model_versions(segmentation))
+    if not versions:
+        return []
+    if segmentation.source == Segmentation.Source.COMPOSITE:
+        same_ai = Q(source=Segmentation.Source.COMPOSITE, family=segmentation.family)
+    else:
+        same_ai = Q(model_version__name=segmentation.model_version.name)
+    warnings = []
+    for prior in exam.patient.exams.filter(order__lt=exam.order).order_by("-order"):
+        theirs = prior.segmentations.filter(same_ai).order_by("-pk").first()
+        if theirs is None:
+            warnings.append(
+                f"Prior exam {prior.order} has no segmentation by this AI: "
+                "its volumes cannot be compared with these."
+            )
+            continue
+        prior_versions = sorted(str(v) for v in model_versions(theirs))
+        if prior_versions != versions:
+            warnings.append(
+                f"Prior exam {prior.order} was segmented by {', '.join(prior_versions)}, this "
+                f"exam by {', '.join(versions)}: volumes cannot be compared across model versions."
+            )
+    return warnings
