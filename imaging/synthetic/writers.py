@@ -168,6 +168,8 @@ def _series_elements(
     ds.ScanningSequence = "IR" if inversion else "SE"
     ds.SequenceVariant = "SK"
     ds.MRAcquisitionType = header.acquisition_type
+    ds.ScanOptions = ""  # Type 2: none used
+    ds.EchoTrainLength = 1
     ds.RepetitionTime, ds.EchoTime = _ds(repetition), _ds(echo)
     if inversion:
         ds.InversionTime = _ds(inversion)

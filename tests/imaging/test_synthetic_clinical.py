@@ -18,6 +18,7 @@ from imaging.synthetic.anatomy import load_anatomy
 from imaging.synthetic.clinical import acquire
 from imaging.synthetic.cohort import FORMATS
 from imaging.synthetic.head import LAYERS_MM
+from tests.pacs.dciodvfy import dciodvfy_errors
 
 SEED, RESOLUTION = 7, 2
 SERIES = [
@@ -200,3 +201,15 @@ def test_same_seed_gives_the_same_bytes_whatever_other_formats_are_written(built
 
     assert len(digests(out)) > 1000 and digests(tmp_path) == digests(out)
     assert again["patients"] == cohort["patients"]
+
+
+def test_every_series_the_synthetic_scanner_writes_passes_dciodvfy(built):
+    out, _ = built
+    firsts = {path.parent: path for path in sorted(out.rglob("*.dcm"), reverse=True)}
+
+    errors = {
+        str(folder.relative_to(out)): dciodvfy_errors(path) for folder, path in firsts.items()
+    }
+
+    assert len(errors) >= 10  # the DICOM format's four sequences, the scanner's six series
+    assert errors == {folder: [] for folder in errors}
