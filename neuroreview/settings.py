@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "reviewer.alarms",
     "reviewer.viewer",
     "reviewer.grading",
+    "reviewer.datasets",
     "reviewer.pacs",
     "reviewer.imports",
     "reviewer.reports",

@@ -1,2 +1,2 @@
-"""Datasets: versioned reference datasets, validation runs and the model update gate (EASE).
-Empty until the reference-dataset issue lands; it sits beside grading in ARCHITECTURE.md."""
+"""Datasets: versioned reference datasets (this far), then validation runs and the model update
+gate (EASE R-A9). A version is immutable from the moment it is made, enforced by the database."""
