@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from reviewer.cases import api as cases
 from reviewer.core import api as core
+from reviewer.datasets import api as datasets
 from reviewer.imports import api as imports
 from reviewer.pacs import api as pacs
 from reviewer.preprocessing import api as preprocessing
@@ -21,6 +22,8 @@ router.register("exams", cases.ExamViewSet, basename="exam")
 router.register("segmentations", segmentation.SegmentationViewSet, basename="segmentation")
 router.register("imports", imports.ImportJobViewSet, basename="import")
 router.register("pacs", pacs.PacsConnectionViewSet, basename="pacs")
+router.register("datasets", datasets.ReferenceDatasetViewSet, basename="dataset")
+router.register("dataset-versions", datasets.DatasetVersionViewSet, basename="dataset-version")
 router.register(
     "preprocessing-runs", preprocessing.PreprocessingRunViewSet, basename="preprocessing-run"
 )

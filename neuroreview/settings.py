@@ -217,6 +217,7 @@ SPECTACULAR_SETTINGS = {
         "AlarmKindEnum": "reviewer.alarms.models.Alarm.Kind",
         "TargetEnum": "segmentation.models.TargetChoices",
         "DiagnosisEnum": "reviewer.grading.models.Diagnosis",
+        "SentResultStatusEnum": "reviewer.pacs.models.SentResult.Status",
     },
 }
 

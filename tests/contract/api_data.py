@@ -1,8 +1,9 @@
 """What the contract tests' requests meet: a glioma patient with three exams, composite
 segmentations with lesions, an assessment, a lesion verdict, an alarm with a verdict, a threshold
-set, an import job, an inference job and a preprocessing run (every GET of one object has one to
-read); a radiologist who may see the patient and a data steward, each with an API token; and,
-per path of the schema, the ids of these real objects."""
+set, an import job, an inference job, a preprocessing run and a reference dataset with two
+versions (every GET of one object has one to read); a radiologist who may see the patient and a
+data steward, each with an API token; and, per path of the schema, the ids of these real objects
+and the query some reads need."""
 
 import dataclasses
 from pathlib import Path
@@ -13,11 +14,13 @@ from reviewer.alarms.models import Alarm, ThresholdSet
 from reviewer.alarms.verdicts import record_verdict as judge_alarm
 from reviewer.cases.permissions import grant_patient
 from reviewer.core.models import User
+from reviewer.datasets.models import ReferenceDataset
+from reviewer.datasets.versions import create_version
 from reviewer.imports.models import ImportJob
 from reviewer.preprocessing.services import record_prepared
 from segmentation.models import InferenceJob
 from tests.reviewer.grading.builders import composites, glioma_patient
-from tests.reviewer.worklist.builders import grade, judge, model_version
+from tests.reviewer.worklist.builders import grade, judge, model_version, segmentation
 
 API_SCHEMA = Path(__file__).resolve().parents[2] / "frontend" / "src" / "types" / "openapi.json"
 
@@ -27,6 +30,7 @@ class PopulatedApi:
     reader_token: str
     steward_token: str
     path_parameters: dict[str, dict]  # schema path → its parameters' values
+    query_parameters: dict[str, dict]  # schema path → the query it needs to read its object
 
 
 def populated_api() -> PopulatedApi:
@@ -49,10 +53,20 @@ def populated_api() -> PopulatedApi:
     )
     inference = InferenceJob.objects.create(patient=patient, created_by=reader)
     preprocessing = record_prepared(exam, "contract")
+    dataset = ReferenceDataset.objects.create(name="contract", created_by=steward)
+    segmentation(exam, {"oedema": 100}, source="reference")
+    first = create_version(dataset, [exam], user=steward)
+    other = patient.exams.exclude(pk=exam.pk).first()
+    segmentation(other, {"oedema": 100}, source="reference")
+    second = create_version(dataset, [exam, other], user=steward)
     ids = {
         "/api/alarms/{id}/": alarm.pk,
         "/api/alarms/{id}/verdicts/": alarm.pk,
         "/api/alarms/threshold-sets/{id}/": thresholds.pk,
+        "/api/datasets/{id}/": dataset.pk,
+        "/api/datasets/{id}/versions/": dataset.pk,
+        "/api/dataset-versions/{id}/": second.pk,
+        "/api/dataset-versions/{id}/diff/": second.pk,
         "/api/exams/{id}/": exam.pk,
         "/api/exams/{id}/volume-diagnosis/": exam.pk,
         "/api/imports/{id}/": imported.pk,
@@ -74,4 +88,5 @@ def populated_api() -> PopulatedApi:
         reader_token=Token.objects.create(user=reader).key,
         steward_token=Token.objects.create(user=steward).key,
         path_parameters=parameters,
+        query_parameters={"/api/dataset-versions/{id}/diff/": {"against": first.pk}},
     )

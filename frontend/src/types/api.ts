@@ -233,6 +233,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dataset-versions/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The version with its manifest: the export of its content, whose canonical JSON hashes
+         *     to ``sha256``.
+         */
+        get: operations["dataset_versions_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dataset-versions/{id}/diff/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What changed from the version ``against`` to this one. */
+        get: operations["dataset_versions_diff_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["datasets_list"];
+        put?: never;
+        post: operations["datasets_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["datasets_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/{id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The dataset's versions, newest first (GET); a new version of visible exams (POST),
+         *     refused with 400 when it would change nothing or an exam lacks a reference label.
+         */
+        get: operations["datasets_versions_list"];
+        put?: never;
+        /**
+         * @description The dataset's versions, newest first (GET); a new version of visible exams (POST),
+         *     refused with 400 when it would change nothing or an exam lacks a reference label.
+         */
+        post: operations["datasets_versions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/exams/": {
         parameters: {
             query?: never;
@@ -1155,6 +1248,31 @@ export interface components {
              */
             conclusion: components["schemas"]["DiagnosisEnum"] | components["schemas"]["BlankEnum"];
         };
+        DatasetVersion: {
+            readonly id: number;
+            readonly dataset: string;
+            readonly number: number;
+            readonly sha256: string;
+            readonly note: string;
+            readonly cases: number;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        DatasetVersionDetail: {
+            readonly id: number;
+            readonly dataset: string;
+            readonly number: number;
+            readonly sha256: string;
+            readonly note: string;
+            readonly cases: number;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly manifest: components["schemas"]["ManifestEntry"][];
+        };
         /**
          * @description * `accepted` - Accepted
          *     * `rejected` - Rejected
@@ -1170,6 +1288,13 @@ export interface components {
          * @enum {string}
          */
         DiagnosisEnum: "progression" | "stable" | "response";
+        Diff: {
+            added: string[];
+            removed: string[];
+            relabelled: string[];
+            reimaged: string[];
+            unchanged: boolean;
+        };
         /**
          * @description * `glioma` - Glioma
          *     * `ms` - Multiple sclerosis
@@ -1436,6 +1561,16 @@ export interface components {
             supersedes?: number | null;
             reading_time_ms?: number | null;
         };
+        ManifestEntry: {
+            /** @description pseudonym/exam order */
+            case: string;
+            /** @description sequence -> sha256 */
+            series: {
+                [key: string]: string;
+            };
+            /** @description sha256 of the reference label */
+            label: string;
+        };
         Member: {
             /**
              * @description t, t-1 or t-2
@@ -1490,6 +1625,16 @@ export interface components {
          * @enum {string}
          */
         ModelVersionKindEnum: "node" | "unet" | "subtraction";
+        NewVersion: {
+            exams: [
+                number,
+                ...number[]
+            ];
+            /** @description readers' segmentations that replace an exam's reference label */
+            labels?: number[];
+            /** @default  */
+            note: string;
+        };
         /** @enum {unknown} */
         NullEnum: null;
         PacsConnection: {
@@ -1637,6 +1782,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["PreprocessingRun"][];
         };
+        PaginatedReferenceDatasetList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ReferenceDataset"][];
+        };
         PaginatedSegmentationList: {
             /** @example 123 */
             count: number;
@@ -1763,6 +1923,16 @@ export interface components {
             lesions: components["schemas"]["LabelVerdicts"][];
             added: components["schemas"]["AddedLesions"][];
             alarms: components["schemas"]["AlarmVerdicts"][];
+        };
+        ReferenceDataset: {
+            readonly id: number;
+            name: string;
+            description?: string;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly latest_version: number | null;
         };
         /**
          * @description * `` - first of T1CE, T1, FLAIR, T2
@@ -3151,6 +3321,331 @@ export interface operations {
             };
             /** @description not visible, or not an exam of the patient */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    dataset_versions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this dataset version. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetVersionDetail"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    dataset_versions_diff_retrieve: {
+        parameters: {
+            query: {
+                /** @description a version id */
+                against: number;
+            };
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this dataset version. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Diff"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    datasets_list: {
+        parameters: {
+            query?: {
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedReferenceDatasetList"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    datasets_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferenceDataset"];
+                "application/x-www-form-urlencoded": components["schemas"]["ReferenceDataset"];
+                "multipart/form-data": components["schemas"]["ReferenceDataset"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceDataset"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    datasets_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this reference dataset. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceDataset"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    datasets_versions_list: {
+        parameters: {
+            query?: {
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this reference dataset. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetVersion"][];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    datasets_versions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this reference dataset. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewVersion"];
+                "application/x-www-form-urlencoded": components["schemas"]["NewVersion"];
+                "multipart/form-data": components["schemas"]["NewVersion"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetVersion"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
