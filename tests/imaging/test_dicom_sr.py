@@ -9,6 +9,7 @@ from imaging.dicom_seg import Algorithm, referenced_images, segmentation
 from imaging.dicom_sr import Findings, Grade, LesionFinding, measurement_report
 from tests.imaging.test_dicom_seg import REGIONS, acquired, label_map  # noqa: F401 (fixtures)
 from tests.pacs.dciodvfy import dciodvfy_errors
+from tests.pacs.sr_content import sr_items
 
 UNET = Algorithm("unet-wt", "1.0")
 ACCEPTED = Grade(acceptable=True, scale="ease", value=4, label="4 Good")
@@ -32,21 +33,6 @@ def findings(grade=ACCEPTED, volumes=None, lesions=()) -> Findings:
     return Findings(UNET, "Dr Reader", grade, volumes, list(lesions))
 
 
-def items(dataset) -> list[tuple[str, str]]:
-    """Every content item as (concept name, value), depth first."""
-    found = []
-    for item in dataset.get("ContentSequence", []):
-        name = item.ConceptNameCodeSequence[0].CodeMeaning
-        if "ConceptCodeSequence" in item:
-            found.append((name, item.ConceptCodeSequence[0].CodeMeaning))
-        elif "MeasuredValueSequence" in item:
-            found.append((name, str(item.MeasuredValueSequence[0].NumericValue)))
-        elif "TextValue" in item:
-            found.append((name, item.TextValue))
-        found.extend(items(item))
-    return found
-
-
 def test_the_report_passes_dciodvfy(made, tmp_path):
     sr = made(findings(volumes={"oedema": 12.5, "WT": 14.0}))
     sr.save_as(tmp_path / "sr.dcm", enforce_file_format=True)
@@ -55,7 +41,7 @@ def test_the_report_passes_dciodvfy(made, tmp_path):
 
 
 def test_the_grade_and_acceptability_are_qualitative_evaluations(made):
-    content = items(made(findings()))
+    content = sr_items(made(findings()))
 
     assert ("Segmentation acceptable", "Yes") in content
     assert ("EASE quality grade", "4 Good") in content
@@ -69,7 +55,7 @@ def test_each_lesion_carries_the_readers_verdict(made):
         LesionFinding("added lesion 1", "added", None),
     ]
 
-    content = items(made(findings(lesions=lesions)))
+    content = sr_items(made(findings(lesions=lesions)))
 
     verdicts = [value for name, value in content if name == "Reader verdict on the lesion"]
     assert verdicts == [
@@ -94,7 +80,7 @@ def test_region_volumes_reference_the_segs_segments(made):
 
 
 def test_the_model_version_is_the_device_observer(made):
-    content = items(made(findings()))
+    content = sr_items(made(findings()))
 
     assert ("Device Observer Name", "unet-wt") in content
     assert ("Device Observer Model Name", "1.0") in content
@@ -103,7 +89,7 @@ def test_the_model_version_is_the_device_observer(made):
 def test_an_unacceptable_segmentation_carries_no_volume(made):
     lesion = LesionFinding("lesion 1", "undecided", None)
 
-    content = items(made(findings(grade=REJECTED, lesions=[lesion])))
+    content = sr_items(made(findings(grade=REJECTED, lesions=[lesion])))
 
     assert not [name for name, _ in content if name == "Volume"]
     assert ("Segmentation acceptable", "No") in content

@@ -18,6 +18,7 @@ from segmentation import segmentations
 from segmentation.models import Segmentation
 from tests.pacs.conftest import PATIENT_ID, dicomweb_client, pulled
 from tests.pacs.dciodvfy import dciodvfy_errors
+from tests.pacs.sr_content import sr_items
 from tests.reviewer.worklist.builders import grade, judge
 from tests.segmentation.model_builders import unet_version
 
@@ -63,21 +64,6 @@ def read_back(pacs, study_uid: str, modality: str) -> list[list[pydicom.Dataset]
 
 def by_description(series: list[list[pydicom.Dataset]]) -> dict[str, list[pydicom.Dataset]]:
     return {s[0].SeriesDescription: s for s in series}
-
-
-def sr_items(dataset) -> list[tuple[str, str]]:
-    """Every content item of an SR as (concept name, value), depth first."""
-    found = []
-    for item in dataset.get("ContentSequence", []):
-        name = item.ConceptNameCodeSequence[0].CodeMeaning
-        if "ConceptCodeSequence" in item:
-            found.append((name, item.ConceptCodeSequence[0].CodeMeaning))
-        elif "MeasuredValueSequence" in item:
-            found.append((name, float(item.MeasuredValueSequence[0].NumericValue)))
-        elif "TextValue" in item:
-            found.append((name, item.TextValue))
-        found.extend(sr_items(item))
-    return found
 
 
 def test_a_graded_segmentation_goes_to_the_pacs_as_seg_sr_overlays_and_report(

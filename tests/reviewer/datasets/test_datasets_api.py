@@ -4,21 +4,8 @@ version's manifest (whose canonical JSON hashes to the version's sha256), diff t
 import pytest
 
 from reviewer.datasets.versions import manifest_sha256
-from tests.reviewer.factories import patient_with_exams
-from tests.reviewer.worklist.builders import segmentation
 
 pytestmark = pytest.mark.django_db
-
-TUMOUR = {"enhancing": 2000, "necrosis": 500, "oedema": 7500}
-
-
-@pytest.fixture
-def exams():
-    patient = patient_with_exams(exams=3, pseudonym="NR-API-DATASET")
-    exams = list(patient.exams.order_by("order"))
-    for exam in exams:
-        segmentation(exam, TUMOUR, source="reference")
-    return exams
 
 
 @pytest.fixture
@@ -52,9 +39,9 @@ def test_a_qa_admin_makes_a_version_and_reads_its_manifest(admin_client, exams):
     assert made.status_code == 201, made.content
     assert (read["number"], read["cases"], read["note"]) == (1, 3, "first cut")
     assert [entry["case"] for entry in read["manifest"]] == [
-        "NR-API-DATASET/0",
-        "NR-API-DATASET/1",
-        "NR-API-DATASET/2",
+        "NR-DATASET/0",
+        "NR-DATASET/1",
+        "NR-DATASET/2",
     ]
     assert manifest_sha256(read["manifest"]) == read["sha256"]
 
@@ -87,7 +74,7 @@ def test_the_diff_of_two_versions_names_the_cases_added(admin_client, exams):
 
     changes = admin_client.get(f"/api/dataset-versions/{second}/diff/?against={first}").json()
 
-    assert changes["added"] == ["NR-API-DATASET/2"]
+    assert changes["added"] == ["NR-DATASET/2"]
     assert changes["unchanged"] is False
 
 

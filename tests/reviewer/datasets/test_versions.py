@@ -7,23 +7,13 @@ from django.db import IntegrityError, InternalError, transaction
 
 from reviewer.datasets.models import DatasetCase, DatasetVersion, ReferenceDataset
 from reviewer.datasets.versions import VersionError, create_version, diff
-from tests.reviewer.factories import patient_with_exams
+from tests.reviewer.datasets.conftest import TUMOUR
 from tests.reviewer.worklist.builders import model_version, segmentation
 
 pytestmark = pytest.mark.django_db
 
-TUMOUR = {"enhancing": 2000, "necrosis": 500, "oedema": 7500}
 # what PostgreSQL's triggers raise (restrict_violation), as Django maps it
 REFUSED = (IntegrityError, InternalError)
-
-
-@pytest.fixture
-def exams():
-    patient = patient_with_exams(exams=3, pseudonym="NR-DATASET")
-    exams = list(patient.exams.order_by("order"))
-    for exam in exams:
-        segmentation(exam, TUMOUR, source="reference")
-    return exams
 
 
 @pytest.fixture
