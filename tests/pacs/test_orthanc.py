@@ -131,11 +131,19 @@ def test_dciodvfy_returns_a_list_of_errors_for_a_real_mr_file():
     assert all(error.startswith(("Error - ", "Abort - ")) for error in errors)
 
 
-def test_dciodvfy_reports_the_synthetic_mr_files_missing_type_2_attributes(flair_files):
-    errors = dciodvfy_errors(flair_files[0])
+def test_dciodvfy_reports_a_missing_type_2_attribute_by_name(flair_files, tmp_path):
+    dataset = pydicom.dcmread(flair_files[0])
+    del dataset.ScanOptions
+    dataset.save_as(tmp_path / "no-scan-options.dcm")
+
+    errors = dciodvfy_errors(tmp_path / "no-scan-options.dcm")
 
     assert any("<ScanOptions>" in error for error in errors)
     assert not any(error.startswith("Warning") for error in errors)
+
+
+def test_dciodvfy_passes_a_synthetic_mr_file(flair_files):
+    assert dciodvfy_errors(flair_files[0]) == []
 
 
 def test_dciodvfy_reports_errors_for_a_file_that_is_not_dicom(tmp_path):
