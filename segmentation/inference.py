@@ -82,7 +82,7 @@ def run(job: InferenceJob, *, also_report=None, one_family: bool = False) -> Non
     )
 
 
-def _unsegmentable(exam: Exam) -> str:
+def unsegmentable(exam: Exam) -> str:
     """Why the models cannot segment the exam ("" when they can): a missing sequence, a
     preprocessing not done or rejected, a field of view that leaves part of the brain out."""
     why = readiness.unusable(exam, sequences=CHANNELS, flags=UNWORKABLE_FLAGS)
@@ -101,12 +101,12 @@ class _Work:
     """A job's passes over its exams, one family of models at a time, with its progress."""
 
     def __init__(self, exams: list[Exam], versions: list[ModelVersion], device, report):
-        self.device, self.report = device, report
+        self.report = report
+        self.segmenter = Segmenter(device)
         self.total = len(exams) * len(versions)
-        self.skipped = [why for exam in exams if (why := _unsegmentable(exam))]
-        self.exams = [exam for exam in exams if not _unsegmentable(exam)]
+        self.skipped = [why for exam in exams if (why := unsegmentable(exam))]
+        self.exams = [exam for exam in exams if not unsegmentable(exam)]
         self.done = len(self.skipped) * len(versions)
-        self.loaded = {}
 
     def left(self, family: list[ModelVersion]) -> bool:
         stored = Segmentation.objects.filter(exam__in=self.exams, model_version__in=family)
@@ -115,7 +115,7 @@ class _Work:
     def segment(self, family: list[ModelVersion]) -> None:
         """Every version of the family on every exam, then the exam is announced."""
         for exam in self.exams:
-            channels, _ = normalize_exam(exam_images(exam))
+            channels = exam_channels(exam)
             for version in family:
                 self._segment(exam, version, channels)
                 self.done += 1
@@ -129,12 +129,29 @@ class _Work:
             f"exam {exam.order} ({number} of {len(self.exams)}): {version.name} {version.version}"
         )
         self.report(self.done, self.total, step)
-        if version.pk not in self.loaded:
-            self.loaded[version.pk] = _load(version, self.device)
 
         def on_slices(slices: int, of: int, done=self.done) -> None:
             self.report(done + slices / of, self.total, f"{step}, slice {slices} of {of}")
 
+        self.segmenter.segment(exam, version, channels, on_slices=on_slices)
+
+
+class Segmenter:
+    """One model version's map of one exam at a time, each model loaded once onto the device.
+    Besides inference jobs, validation runs use it (reviewer.validation)."""
+
+    def __init__(self, device=None):
+        self.device = predict.choose_device() if device is None else device
+        self.loaded = {}
+
+    def segment(self, exam: Exam, version: ModelVersion, channels: np.ndarray, *, on_slices=None):
+        """The version's map of the exam: the stored one, else segmented and stored now.
+        ``channels`` are the exam's normalised images (:func:`exam_channels`)."""
+        stored = Segmentation.objects.filter(exam=exam, model_version=version).first()
+        if stored is not None:
+            return stored
+        if version.pk not in self.loaded:
+            self.loaded[version.pk] = _load(version, self.device)
         mask = predict.predict_exam(
             self.loaded[version.pk],
             channels,
@@ -143,7 +160,13 @@ class _Work:
             on_slices=on_slices,
         )
         source_file = f"{version} on exam {exam.order}"
-        store_model_segmentation(exam, version, mask, _affine(exam), source_file=source_file)
+        return store_model_segmentation(exam, version, mask, _affine(exam), source_file=source_file)
+
+
+def exam_channels(exam: Exam) -> np.ndarray:
+    """The exam's four sequences normalised as the models take them."""
+    channels, _ = normalize_exam(exam_images(exam))
+    return channels
 
 
 def store_acc_curves(segmentation: Segmentation) -> AccCurves | None:
@@ -156,7 +179,7 @@ def store_acc_curves(segmentation: Segmentation) -> AccCurves | None:
     if existing is not None:
         return existing
     device = predict.choose_device()
-    channels, _ = normalize_exam(exam_images(segmentation.exam))
+    channels = exam_channels(segmentation.exam)
     segmented = np.asanyarray(read_nifti(segmentation.file.name).dataobj).any(axis=(0, 1))
     flow = predict.exam_flow(_load(version, device), channels, segmented, device=device)
     return save_acc_curves(segmentation, flow)

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.utils import timezone
 
 from imaging.labels import LABELS, LabelScheme
 from imaging.registration import LPS_FROM_RAS, resample_onto, sitk_image
@@ -25,8 +24,9 @@ from reviewer.cases.models import Patient
 from reviewer.core.storage import read_nifti
 from segmentation import inference
 from segmentation.engine import artifacts
-from segmentation.models import InferenceJob, ModelVersion, Segmentation
+from segmentation.models import InferenceJob, Segmentation
 from segmentation.services import register_model_version
+from tests.segmentation.model_builders import go_live
 
 RESOLUTION = 1
 SEED = 7
@@ -79,8 +79,7 @@ def outcome(written, db, settings):
 def _measure(out, anatomy, labels, motion) -> dict:
     call_command("import_brats", str(out / "brats"), stdout=io.StringIO())
     call_command("import_dicom", str(out / "clinical"), "--disease", "glioma", stdout=io.StringIO())
-    version = register_model_version(artifacts.BUNDLED / "unet-wt-small")
-    ModelVersion.objects.filter(pk=version.pk).update(deployed_at=timezone.now())
+    go_live(register_model_version(artifacts.BUNDLED / "unet-wt-small"))
     user = get_user_model().objects.create_user("qa", role="qa_admin")
     exams = {}
     for source in ("brats", "dicom"):

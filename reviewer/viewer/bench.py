@@ -144,7 +144,6 @@ def build_case(var: Path, resolution: int) -> dict:
 def _node_segmentation(exam):
     import numpy as np
     import torch
-    from django.utils import timezone
 
     from reviewer.core.storage import read_nifti
     from segmentation import inference
@@ -155,8 +154,6 @@ def _node_segmentation(exam):
 
     folder = artifacts.BUNDLED / "node-wt-small"
     version = register_model_version(folder)
-    version.deployed_at = timezone.now()
-    version.save(update_fields=["deployed_at"])
     cpu = torch.device("cpu")
     weights = (folder / "weights.pt").read_bytes()
     model = predict.load_model(version.kind, version.configuration["config"], weights, cpu)
@@ -189,7 +186,6 @@ def build_noisy_case(
     of `components` components each (one tumour, the rest boxes of the sizes and frequencies of
     `boxes` on a lattice of `pitch` voxels); prepared for the viewer as inference prepares an
     exam. Returns its pseudonym."""
-    from django.utils import timezone
 
     from imaging.nifti_io import volume_from_array
     from imaging.sequences import Sequence
@@ -213,7 +209,6 @@ def build_noisy_case(
             kind=kind,
             target=target,
             sha256=f"{pseudonym}-{kind}-{target}".ljust(64, "0"),
-            deployed_at=timezone.now(),
         )
         for kind in ("node", "unet")
         for target in ("ET", "TC", "WT")

@@ -113,7 +113,6 @@ def build_cohort(var: Path, patients: int) -> dict:
 
 def _segment_from_reference(exams) -> None:
     """Each exam's ET, TC and WT stored as a deployed NODE model's maps, from its reference."""
-    from django.utils import timezone
 
     from reviewer.core.storage import read_nifti
     from segmentation import inference
@@ -127,7 +126,6 @@ def _segment_from_reference(exams) -> None:
             kind=ModelVersion.Kind.NODE,
             target=target,
             sha256=f"load-bench-{target}".ljust(64, "0"),
-            deployed_at=timezone.now(),
         )
         for target in Target
     }

@@ -8,8 +8,13 @@ from segmentation.models.choices import TargetChoices
 
 class ModelVersionQuerySet(models.QuerySet):
     def deployed(self) -> "ModelVersionQuerySet":
-        """The versions inference runs with (the QA gate will decide deployment, with audit)."""
+        """The live versions, the ones inference runs with: one per lineage at most (the
+        database's rule); they go live only through reviewer.validation's gate."""
         return self.filter(deployed_at__isnull=False)
+
+    def lineage(self, version: "ModelVersion") -> "ModelVersionQuerySet":
+        """The versions that replace one another: same kind (family), target and disease."""
+        return self.filter(kind=version.kind, target=version.target, disease=version.disease)
 
 
 class ModelVersion(models.Model):
@@ -36,7 +41,10 @@ class ModelVersion(models.Model):
     configuration = models.JSONField(default=dict)
     training_manifest = models.JSONField(default=dict)
     validation_metrics = models.JSONField(default=dict)
-    deployed_at = models.DateTimeField(null=True, blank=True)
+    deployed_at = models.DateTimeField(null=True, blank=True)  # live since; null when not live
+    # Versions of a lineage whose volumes compare (EASE R-A9.4): set when the version first
+    # goes live, a new number when its validation found a volume change over 25 %.
+    compatibility_group = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ModelVersionQuerySet.as_manager()
@@ -47,6 +55,11 @@ class ModelVersion(models.Model):
                 fields=["name", "version"], name="segmentation_modelversion_unique_version"
             ),
             models.UniqueConstraint(fields=["sha256"], name="segmentation_modelversion_unique_sha"),
+            models.UniqueConstraint(
+                fields=["kind", "target", "disease"],
+                condition=models.Q(deployed_at__isnull=False),
+                name="segmentation_modelversion_one_live_per_lineage",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,6 @@ import torch
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import override_settings
-from django.utils import timezone
 
 from imaging.synthetic import build_cohort
 from reviewer.alarms.models import Alarm
@@ -40,6 +39,7 @@ from segmentation.engine import predict
 from segmentation.engine.data import normalize_exam
 from segmentation.models import Segmentation
 from segmentation.services import register_model_version
+from tests.segmentation.model_builders import go_live
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_WT = ROOT / "segmentation" / "weights" / "node-wt-small"
@@ -147,9 +147,7 @@ def build_viewer_case(var_dir: Path) -> ViewerCase:
 
 
 def _node_segmentation(exam: Exam, lesion_slices: np.ndarray) -> Segmentation:
-    version = register_model_version(NODE_WT)
-    version.deployed_at = timezone.now()
-    version.save(update_fields=["deployed_at"])
+    version = go_live(register_model_version(NODE_WT))
     with open(NODE_WT / "weights.pt", "rb") as handle:
         weights = handle.read()
     cpu = torch.device("cpu")

@@ -47,8 +47,6 @@ def unet_version(tmp_path, *, target: str = "WT", seed: int = 0, deploy=True):
 
 
 def _register(folder, model, card, deploy):
-    from django.utils import timezone
-
     folder.mkdir(parents=True)
     buffer = io.BytesIO()
     torch.save(model.state_dict(), buffer)
@@ -56,6 +54,17 @@ def _register(folder, model, card, deploy):
     write_card(folder, card)
     version = register_model_version(folder)
     if deploy:
-        version.deployed_at = timezone.now()
-        version.save(update_fields=["deployed_at"])
+        go_live(version)
+    return version
+
+
+def go_live(version):
+    """Make a version live as its lineage's first (reviewer.validation.deployment.install)."""
+    from django.contrib.auth import get_user_model
+
+    from reviewer.validation.deployment import install
+
+    user, _ = get_user_model().objects.get_or_create(username="installer", role="qa_admin")
+    install(version, user=user, reason="a test's model version")
+    version.refresh_from_db()
     return version

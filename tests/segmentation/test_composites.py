@@ -2,11 +2,9 @@
 BraTS label map, stored with its parts and lesions (components below the minimum volume counted,
 not lesions), before the exam is announced as segmented."""
 
-import datetime
 
 import numpy as np
 import pytest
-from django.utils import timezone
 
 from imaging.labels import LabelScheme
 from reviewer.cases.models import Patient
@@ -19,7 +17,7 @@ from tests.reviewer.viewer.viewer_builders import (
     stored_exam,
     stored_segmentation,
 )
-from tests.segmentation.model_builders import unet_version
+from tests.segmentation.model_builders import go_live, unet_version
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +131,7 @@ def test_composing_again_stores_nothing_new(exam):
     assert list(exam.segmentations.filter(source="composite")) == [first]
 
 
-def test_the_most_recently_deployed_version_of_a_target_is_the_part(exam):
+def test_the_live_version_of_a_target_is_the_part_not_a_retired_one(exam):
     old = store_family(exam, version="1")
     new_et = stored_segmentation(
         exam,
@@ -142,10 +140,7 @@ def test_the_most_recently_deployed_version_of_a_target_is_the_part(exam):
         model_version=model_version("node", "ET", version="2"),
         target="ET",
     )
-    now = timezone.now()
-    for part, deployed in ((old["ET"], now - datetime.timedelta(days=1)), (new_et, now)):
-        part.model_version.deployed_at = deployed
-        part.model_version.save()
+    go_live(new_et.model_version)
 
     [composite] = composites.compose_exam(exam)
 

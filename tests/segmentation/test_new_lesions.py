@@ -6,7 +6,6 @@ record says appeared."""
 import numpy as np
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from scipy import ndimage
 
 from imaging.synthetic import build_cohort
@@ -20,7 +19,7 @@ from segmentation.engine.metrics import detect_lesions
 from segmentation.models import InferenceJob, ModelVersion, Segmentation
 from tests.reviewer.factories import PatientFactory
 from tests.reviewer.imports import brats_builders as build
-from tests.segmentation.model_builders import node_version, unet_version
+from tests.segmentation.model_builders import go_live, node_version, unet_version
 
 pytestmark = pytest.mark.django_db
 
@@ -49,10 +48,7 @@ def brats_folder(tmp_path, cohort, patient: str, exams: int):
 
 @pytest.fixture
 def detection():
-    version = new_lesions.register_detection()
-    version.deployed_at = timezone.now()
-    version.save(update_fields=["deployed_at"])
-    return version
+    return go_live(new_lesions.register_detection())
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from reviewer.preprocessing import runs, services
 from segmentation import inference, new_lesions
 from segmentation.models import InferenceJob
 from tests.reviewer.preprocessing.clinical_builders import acquired_exam
-from tests.segmentation.model_builders import unet_version
+from tests.segmentation.model_builders import go_live, unet_version
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +74,7 @@ def test_a_sequence_whose_field_of_view_misses_the_brain_stops_the_glioma_models
 
 
 def test_a_thick_flair_stops_the_ms_new_lesion_detection_with_the_reason(operator):
-    version = new_lesions.register_detection()
-    version.deployed_at = version.created_at
-    version.save(update_fields=["deployed_at"])
+    go_live(new_lesions.register_detection())
     prior, prior_run = acquired_exam(disease="ms", patient="MS-1")
     runs.run(prior_run)
     exam, run = acquired_exam(disease="ms", patient="MS-1", thick=(Sequence.FLAIR,))

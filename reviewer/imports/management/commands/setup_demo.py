@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from imaging.errors import ImagingInputError
 from reviewer.cases.models import IdentityLink, Patient
@@ -16,10 +15,11 @@ from reviewer.cases.permissions import grant_patient
 from reviewer.core.management.progress import progress_bar
 from reviewer.core.models import Role, User
 from reviewer.imports.services import import_brats
+from reviewer.validation.deployment import install
 from reviewer.viewer.preparation import prepare_patients
 from segmentation.engine import artifacts
 from segmentation.inference_jobs import create_inference_job
-from segmentation.models import InferenceJob
+from segmentation.models import InferenceJob, ModelVersion
 from segmentation.new_lesions import register_detection
 from segmentation.services import register_model_version
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {password:<24} {DEMO_USERS[username].label}")
 
     def _models_and_jobs(self, user: User) -> None:
-        """Register and deploy the bundled glioma weights and the MS new-lesion detection (no
+        """Register and install the bundled glioma weights and the MS new-lesion detection (no
         weights: its parameters), and queue the segmentation of every patient not segmented
         yet: the worker beside the server works through them."""
         folders = sorted(p.parent for p in artifacts.BUNDLED.glob(f"*/{artifacts.CARD}"))
@@ -62,9 +62,8 @@ class Command(BaseCommand):
         versions = [register_model_version(folder) for folder in folders]
         versions.append(register_detection())
         for version in versions:
-            if version.deployed_at is None:
-                version.deployed_at = timezone.now()
-                version.save(update_fields=["deployed_at"])
+            if not ModelVersion.objects.lineage(version).deployed().exists():
+                install(version, user=user, reason="the demo's bundled model versions")
         pending = list(Patient.objects.exclude(pk__in=InferenceJob.objects.values("patient")))
         with transaction.atomic():
             for patient in pending:
