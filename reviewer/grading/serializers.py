@@ -266,7 +266,9 @@ class MemberSerializer(serializers.Serializer):
 
 
 class RefusalSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["priors", "segmentation", "not_graded", "unacceptable"])
+    kind = serializers.ChoiceField(
+        choices=["priors", "segmentation", "not_graded", "unacceptable", "incompatible"]
+    )
     message = serializers.CharField()
     exam = serializers.IntegerField(allow_null=True)
     segmentation = serializers.IntegerField(allow_null=True)

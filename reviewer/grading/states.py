@@ -2,7 +2,7 @@
 cases" filter: `review_states(exams_or_patients, user)`.
 
 What a reader reviews of an exam are its AI results: each model family's composite map, and a
-model's own map when no composite was made from it (the MS new-lesion detection). An exam is
+model's own full label map (the MS new-lesion detection); single-target maps are parts. An exam is
 
 - waiting for a second reader: its standing volume diagnosis awaits a second opinion or the
   readers' consensus (reviewer.grading.diagnoses);
@@ -29,16 +29,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from reviewer.cases.models import Exam, Patient
 from reviewer.grading.models import Assessment, LesionVerdict, Stage, VolumeDiagnosis
 from reviewer.grading.three_exams import TIMEPOINTS, Member, refusals
 from segmentation.models import Lesion, Segmentation
 
-# The AI results a reader reviews (see the module's docstring).
+# The AI results a reader reviews (see the module's docstring). A single-target map is only
+# ever a part: one not composed (yet, or a candidate's from a validation run) is not a result.
 REVIEWED = Q(source=Segmentation.Source.COMPOSITE) | Q(
-    source=Segmentation.Source.MODEL, composites__isnull=True
+    source=Segmentation.Source.MODEL, composites__isnull=True, target=""
 )
 OPEN = (Stage.AWAITING_SECOND_OPINION, Stage.AWAITING_CONSENSUS)
 
@@ -101,6 +102,9 @@ def _facts(exams, user) -> dict[int, _ExamFacts]:
     results = list(
         Segmentation.objects.filter(REVIEWED, exam__in=exams)
         .only("pk", "exam_id", "source", "family")
+        .prefetch_related(
+            Prefetch("parts", queryset=Segmentation.objects.select_related("model_version"))
+        )
         .annotate(
             has_unjudged=Exists(
                 Lesion.objects.filter(

@@ -9,6 +9,7 @@ from reviewer.cases.models import Exam
 from reviewer.grading.models import Assessment
 from reviewer.grading.services import GradingError
 from reviewer.grading.volumes import RegionVolume, region_volumes
+from segmentation.compatibility import incompatibility
 from segmentation.models import Segmentation
 
 TIMEPOINTS = ("t", "t-1", "t-2")
@@ -25,7 +26,8 @@ class Member:
 @dataclass(frozen=True)
 class Refusal:
     """Why there is no volumetric assessment. `kind`: priors (fewer than two), segmentation
-    (none of the family), not_graded, unacceptable."""
+    (none of the family), not_graded, unacceptable, incompatible (a prior's segmentation made by
+    model versions of another compatibility group than the current one's, R-A9.5)."""
 
     kind: str
     message: str
@@ -82,6 +84,28 @@ def refusals(members: list[Member], family: str) -> list[Refusal]:
                 f"(assessment {assessment.pk}): no volumetric assessment"
             )
             found.append(Refusal("unacceptable", message, member.exam, segmentation))
+    found.extend(_incompatible(members))
+    return found
+
+
+def _incompatible(members: list[Member]) -> list[Refusal]:
+    """The priors whose volumes cannot be compared with the current exam's: all three
+    timepoints must come from compatible model versions (EASE R-A9.5)."""
+    current, *priors = members
+    if current.segmentation is None:
+        return []
+    found = []
+    for member in priors:
+        if member.segmentation is None:
+            continue
+        why = incompatibility(current.segmentation, member.segmentation)
+        if why:
+            message = (
+                f"segmentation {member.segmentation.pk} of {_name(member.exam)} was made by "
+                f"incompatible model versions ({why}): segment it again with the current "
+                "exam's versions and grade it"
+            )
+            found.append(Refusal("incompatible", message, member.exam, member.segmentation))
     return found
 
 

@@ -2,13 +2,12 @@
 assessment, the current lesion verdicts, the volumes (only when the segmentation was found
 acceptable, EASE R-A6.6) and whether its model versions can be compared with the priors'."""
 
-from django.db.models import Q
-
 from imaging.dicom_seg import Algorithm
 from imaging.dicom_sr import Findings, Grade, LesionFinding
 from reviewer.grading.models import Assessment, LesionVerdict
 from reviewer.grading.scales import SCALES
 from reviewer.grading.volumes import region_volumes
+from segmentation.compatibility import model_versions
 from segmentation.models import Segmentation
 
 
@@ -32,12 +31,6 @@ def algorithm(segmentation: Segmentation) -> Algorithm:
     if versions:
         return Algorithm(versions[0].name, versions[0].version)
     return Algorithm(segmentation.get_source_display(), "")
-
-
-def model_versions(segmentation: Segmentation) -> list:
-    if segmentation.source == Segmentation.Source.COMPOSITE:
-        return [part.model_version for part in segmentation.parts.select_related("model_version")]
-    return [segmentation.model_version] if segmentation.model_version else []
 
 
 def grade(assessment: Assessment) -> Grade:
@@ -82,33 +75,3 @@ def lesion_findings(segmentation: Segmentation, *, with_volumes: bool) -> list[L
         )
     ]
     return listed + added
-
-
-def comparability_warnings(segmentation: Segmentation) -> list[str]:
-    """One line per prior exam whose segmentation by the same AI was made by other model
-    versions, or that this AI never segmented: their volumes cannot be compared with these
-    (EASE R-A7.3)."""
-    exam = segmentation.exam
-    versions = sorted(str(v) for v in model_versions(segmentation))
-    if not versions:
-        return []
-    if segmentation.source == Segmentation.Source.COMPOSITE:
-        same_ai = Q(source=Segmentation.Source.COMPOSITE, family=segmentation.family)
-    else:
-        same_ai = Q(model_version__name=segmentation.model_version.name)
-    warnings = []
-    for prior in exam.patient.exams.filter(order__lt=exam.order).order_by("-order"):
-        theirs = prior.segmentations.filter(same_ai).order_by("-pk").first()
-        if theirs is None:
-            warnings.append(
-                f"Prior exam {prior.order} has no segmentation by this AI: "
-                "its volumes cannot be compared with these."
-            )
-            continue
-        prior_versions = sorted(str(v) for v in model_versions(theirs))
-        if prior_versions != versions:
-            warnings.append(
-                f"Prior exam {prior.order} was segmented by {', '.join(prior_versions)}, this "
-                f"exam by {', '.join(versions)}: volumes cannot be compared across model versions."
-            )
-    return warnings

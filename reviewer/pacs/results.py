@@ -28,6 +28,7 @@ from reviewer.core.storage import read_nifti
 from reviewer.pacs import findings, report
 from reviewer.pacs.findings import NotSendable
 from reviewer.pacs.models import SentResult
+from segmentation.compatibility import prior_warnings
 from segmentation.models import Segmentation
 
 OVERLAID = (Sequence.FLAIR, Sequence.T1CE)  # EASE's delineations went on these two
@@ -55,7 +56,7 @@ def results(segmentation: Segmentation, link: IdentityLink) -> list[Result]:
         segmentation,
         assessment,
         reviewed,
-        findings.comparability_warnings(segmentation),
+        prior_warnings(segmentation),
         study_date=original_study_date(images[0], link),
     )
     return [

@@ -48,6 +48,7 @@ def install(version: ModelVersion, *, user, reason: str) -> Deployment:
 
 def deploy(run: ValidationRun, *, user, reason: str) -> Deployment:
     """Make the run's candidate live in place of its baseline, if the gate allows it."""
+    run.refresh_from_db()  # the worker has written its outcome meanwhile
     decision = gate.decide(run)
     if not decision.deployable:
         raise DeploymentRefused(

@@ -33,6 +33,7 @@ from reviewer.viewer.registration import registration_for
 from reviewer.viewer.volume_json import volume_json
 from reviewer.viewer.voxel_cache import volume_summary
 from segmentation.cohort_acc import cohort_acc
+from segmentation.compatibility import model_versions, prior_warnings
 from segmentation.models import Segmentation
 from segmentation.segmentations import with_lesion_counts
 
@@ -58,7 +59,13 @@ def viewer_manifest(patient: Patient, exam_id: int | None = None) -> dict:
         "patient": patient.pseudonym,
         "current_exam": current.pk,
         "exams": [
-            _exam_json(exam_lesions, state, changes, role="prior" if position else "current")
+            _exam_json(
+                exam_lesions,
+                state,
+                changes,
+                role="prior" if position else "current",
+                priors=[] if position else exams[1:],
+            )
             for position, (exam_lesions, state) in enumerate(
                 zip(lesions, registrations, strict=True)
             )
@@ -95,14 +102,16 @@ def shown_exams(patient: Patient, exam_id: int | None) -> list[Exam]:
 SHOWN_SEGMENTATIONS = (
     with_lesion_counts(Segmentation.objects.select_related("model_version", "reader", "acc_curves"))
     .prefetch_related(
-        Prefetch("parts", queryset=Segmentation.objects.only("pk")),
+        Prefetch("parts", queryset=Segmentation.objects.select_related("model_version")),
         Prefetch("composites", queryset=Segmentation.objects.only("pk")),
     )
     .order_by("source", "target", "pk")
 )
 
 
-def _exam_json(exam_lesions: ExamLesions, state, changes: dict, *, role: str) -> dict:
+def _exam_json(
+    exam_lesions: ExamLesions, state, changes: dict, *, role: str, priors: list[Exam]
+) -> dict:
     exam = exam_lesions.exam
     series = sorted(exam.series.all(), key=lambda s: SEQUENCE_RANK.get(s.sequence, 99))
     return {
@@ -115,7 +124,7 @@ def _exam_json(exam_lesions: ExamLesions, state, changes: dict, *, role: str) ->
         "acquired_series": acquired_series_json(exam, state.matrix_lps),
         "preprocessing": preprocessing_json(exam, state.matrix_lps),
         "segmentations": [
-            _segmentation_json(s, exam_lesions, state.matrix_lps, changes)
+            _segmentation_json(s, exam_lesions, state.matrix_lps, changes, priors)
             for s in exam_lesions.segmentations
         ],
     }
@@ -130,10 +139,11 @@ def _series_json(series: Series, matrix_lps) -> dict:
 
 
 def _segmentation_json(
-    segmentation: Segmentation, exam_lesions: ExamLesions, matrix_lps, changes: dict
+    segmentation: Segmentation, exam_lesions: ExamLesions, matrix_lps, changes: dict, priors
 ) -> dict:
     version = segmentation.model_version
     composites = segmentation.composites.all()
+    versions = model_versions(segmentation)
     table = exam_lesions.table(segmentation)
     return {
         "source": segmentation.source,
@@ -151,6 +161,21 @@ def _segmentation_json(
         "below_minimum_count": segmentation.below_minimum_count,
         "lesions": _lesions_json(table, segmentation.label_scheme, changes),
         "flow": _flow_json(segmentation),
+        "model_versions": [_version_json(v) for v in versions],
+        # an AI result against the shown priors' (a part is compared as its composite)
+        "comparability": (
+            prior_warnings(segmentation, priors=priors, name_missing=False)
+            if versions and not composites
+            else []
+        ),
+    }
+
+
+def _version_json(version) -> dict:
+    return {
+        "name": str(version),
+        "live": version.deployed_at is not None,
+        "compatibility_group": version.compatibility_group,
     }
 
 

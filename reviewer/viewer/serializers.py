@@ -240,6 +240,16 @@ class SegmentationFlowSerializer(serializers.Serializer):
     )
 
 
+class SegmentationModelVersionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    live = serializers.BooleanField(help_text="Whether inference runs with it now.")
+    compatibility_group = serializers.IntegerField(
+        allow_null=True,
+        help_text="Versions of one lineage in one group have comparable volumes; null for a "
+        "version never live.",
+    )
+
+
 class ViewerSegmentationSerializer(VoxelVolumeSerializer):
     """A label map on an exam's grid, with its source, labels, lesions and flow. Per exam, each
     model family's AI result is one composite (source "composite"); its single-target maps
@@ -290,6 +300,15 @@ class ViewerSegmentationSerializer(VoxelVolumeSerializer):
     flow = SegmentationFlowSerializer(
         allow_null=True, help_text="Only NODE segmentations have a flow."
     )
+    model_versions = SegmentationModelVersionSerializer(
+        many=True, help_text="The model versions that made it (a composite's parts'); [] else."
+    )
+    comparability = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why its volumes cannot be compared with a shown prior's result of the same "
+        "AI: model versions of different compatibility groups (EASE R-A9.5). Only the current "
+        "exam's AI results carry warnings.",
+    )
 
     class Meta:
         fields = [
@@ -308,6 +327,8 @@ class ViewerSegmentationSerializer(VoxelVolumeSerializer):
             "below_minimum_count",
             "lesions",
             "flow",
+            "model_versions",
+            "comparability",
         ]
 
 

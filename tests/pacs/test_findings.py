@@ -5,8 +5,10 @@ every prior exam whose segmentation by the same AI came from other model version
 import pytest
 
 from reviewer.cases.permissions import grant_patient
-from reviewer.pacs.findings import comparability_warnings, findings
+from reviewer.pacs.findings import findings
 from reviewer.pacs.report import report_lines
+from segmentation.compatibility import prior_warnings
+from segmentation.models import ModelVersion
 from tests.reviewer.factories import patient_with_exams
 from tests.reviewer.worklist.builders import (
     add_missed,
@@ -83,7 +85,7 @@ def test_priors_segmented_by_the_same_model_version_raise_no_warning(exams, read
         segmentation(exam, TUMOUR, source="model", model_version=unet)
     made, _ = reviewed(exams[2], unet, reader)
 
-    assert comparability_warnings(made) == []
+    assert prior_warnings(made) == []
 
 
 def test_a_prior_segmented_by_another_version_of_the_model_is_named(exams, reader, unet):
@@ -91,16 +93,17 @@ def test_a_prior_segmented_by_another_version_of_the_model_is_named(exams, reade
     segmentation(exams[1], TUMOUR, source="model", model_version=model_version("unet-wt", "0.9"))
     made, _ = reviewed(exams[2], unet, reader)
 
-    [warning] = comparability_warnings(made)
+    [warning] = prior_warnings(made)
 
-    assert warning.startswith("Prior exam 1 was segmented by unet-wt 0.9, this exam by unet-wt 1.0")
+    assert warning.startswith("Prior exam 1 was segmented by incompatible model versions")
+    assert "unet-wt 0.9 (never live) against unet-wt 1.0 (never live)" in warning
 
 
 def test_a_prior_this_ai_never_segmented_is_named(exams, reader, unet):
     segmentation(exams[1], TUMOUR, source="model", model_version=unet)
     made, _ = reviewed(exams[2], unet, reader)
 
-    [warning] = comparability_warnings(made)
+    [warning] = prior_warnings(made)
 
     assert warning.startswith("Prior exam 0 has no segmentation by this AI")
 
@@ -112,9 +115,36 @@ def test_a_composite_compares_the_versions_of_its_parts(exams, reader):
     composite(exams[1], TUMOUR, parts=before)
     made = composite(exams[2], TUMOUR, parts=after)
 
-    warnings = comparability_warnings(made)
+    warnings = prior_warnings(made)
 
-    assert any("segmented by node-et 1.0, this exam by node-et 2.0" in w for w in warnings)
+    assert any("node-et 1.0 (never live) against node-et 2.0 (never live)" in w for w in warnings)
+
+
+def test_a_prior_segmented_by_a_compatible_version_raises_no_warning(exams, reader, unet):
+    older = model_version("unet-wt", "0.9")
+    ModelVersion.objects.filter(pk__in=[older.pk, unet.pk]).update(compatibility_group=1)
+    for exam in exams[:2]:
+        segmentation(exam, TUMOUR, source="model", model_version=older)
+    made, _ = reviewed(exams[2], ModelVersion.objects.get(pk=unet.pk), reader)
+
+    assert prior_warnings(made) == []
+
+
+def test_a_prior_of_another_compatibility_group_is_named_with_both_groups(exams, reader, unet):
+    older = model_version("unet-wt", "0.9")
+    ModelVersion.objects.filter(pk=older.pk).update(compatibility_group=1)
+    ModelVersion.objects.filter(pk=unet.pk).update(compatibility_group=2)
+    for exam in exams[:2]:
+        segmentation(exam, TUMOUR, source="model", model_version=older)
+    made, _ = reviewed(exams[2], ModelVersion.objects.get(pk=unet.pk), reader)
+
+    warnings = prior_warnings(made)
+
+    assert len(warnings) == 2
+    assert all(
+        "unet-wt 0.9 (compatibility group 1) against unet-wt 1.0 (compatibility group 2)" in w
+        for w in warnings
+    )
 
 
 def test_the_report_withholds_volumes_of_an_unacceptable_segmentation(exams, reader, unet):

@@ -1954,9 +1954,10 @@ export interface components {
          *     * `segmentation` - segmentation
          *     * `not_graded` - not_graded
          *     * `unacceptable` - unacceptable
+         *     * `incompatible` - incompatible
          * @enum {string}
          */
-        RefusalKindEnum: "priors" | "segmentation" | "not_graded" | "unacceptable";
+        RefusalKindEnum: "priors" | "segmentation" | "not_graded" | "unacceptable" | "incompatible";
         RegionChange: {
             region: string;
             /** Format: double */
@@ -2188,6 +2189,13 @@ export interface components {
          * @enum {string}
          */
         SegmentationLabelSchemeEnum: "brats2020" | "brats2023" | "lesion";
+        SegmentationModelVersion: {
+            name: string;
+            /** @description Whether inference runs with it now. */
+            live: boolean;
+            /** @description Versions of one lineage in one group have comparable volumes; null for a version never live. */
+            compatibility_group: number | null;
+        };
         SentResult: {
             readonly id: number;
             /** Format: uuid */
@@ -2509,6 +2517,10 @@ export interface components {
             lesions: components["schemas"]["ViewerLesion"][];
             /** @description Only NODE segmentations have a flow. */
             flow: components["schemas"]["SegmentationFlow"] | null;
+            /** @description The model versions that made it (a composite's parts'); [] else. */
+            model_versions: components["schemas"]["SegmentationModelVersion"][];
+            /** @description Why its volumes cannot be compared with a shown prior's result of the same AI: model versions of different compatibility groups (EASE R-A9.5). Only the current exam's AI results carry warnings. */
+            comparability: string[];
         };
         /** @description One series of an exam: its voxels, geometry and display window. */
         ViewerSeries: {
