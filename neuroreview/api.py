@@ -11,6 +11,7 @@ from reviewer.imports import api as imports
 from reviewer.pacs import api as pacs
 from reviewer.preprocessing import api as preprocessing
 from reviewer.reports import api as reports
+from reviewer.validation import api as validation
 from reviewer.viewer import api as viewer
 from reviewer.worklist import api as worklist
 from segmentation import api as segmentation
@@ -24,6 +25,8 @@ router.register("imports", imports.ImportJobViewSet, basename="import")
 router.register("pacs", pacs.PacsConnectionViewSet, basename="pacs")
 router.register("datasets", datasets.ReferenceDatasetViewSet, basename="dataset")
 router.register("dataset-versions", datasets.DatasetVersionViewSet, basename="dataset-version")
+router.register("validation-runs", validation.ValidationRunViewSet, basename="validation-run")
+router.register("deployments", validation.DeploymentViewSet, basename="deployment")
 router.register(
     "preprocessing-runs", preprocessing.PreprocessingRunViewSet, basename="preprocessing-run"
 )

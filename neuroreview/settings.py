@@ -219,6 +219,8 @@ SPECTACULAR_SETTINGS = {
         "TargetEnum": "segmentation.models.TargetChoices",
         "DiagnosisEnum": "reviewer.grading.models.Diagnosis",
         "SentResultStatusEnum": "reviewer.pacs.models.SentResult.Status",
+        "GateDecisionEnum": "reviewer.validation.gate.Decision",
+        "DecisionEnum": "reviewer.grading.models.LesionVerdict.Decision",
     },
 }
 

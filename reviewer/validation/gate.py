@@ -16,6 +16,8 @@ deployable, its grades becoming the baseline."""
 import dataclasses
 from statistics import fmean
 
+from django.db import models
+
 from reviewer.grading.models import Assessment
 from reviewer.validation.models import ValidationCase, ValidationRun
 
@@ -29,15 +31,16 @@ RULE = (
 )
 
 
-class Decision:
-    RUNNING = "running"
-    FAILED = "failed"
-    NO_CHANGE = "no_change"
-    AWAITING_GRADES = "awaiting_grades"
-    DEPLOYABLE = "deployable"
-    REFUSED = "refused"
+class Decision(models.TextChoices):
+    RUNNING = "running", "Running"
+    FAILED = "failed", "Run failed"
+    NO_CHANGE = "no_change", "No change: deployable"
+    AWAITING_GRADES = "awaiting_grades", "Changed cases await grades"
+    DEPLOYABLE = "deployable", "Deployable"
+    REFUSED = "refused", "Not deployable"
 
-    DEPLOYABLE_ONES = (NO_CHANGE, DEPLOYABLE)
+
+DEPLOYABLE_DECISIONS = (Decision.NO_CHANGE, Decision.DEPLOYABLE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +52,12 @@ class Grade:
 @dataclasses.dataclass(frozen=True)
 class CaseOutcome:
     key: str
+    pseudonym: str
+    exam: int
+    candidate_segmentation: int
+    baseline_segmentation: int | None
+    candidate_ml: float
+    baseline_ml: float | None
     changed: bool
     candidate: Grade | None
     baseline: Grade | None
@@ -79,7 +88,7 @@ class GateDecision:
 
     @property
     def deployable(self) -> bool:
-        return self.decision in Decision.DEPLOYABLE_ONES
+        return self.decision in DEPLOYABLE_DECISIONS
 
     def as_json(self) -> dict:
         return {
@@ -100,7 +109,7 @@ def decide(run: ValidationRun) -> GateDecision:
         return GateDecision(Decision.FAILED, True, [], None, None, [run.error or "the run failed"])
     if run.status != ValidationRun.Status.SUCCEEDED:
         return GateDecision(Decision.RUNNING, True, [], None, None, ["the run has not finished"])
-    cases = list(run.cases.select_related("case").order_by("case__key"))
+    cases = list(run.cases.select_related("case__exam__patient").order_by("case__key"))
     grades = current_grades(
         [c.candidate_id for c in cases] + [c.baseline_id for c in cases if c.baseline_id]
     )
@@ -125,6 +134,12 @@ def _outcome(case: ValidationCase, grades: dict[int, Grade]) -> CaseOutcome:
     accepted_before = baseline is not None and baseline.acceptable
     return CaseOutcome(
         key=case.case.key,
+        pseudonym=case.case.exam.patient.pseudonym,
+        exam=case.case.exam_id,
+        candidate_segmentation=case.candidate_id,
+        baseline_segmentation=case.baseline_id,
+        candidate_ml=case.candidate_ml,
+        baseline_ml=case.baseline_ml,
         changed=not case.identical,
         candidate=candidate,
         baseline=baseline,
@@ -162,3 +177,14 @@ def _decision(outcomes: list[CaseOutcome]) -> GateDecision:
     return GateDecision(
         decision, compatible, outcomes, mean_candidate, mean_baseline, refusals + reasons
     )
+
+
+def as_page(decision: GateDecision) -> dict:
+    """The decision with its cases and the rule, as the run's page and API show it."""
+    return {
+        **decision.as_json(),
+        "rule": RULE,
+        "cases": [
+            {**dataclasses.asdict(case), "awaiting": case.awaiting} for case in decision.cases
+        ],
+    }

@@ -1,9 +1,9 @@
 """What the contract tests' requests meet: a glioma patient with three exams, composite
 segmentations with lesions, an assessment, a lesion verdict, an alarm with a verdict, a threshold
-set, an import job, an inference job, a preprocessing run and a reference dataset with two
-versions (every GET of one object has one to read); a radiologist who may see the patient and a
-data steward, each with an API token; and, per path of the schema, the ids of these real objects
-and the query some reads need."""
+set, an import job, an inference job, a preprocessing run, a reference dataset with two
+versions, a validation run on it and a deployment (every GET of one object has one to read); a
+radiologist who may see the patient and a data steward, each with an API token; and, per path of
+the schema, the ids of these real objects and the query some reads need."""
 
 import dataclasses
 from pathlib import Path
@@ -18,6 +18,8 @@ from reviewer.datasets.models import ReferenceDataset
 from reviewer.datasets.versions import create_version
 from reviewer.imports.models import ImportJob
 from reviewer.preprocessing.services import record_prepared
+from reviewer.validation.deployment import install
+from reviewer.validation.models import ValidationRun
 from segmentation.models import InferenceJob
 from tests.reviewer.grading.builders import composites, glioma_patient
 from tests.reviewer.worklist.builders import grade, judge, model_version, segmentation
@@ -59,6 +61,10 @@ def populated_api() -> PopulatedApi:
     other = patient.exams.exclude(pk=exam.pk).first()
     segmentation(other, {"oedema": 100}, source="reference")
     second = create_version(dataset, [exam, other], user=steward)
+    validation = ValidationRun.objects.create(
+        model_version=version, dataset_version=second, created_by=steward, status="succeeded"
+    )
+    deployed = install(version, user=steward, reason="the contract's model")
     ids = {
         "/api/alarms/{id}/": alarm.pk,
         "/api/alarms/{id}/verdicts/": alarm.pk,
@@ -67,6 +73,7 @@ def populated_api() -> PopulatedApi:
         "/api/datasets/{id}/versions/": dataset.pk,
         "/api/dataset-versions/{id}/": second.pk,
         "/api/dataset-versions/{id}/diff/": second.pk,
+        "/api/deployments/{id}/": deployed.pk,
         "/api/exams/{id}/": exam.pk,
         "/api/exams/{id}/volume-diagnosis/": exam.pk,
         "/api/imports/{id}/": imported.pk,
@@ -80,6 +87,7 @@ def populated_api() -> PopulatedApi:
         "/api/segmentations/{id}/lesions/": latest.pk,
         "/api/segmentations/{id}/sent-results/": latest.pk,
         "/api/segmentations/{id}/verdicts/": latest.pk,
+        "/api/validation-runs/{id}/": validation.pk,
     }
     parameters = {path: {"id": pk} for path, pk in ids.items()}
     for path in ("/api/cases/{pseudonym}/alarms/", "/api/patients/{pseudonym}/"):

@@ -326,6 +326,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/deployments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The deployment record: every install, deployment and rollback, newest first. */
+        get: operations["deployments_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deployments/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The deployment record: every install, deployment and rollback, newest first. */
+        get: operations["deployments_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deployments/rollback/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Take a live version back: the version it replaced is live again. */
+        post: operations["deployments_rollback_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/exams/": {
         parameters: {
             query?: never;
@@ -891,6 +942,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/validation-runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["validation_runs_list"];
+        put?: never;
+        post: operations["validation_runs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/validation-runs/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The run, and the gate's decision as it stands (grades keep arriving after it). */
+        get: operations["validation_runs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/validation-runs/{id}/deploy/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Make the run's candidate live in place of its baseline; 400 when the gate does not
+         *     allow it, saying why.
+         */
+        post: operations["validation_runs_deploy_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/volume-diagnoses/{id}/consensus/": {
         parameters: {
             query?: never;
@@ -998,6 +1102,13 @@ export interface components {
             /** Format: double */
             slice_thickness_mm: number | null;
         };
+        /**
+         * @description * `install` - Installed
+         *     * `deploy` - Deployed through the gate
+         *     * `rollback` - Rolled back to
+         * @enum {string}
+         */
+        ActionEnum: "install" | "deploy" | "rollback";
         AddedLesions: {
             model_version: string;
             /** @description lesions readers added: the AI missed them */
@@ -1126,6 +1237,12 @@ export interface components {
             password: string;
             readonly token: string;
         };
+        /**
+         * @description * `candidate` - candidate
+         *     * `baseline` - baseline
+         * @enum {string}
+         */
+        AwaitingEnum: "candidate" | "baseline";
         /** @enum {unknown} */
         BlankEnum: "";
         /** @description uint8, 1 inside the brain, on the grid of the exam's series. */
@@ -1187,6 +1304,34 @@ export interface components {
             /** Format: double */
             reference_volume_ml: number;
             software_version: string;
+        };
+        CaseOutcome: {
+            /** @description pseudonym/exam order */
+            key: string;
+            pseudonym: string;
+            exam: number;
+            candidate_segmentation: number;
+            baseline_segmentation: number | null;
+            /** Format: double */
+            candidate_ml: number;
+            /** Format: double */
+            baseline_ml: number | null;
+            /** @description Not voxel-identical to the baseline's map. */
+            changed: boolean;
+            /** @description The current grade of its map. */
+            candidate: components["schemas"]["Grade"] | null;
+            baseline: components["schemas"]["Grade"] | null;
+            /**
+             * Format: double
+             * @description (V_candidate − V_baseline) / V_baseline.
+             */
+            volume_change: number | null;
+            /** @description Accepted before, and its volume changed by more than 25 %. */
+            incompatible: boolean;
+            /** @description Acceptable before, unacceptable now. */
+            worse: boolean;
+            /** @description The maps of a changed case that still need a grade. */
+            awaiting: components["schemas"]["AwaitingEnum"][];
         };
         Changes: {
             /**
@@ -1281,6 +1426,23 @@ export interface components {
          * @enum {string}
          */
         DecisionEnum: "accepted" | "rejected" | "added" | "withdrawn";
+        Deployment: {
+            readonly id: number;
+            readonly model_version: number;
+            readonly model_version_name: string;
+            readonly action: components["schemas"]["ActionEnum"];
+            readonly run: number | null;
+            readonly replaced: string | null;
+            readonly compatibility_group: number;
+            readonly decision: unknown;
+            readonly reason: string;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly user: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly threshold_set: number | null;
+            readonly thresholds_note: string;
+        };
         /**
          * @description * `progression` - Progression
          *     * `stable` - Stable disease
@@ -1395,6 +1557,33 @@ export interface components {
             readonly thresholds: components["schemas"]["FrozenThreshold"][];
             /** @description the candidates left out, and why */
             left_out: string[];
+        };
+        GateDecision: {
+            decision: components["schemas"]["GateDecisionEnum"];
+            deployable: boolean;
+            compatible: boolean;
+            /** Format: double */
+            mean_candidate: number | null;
+            /** Format: double */
+            mean_baseline: number | null;
+            reasons: string[];
+            rule: string;
+            cases: components["schemas"]["CaseOutcome"][];
+        };
+        /**
+         * @description * `running` - Running
+         *     * `failed` - Run failed
+         *     * `no_change` - No change: deployable
+         *     * `awaiting_grades` - Changed cases await grades
+         *     * `deployable` - Deployable
+         *     * `refused` - Not deployable
+         * @enum {string}
+         */
+        GateDecisionEnum: "running" | "failed" | "no_change" | "awaiting_grades" | "deployable" | "refused";
+        Grade: {
+            acceptable: boolean;
+            /** @description EASE grade 1–5 or four-level value 1–4. */
+            level: number;
         };
         /** @description What the grading panel shows beside the form (EASE R-A6.3). */
         GradingPanel: {
@@ -1662,6 +1851,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Alarm"][];
         };
+        PaginatedDeploymentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Deployment"][];
+        };
         PaginatedExamList: {
             /** @example 123 */
             count: number;
@@ -1827,6 +2031,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["StudyFound"][];
         };
+        PaginatedValidationRunList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ValidationRun"][];
+        };
         PaginatedWorklistRowList: {
             /** @example 123 */
             count: number;
@@ -1923,6 +2142,10 @@ export interface components {
             lesions: components["schemas"]["LabelVerdicts"][];
             added: components["schemas"]["AddedLesions"][];
             alarms: components["schemas"]["AlarmVerdicts"][];
+        };
+        Reason: {
+            /** @description Why: kept with the deployment, never changed. */
+            reason: string;
         };
         ReferenceDataset: {
             readonly id: number;
@@ -2050,6 +2273,12 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "current" | "prior";
+        Rollback: {
+            /** @description Why: kept with the deployment, never changed. */
+            reason: string;
+            /** @description The live version to take back; the version it replaced goes live again. */
+            model_version: number;
+        };
         RuleConfiguration: {
             readonly created_by_name: string | null;
             readonly growth_enabled: boolean;
@@ -2340,6 +2569,45 @@ export interface components {
          * @enum {string}
          */
         TimepointEnum: "t" | "t-1" | "t-2";
+        ValidationRun: {
+            readonly id: number;
+            model_version: number;
+            readonly model_version_name: string;
+            dataset_version: number;
+            readonly dataset_version_name: string;
+            readonly baseline: string | null;
+            readonly status: components["schemas"]["StatusF6eEnum"];
+            readonly progress: number;
+            readonly message: string;
+            readonly error: string;
+            readonly device: string;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+        };
+        ValidationRunDetail: {
+            readonly id: number;
+            model_version: number;
+            readonly model_version_name: string;
+            dataset_version: number;
+            readonly dataset_version_name: string;
+            readonly baseline: string | null;
+            readonly status: components["schemas"]["StatusF6eEnum"];
+            readonly progress: number;
+            readonly message: string;
+            readonly error: string;
+            readonly device: string;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            readonly gate: components["schemas"]["GateDecision"];
+        };
         /** @description x, y, z in LPS millimetres. */
         Vec3: [
             number,
@@ -3651,6 +3919,147 @@ export interface operations {
             };
             /** @description no such object, or one you may not see; or a page past the last */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deployments_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `install` - Installed
+                 *     * `deploy` - Deployed through the gate
+                 *     * `rollback` - Rolled back to
+                 */
+                action?: "deploy" | "install" | "rollback";
+                model_version?: number;
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDeploymentList"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deployments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this deployment. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deployments_rollback_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Rollback"];
+                "application/x-www-form-urlencoded": components["schemas"]["Rollback"];
+                "multipart/form-data": components["schemas"]["Rollback"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5481,6 +5890,198 @@ export interface operations {
             };
             /** @description not visible, or not the current sha256 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    validation_runs_list: {
+        parameters: {
+            query?: {
+                dataset_version?: number;
+                model_version?: number;
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedValidationRunList"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    validation_runs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ValidationRun"];
+                "application/x-www-form-urlencoded": components["schemas"]["ValidationRun"];
+                "multipart/form-data": components["schemas"]["ValidationRun"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationRun"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    validation_runs_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this validation run. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationRunDetail"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    validation_runs_deploy_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this validation run. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reason"];
+                "application/x-www-form-urlencoded": components["schemas"]["Reason"];
+                "multipart/form-data": components["schemas"]["Reason"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a body that is not of the documented media types, or malformed */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
