@@ -22,7 +22,7 @@ class FakeSocket extends EventTarget {
 let sockets: FakeSocket[];
 const latest = (): FakeSocket => sockets[sockets.length - 1]!;
 
-function jobPage(): HTMLElement {
+function jobPage(onFinal?: (update: { status: string }) => void): HTMLElement {
   document.body.innerHTML = `
     <section data-job data-ws-path="/ws/imports/12/">
       <progress data-progress max="100"></progress> <span data-status></span>
@@ -34,7 +34,7 @@ function jobPage(): HTMLElement {
       sockets.push(new FakeSocket(url));
       return latest() as unknown as WebSocket;
     },
-  });
+  }, onFinal);
   return section;
 }
 
@@ -46,6 +46,15 @@ describe("followJob", () => {
     vi.useFakeTimers();
   });
   afterEach(() => vi.useRealTimers());
+
+  it("hands the final update to onFinal once, and none before it", () => {
+    const finals: string[] = [];
+    jobPage((update) => finals.push(update.status));
+    latest().send({ status: "running", progress: 60, message: "case 2 of 3" });
+    expect(finals).toEqual([]);
+    latest().send({ status: "succeeded", progress: 100, message: "3 case(s) segmented; 2 changed" });
+    expect(finals).toEqual(["succeeded"]);
+  });
 
   it("connects to the section's WebSocket path on the page's host", () => {
     jobPage();

@@ -100,6 +100,8 @@ export function segmentation(id: number, overrides: Partial<ViewerSegmentation> 
     below_minimum_count: 0,
     lesions: [],
     flow: null,
+    model_versions: [],
+    comparability: [],
     ...overrides,
   };
 }

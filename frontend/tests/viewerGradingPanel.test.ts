@@ -96,6 +96,22 @@ describe("GradingPanel", () => {
     root = document.querySelector("section")!;
   });
 
+  it("names the result's model versions with their compatibility group", async () => {
+    const panel = new GradingPanel(root, fakeApi(), readingTime(0));
+    await panel.show(segmentation(5, { model_versions: [{ name: "unet-wt 3.0", live: true, compatibility_group: 2 }] }));
+    expect(root.querySelector(".viewer-model-versions")!.textContent).toBe("unet-wt 3.0 · group 2");
+    expect(root.querySelector<HTMLElement>(".viewer-comparability")!.hidden).toBe(true);
+  });
+
+  it("warns, beside the grading form, that a prior's volumes cannot be compared", async () => {
+    const panel = new GradingPanel(root, fakeApi(), readingTime(0));
+    const warning = "Prior exam 1 was segmented by incompatible model versions (…): volumes cannot be compared";
+    await panel.show(segmentation(5, { comparability: [warning] }));
+    const list = root.querySelector<HTMLElement>(".viewer-comparability")!;
+    expect(list.hidden).toBe(false);
+    expect([...list.querySelectorAll("li")].map((li) => li.textContent)).toEqual([warning]);
+  });
+
   it("records acceptability and grade apart, with the comment and the case's reading time", async () => {
     const api = fakeApi();
     const panel = new GradingPanel(root, api, readingTime(42_000));

@@ -185,6 +185,14 @@ def as_page(decision: GateDecision) -> dict:
         **decision.as_json(),
         "rule": RULE,
         "cases": [
-            {**dataclasses.asdict(case), "awaiting": case.awaiting} for case in decision.cases
+            {
+                **dataclasses.asdict(case),
+                "awaiting": case.awaiting,
+                "volume_change_text": (
+                    "" if case.volume_change is None else f"{case.volume_change:+.0%}"
+                ),
+            }
+            for case in decision.cases
         ],
+        "label": Decision(decision.decision).label,
     }

@@ -30,6 +30,8 @@ export class GradingPanel {
   readonly form: HTMLFormElement;
   private readonly title: HTMLElement;
   private readonly volumes: HTMLElement;
+  private readonly versions: HTMLElement;
+  private readonly comparability: HTMLElement;
   private readonly choices: HTMLElement;
   private readonly comment: HTMLTextAreaElement;
   private readonly message: HTMLElement;
@@ -52,6 +54,8 @@ export class GradingPanel {
   ) {
     root.innerHTML = `
       <h2>Grading <span class="muted viewer-grading-target"></span></h2>
+      <p class="muted viewer-model-versions"></p>
+      <ul class="viewer-comparability" hidden></ul>
       <p class="viewer-volumes"></p>
       <form class="viewer-grading-form" novalidate hidden>
         <div class="viewer-grading-choices"></div>
@@ -65,6 +69,8 @@ export class GradingPanel {
     const part = <T extends Element>(selector: string): T => root.querySelector<T>(selector)!;
     this.title = part(".viewer-grading-target");
     this.volumes = part(".viewer-volumes");
+    this.versions = part(".viewer-model-versions");
+    this.comparability = part(".viewer-comparability");
     this.form = part("form");
     this.choices = part(".viewer-grading-choices");
     this.comment = part("textarea");
@@ -89,6 +95,10 @@ export class GradingPanel {
     this.segmentation = segmentation;
     this.form.hidden = true;
     this.title.textContent = segmentation?.name ?? "";
+    this.versions.textContent = segmentation ? versionLine(segmentation) : "";
+    const warnings = segmentation?.comparability ?? [];
+    this.comparability.replaceChildren(...warnings.map((warning) => listItem(warning)));
+    this.comparability.hidden = warnings.length === 0;
     this.volumes.textContent = segmentation ? "Loading…" : "No segmentation to grade on this exam.";
     this.say("");
     this.assessments = [];
@@ -316,3 +326,16 @@ export function volumeSummary(panel: Pick<GradingPanelData, "regions" | "listed_
 const formatTime = (iso: string): string => new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" });
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** The model versions that made a result, each with its compatibility group (EASE R-A9.4). */
+export function versionLine(segmentation: ViewerSegmentation): string {
+  return segmentation.model_versions
+    .map((v) => `${v.name}${v.compatibility_group === null ? " (never live)" : ` · group ${v.compatibility_group}`}`)
+    .join("; ");
+}
+
+function listItem(text: string): HTMLLIElement {
+  const item = document.createElement("li");
+  item.textContent = text;
+  return item;
+}

@@ -1,0 +1,125 @@
+"""The QA admin's pages for model updates: the model versions (what is live, in which
+compatibility group, the deployment record, validating a version) and a validation run (its
+live progress, the gate's rule and decision case by case with links to grade each map in the
+viewer, and the deploy form). The forms post here; refusals come back as messages."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import DetailView, TemplateView
+
+from reviewer.core.permissions import OPERATOR_ROLES, RoleRequiredMixin
+from reviewer.core.progress import job_state
+from reviewer.datasets.models import DatasetVersion
+from reviewer.validation import deployment, gate
+from reviewer.validation.deployment import DeploymentRefused
+from reviewer.validation.models import Deployment, ValidationRun
+from reviewer.validation.queue import VALIDATED_KINDS, RunRefused, request_run
+from segmentation.models import ModelVersion
+
+RECORD_ROWS = 50
+
+
+class ModelVersionsView(RoleRequiredMixin, TemplateView):
+    allowed_roles = OPERATOR_ROLES
+    template_name = "validation/model_versions.html"
+
+    def get_context_data(self, **kwargs):
+        live = ModelVersion.objects.deployed().order_by("disease", "kind", "target")
+        last = {}
+        for record in Deployment.objects.select_related("user", "replaced"):
+            last.setdefault(record.model_version_id, record)  # newest first
+        return super().get_context_data(
+            live=[(version, last.get(version.pk)) for version in live],
+            candidates=ModelVersion.objects.filter(
+                deployed_at__isnull=True, kind__in=VALIDATED_KINDS
+            )
+            .exclude(target="")
+            .order_by("kind", "target", "-created_at"),
+            dataset_versions=DatasetVersion.objects.filter(sealed_at__isnull=False)
+            .select_related("dataset")
+            .order_by("dataset__name", "-number"),
+            runs=ValidationRun.objects.select_related(
+                "model_version", "dataset_version__dataset", "baseline"
+            ).order_by("-created_at")[:RECORD_ROWS],
+            record=Deployment.objects.select_related("model_version", "replaced", "user")[
+                :RECORD_ROWS
+            ],
+            **kwargs,
+        )
+
+
+class RunRequestView(RoleRequiredMixin, View):
+    allowed_roles = OPERATOR_ROLES
+
+    def post(self, request):
+        version = ModelVersion.objects.filter(pk=_id(request.POST.get("model_version"))).first()
+        dataset = DatasetVersion.objects.filter(pk=_id(request.POST.get("dataset_version"))).first()
+        if version is None or dataset is None:
+            messages.error(request, "Choose a model version and a dataset version.")
+            return redirect("validation:model-versions")
+        try:
+            run = request_run(model_version=version, dataset_version=dataset, user=request.user)
+        except RunRefused as refused:
+            messages.error(request, f"{refused}.")
+            return redirect("validation:model-versions")
+        return redirect("validation:run", run.pk)
+
+
+class RunView(RoleRequiredMixin, DetailView):
+    allowed_roles = OPERATOR_ROLES
+    template_name = "validation/run.html"
+    context_object_name = "run"
+    queryset = ValidationRun.objects.select_related(
+        "model_version", "dataset_version__dataset", "baseline", "created_by"
+    )
+
+    def get_context_data(self, **kwargs):
+        run = self.object
+        return super().get_context_data(
+            state=job_state(run),
+            ws_path=f"/ws/validation/{run.pk}/",
+            gate=gate.as_page(gate.decide(run)),
+            deployments=run.deployments.select_related("user"),
+            **kwargs,
+        )
+
+
+class DeployView(RoleRequiredMixin, View):
+    allowed_roles = OPERATOR_ROLES
+
+    def post(self, request, pk: int):
+        run = get_object_or_404(ValidationRun, pk=pk)
+        try:
+            reason = request.POST.get("reason", "")
+            record = deployment.deploy(run, user=request.user, reason=reason)
+        except DeploymentRefused as refused:
+            messages.error(request, f"Not deployed: {refused}.")
+            return redirect("validation:run", pk)
+        messages.success(
+            request,
+            f"{record.model_version} is live, in compatibility group {record.compatibility_group}.",
+        )
+        return redirect("validation:run", pk)
+
+
+class RollbackView(RoleRequiredMixin, View):
+    allowed_roles = OPERATOR_ROLES
+
+    def post(self, request):
+        version = get_object_or_404(ModelVersion, pk=_id(request.POST.get("model_version")))
+        try:
+            record = deployment.rollback(
+                version, user=request.user, reason=request.POST.get("reason", "")
+            )
+        except DeploymentRefused as refused:
+            messages.error(request, f"Not rolled back: {refused}.")
+        else:
+            messages.success(request, f"{record.model_version} is live again.")
+        return redirect("validation:model-versions")
+
+
+def _id(text) -> int | None:
+    """A positive id from a form field, else None (never a 500)."""
+    text = text or ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
