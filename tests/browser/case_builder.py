@@ -39,7 +39,6 @@ from segmentation.engine import predict
 from segmentation.engine.data import normalize_exam
 from segmentation.models import Segmentation
 from segmentation.services import register_model_version
-from tests.segmentation.model_builders import go_live
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_WT = ROOT / "segmentation" / "weights" / "node-wt-small"
@@ -147,7 +146,9 @@ def build_viewer_case(var_dir: Path) -> ViewerCase:
 
 
 def _node_segmentation(exam: Exam, lesion_slices: np.ndarray) -> Segmentation:
-    version = go_live(register_model_version(NODE_WT))
+    # registered, not live: a live version could not be loaded from the dump (the database
+    # lets a version go live only with its deployment row, which loads after it)
+    version = register_model_version(NODE_WT)
     with open(NODE_WT / "weights.pt", "rb") as handle:
         weights = handle.read()
     cpu = torch.device("cpu")

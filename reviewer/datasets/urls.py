@@ -1,0 +1,11 @@
+from django.urls import path
+
+from reviewer.datasets import views
+
+app_name = "datasets"
+
+urlpatterns = [
+    path("datasets/", views.DatasetsView.as_view(), name="datasets"),
+    path("datasets/new/", views.DatasetCreateView.as_view(), name="dataset-create"),
+    path("datasets/<int:pk>/versions/", views.VersionCreateView.as_view(), name="version-create"),
+]
