@@ -162,7 +162,7 @@ def _decision(outcomes: list[CaseOutcome]) -> GateDecision:
         return GateDecision(Decision.NO_CHANGE, compatible, outcomes, None, None, reasons)
     waiting = [o for o in changed if o.awaiting]
     if waiting:
-        reasons = [f"{o.key}: the {' and '.join(o.awaiting)} map awaits a grade" for o in waiting]
+        reasons = [f"{o.key}: {_awaiting(o.awaiting)}" for o in waiting]
         return GateDecision(Decision.AWAITING_GRADES, compatible, outcomes, None, None, reasons)
     mean_candidate = fmean(o.candidate.level for o in changed)
     compared = [o for o in changed if o.baseline is not None]
@@ -177,6 +177,12 @@ def _decision(outcomes: list[CaseOutcome]) -> GateDecision:
     return GateDecision(
         decision, compatible, outcomes, mean_candidate, mean_baseline, refusals + reasons
     )
+
+
+def _awaiting(maps: list[str]) -> str:
+    if len(maps) == 1:
+        return f"the {maps[0]} map awaits a grade"
+    return f"the {' and '.join(maps)} maps await a grade"
 
 
 def as_page(decision: GateDecision) -> dict:

@@ -84,9 +84,9 @@ class Deployment(models.Model):
 
     class Action(models.TextChoices):
         # the first version of a lineage, live without a baseline to compare with
-        INSTALL = "install", "Installed"
-        DEPLOY = "deploy", "Deployed through the gate"
-        ROLLBACK = "rollback", "Rolled back to"
+        INSTALL = "install", "Install"
+        DEPLOY = "deploy", "Deployment through the gate"
+        ROLLBACK = "rollback", "Rollback"
 
     model_version = models.ForeignKey(
         "segmentation.ModelVersion", on_delete=models.PROTECT, related_name="deployments"

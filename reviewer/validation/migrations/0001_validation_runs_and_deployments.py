@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
             name='Deployment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('install', 'Installed'), ('deploy', 'Deployed through the gate'), ('rollback', 'Rolled back to')], max_length=16)),
+                ('action', models.CharField(choices=[('install', 'Install'), ('deploy', 'Deployment through the gate'), ('rollback', 'Rollback')], max_length=16)),
                 ('compatibility_group', models.PositiveSmallIntegerField()),
                 ('decision', models.JSONField(default=dict)),
                 ('thresholds_note', models.TextField(blank=True)),

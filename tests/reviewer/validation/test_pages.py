@@ -45,9 +45,7 @@ def test_asking_for_a_run_from_the_page_opens_the_runs_page(
     assert response.url == f"/validation/{run.pk}/"
 
 
-def test_a_refused_run_comes_back_as_a_message_naming_why(
-    page_client, baseline, dataset_version
-):
+def test_a_refused_run_comes_back_as_a_message_naming_why(page_client, baseline, dataset_version):
     response = page_client.post(
         "/validation/",
         {"model_version": baseline.pk, "dataset_version": dataset_version.pk},

@@ -50,7 +50,7 @@ def test_changed_cases_await_grades_of_both_maps_before_any_decision(
     decision = gate.decide(run)
     assert decision.decision == gate.Decision.AWAITING_GRADES
     assert not decision.deployable
-    assert all("the candidate and baseline map awaits a grade" in r for r in decision.reasons)
+    assert all("the candidate and baseline maps await a grade" in r for r in decision.reasons)
 
 
 def test_a_lineages_first_version_is_compared_with_nothing_and_awaits_every_grade(
