@@ -2,7 +2,6 @@
 BraTS label map, stored with its parts and lesions (components below the minimum volume counted,
 not lesions), before the exam is announced as segmented."""
 
-
 import numpy as np
 import pytest
 
