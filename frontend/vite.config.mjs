@@ -25,6 +25,7 @@ export default defineConfig({
         health: source("entries/health.ts"),
         viewer: source("entries/viewer.ts"),
         dashboard: source("entries/dashboard.ts"),
+        validation: source("entries/validation.ts"),
         app: source("styles/app.css"),
       },
       output: {

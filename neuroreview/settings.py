@@ -312,3 +312,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("NEUROREVIEW_LOG_LEVEL", "INFO")},
 }
+
+# The false discovery rate at which a quality feature's correlation with performance is called
+# significant in a validation run's evaluation (Benjamini-Hochberg; the evaluation paper: 0.25).
+NEUROREVIEW_QUALITY_ALPHA = float(os.environ.get("NEUROREVIEW_QUALITY_ALPHA", "0.25"))

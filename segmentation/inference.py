@@ -150,10 +150,8 @@ class Segmenter:
         stored = Segmentation.objects.filter(exam=exam, model_version=version).first()
         if stored is not None:
             return stored
-        if version.pk not in self.loaded:
-            self.loaded[version.pk] = _load(version, self.device)
         mask = predict.predict_exam(
-            self.loaded[version.pk],
+            self.model(version),
             channels,
             version.sequences,
             device=self.device,
@@ -161,6 +159,17 @@ class Segmenter:
         )
         source_file = f"{version} on exam {exam.order}"
         return store_model_segmentation(exam, version, mask, _affine(exam), source_file=source_file)
+
+    def logits(self, version: ModelVersion, channels: np.ndarray) -> np.ndarray:
+        """The version's foreground logits on an exam (−inf outside the head)."""
+        return predict.exam_logits(
+            self.model(version), channels, version.sequences, device=self.device
+        )
+
+    def model(self, version: ModelVersion):
+        if version.pk not in self.loaded:
+            self.loaded[version.pk] = _load(version, self.device)
+        return self.loaded[version.pk]
 
 
 def exam_channels(exam: Exam) -> np.ndarray:

@@ -2,6 +2,7 @@
 on a dataset version, follow it, read the gate's decision case by case, deploy the candidate,
 roll a live version back, and read the deployment record."""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,10 +11,11 @@ from rest_framework.response import Response
 from reviewer.core.permissions import OPERATOR_ROLES, role_permission
 from reviewer.validation import deployment, gate
 from reviewer.validation.deployment import DeploymentRefused
-from reviewer.validation.models import Deployment, ValidationRun
+from reviewer.validation.models import Deployment, Evaluation, ValidationRun
 from reviewer.validation.queue import RunRefused, request_run
 from reviewer.validation.serializers import (
     DeploymentSerializer,
+    EvaluationSerializer,
     ReasonSerializer,
     RollbackSerializer,
     ValidationRunDetailSerializer,
@@ -52,6 +54,13 @@ class ValidationRunViewSet(
             )
         except RunRefused as error:
             raise serializers.ValidationError({error.field: [str(error)]}) from error
+
+    @extend_schema(responses={200: EvaluationSerializer})
+    @action(detail=True, methods=["get"])
+    def evaluation(self, request, pk=None):
+        """The four-axis evaluation of the run's candidate (404 until the run has one)."""
+        found = get_object_or_404(Evaluation, run=self.get_object())
+        return Response(EvaluationSerializer(found).data)
 
     @extend_schema(request=ReasonSerializer, responses={201: DeploymentSerializer})
     @action(detail=True, methods=["post"])

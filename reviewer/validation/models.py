@@ -129,3 +129,16 @@ class Deployment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.model_version}, {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Evaluation(models.Model):
+    """The four-axis evaluation of a run's candidate on its dataset version (reviewer.validation
+    .evaluation), computed by the worker once every case is segmented: performance per case and
+    stratum, calibration, data quality. Written once."""
+
+    run = models.OneToOneField(ValidationRun, on_delete=models.CASCADE, related_name="evaluation")
+    results = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"evaluation of {self.run}"

@@ -7,6 +7,7 @@ import numpy as np
 
 from reviewer.core import progress
 from reviewer.core.storage import read_nifti
+from reviewer.validation import evaluation
 from reviewer.validation.models import ValidationCase, ValidationRun
 from segmentation import inference
 from segmentation.engine.predict import device_name
@@ -39,7 +40,7 @@ def run(job: ValidationRun, *, also_report=None) -> None:
 
     versions = [v for v in (job.baseline, job.model_version) if v is not None]
     done_cases = set(job.cases.values_list("case_id", flat=True))
-    total = len(cases) * len(versions)
+    total = len(cases) * (len(versions) + 1)  # the evaluation is one more pass over the cases
     for number, case in enumerate(cases):
         if case.pk in done_cases:
             continue
@@ -58,6 +59,10 @@ def run(job: ValidationRun, *, also_report=None) -> None:
                 ),
             )
         _record(job, case, maps[job.model_version_id], maps.get(job.baseline_id))
+    segmented = len(cases) * len(versions)
+    evaluation.evaluate(
+        job, segmenter, report=lambda done, _, message: report(segmented + done, total, message)
+    )
     changed = job.cases.filter(identical=False).count()
     progress.finish(
         job,

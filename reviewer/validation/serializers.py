@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from reviewer.datasets.models import DatasetVersion
 from reviewer.validation.gate import Decision
-from reviewer.validation.models import Deployment, ValidationRun
+from reviewer.validation.models import Deployment, Evaluation, ValidationRun
 from segmentation.models import ModelVersion
 
 
@@ -98,4 +98,19 @@ class DeploymentSerializer(serializers.ModelSerializer):
             "compatibility_group", "decision", "reason", "user", "created_at",
             "threshold_set", "thresholds_note",
         ]  # fmt: skip
+        read_only_fields = fields
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    results = serializers.JSONField(
+        help_text="provenance (dataset, model and software versions); cases (per-case "
+        "performance and stratum); performance_by_stratum (means with 95 % bootstrap "
+        "intervals); calibration (per-patient mean, reliability bins, temperature and Platt "
+        "scaling before and after); data_quality (Spearman correlations of the quality "
+        "features with performance, BH-adjusted at alpha; PCA by scanner)."
+    )
+
+    class Meta:
+        model = Evaluation
+        fields = ["run", "results", "created_at"]
         read_only_fields = fields

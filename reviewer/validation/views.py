@@ -4,6 +4,7 @@ live progress, the gate's rule and decision case by case with links to grade eac
 viewer, and the deploy form). The forms post here; refusals come back as messages."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, TemplateView
@@ -13,11 +14,13 @@ from reviewer.core.progress import job_state
 from reviewer.datasets.models import DatasetVersion
 from reviewer.validation import deployment, gate
 from reviewer.validation.deployment import DeploymentRefused
-from reviewer.validation.models import Deployment, ValidationRun
+from reviewer.validation.evaluation_csv import write_csv
+from reviewer.validation.models import Deployment, Evaluation, ValidationRun
 from reviewer.validation.queue import VALIDATED_KINDS, RunRefused, request_run
 from segmentation.models import ModelVersion
 
 RECORD_ROWS = 50
+PERFORMANCE_COLUMNS = ("dice", "sensitivity", "specificity", "ppv", "hd95")
 
 
 class ModelVersionsView(RoleRequiredMixin, TemplateView):
@@ -76,13 +79,43 @@ class RunView(RoleRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         run = self.object
+        found = Evaluation.objects.filter(run=run).first()
         return super().get_context_data(
+            **(_evaluation_context(found.results) if found else {}),
             state=job_state(run),
             ws_path=f"/ws/validation/{run.pk}/",
             gate=gate.as_page(gate.decide(run)),
+            evaluation=found,
             deployments=run.deployments.select_related("user"),
             **kwargs,
         )
+
+
+class EvaluationCsvView(RoleRequiredMixin, View):
+    """The evaluation's per-case table as CSV, its provenance in the first lines."""
+
+    allowed_roles = OPERATOR_ROLES
+
+    def get(self, request, pk: int):
+        found = get_object_or_404(Evaluation, run_id=pk)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="validation-{pk}-evaluation.csv"'
+        write_csv(found.results, response)
+        return response
+
+
+def _evaluation_context(results: dict) -> dict:
+    """The evaluation as the page's tables show it."""
+    by_stratum = results["performance_by_stratum"]
+    correlations = results["data_quality"]["correlations"]
+    return {
+        "performance_rows": [
+            (stratum, means["dice"]["n"], [means[m] for m in PERFORMANCE_COLUMNS])
+            for stratum, means in by_stratum.items()
+        ],
+        "significant": [c for c in correlations if c["significant"]],
+        "tested": sum(c["p_adjusted"] is not None for c in correlations),
+    }
 
 
 class DeployView(RoleRequiredMixin, View):

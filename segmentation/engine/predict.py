@@ -68,6 +68,23 @@ def predict_exam(
 ) -> np.ndarray:
     """The binary segmentation (X, Y, Z) of a normalized exam (4, X, Y, Z): σ(logit) > 0.5.
     ``on_slices(done, total)`` hears of each batch: a NODE takes minutes per exam on a CPU."""
+    logits = exam_logits(
+        model, channels, sequences, device=device, batch_size=batch_size, on_slices=on_slices
+    )
+    return logits > 0
+
+
+def exam_logits(
+    model: nn.Module,
+    channels: np.ndarray,
+    sequences: Sequence[str],
+    *,
+    device: torch.device,
+    batch_size: int = BATCH_SIZE,
+    on_slices: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """The foreground logit per voxel (X, Y, Z) of a normalized exam; −inf outside the head
+    (its slices are skipped). A model's confidence, for calibration."""
     inputs = channels[[CHANNELS.index(s) for s in sequences]]
     slices = np.moveaxis(inputs, -1, 0)  # (Z, C, X, Y)
 
@@ -76,7 +93,7 @@ def predict_exam(
             return model(batch)[:, 0]
 
     out = _batched(logits, slices, device, batch_size, model, on_slices)
-    return np.moveaxis(out > 0, 0, -1)
+    return np.moveaxis(out, 0, -1)
 
 
 def predict_slab(

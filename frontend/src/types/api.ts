@@ -995,6 +995,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/validation-runs/{id}/evaluation/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The four-axis evaluation of the run's candidate (404 until the run has one). */
+        get: operations["validation_runs_evaluation_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/volume-diagnoses/{id}/consensus/": {
         parameters: {
             query?: never;
@@ -1103,9 +1120,9 @@ export interface components {
             slice_thickness_mm: number | null;
         };
         /**
-         * @description * `install` - Installed
-         *     * `deploy` - Deployed through the gate
-         *     * `rollback` - Rolled back to
+         * @description * `install` - Install
+         *     * `deploy` - Deployment through the gate
+         *     * `rollback` - Rollback
          * @enum {string}
          */
         ActionEnum: "install" | "deploy" | "rollback";
@@ -1473,6 +1490,13 @@ export interface components {
          * @enum {string}
          */
         DtypeEnum: "uint8" | "int16" | "uint16" | "float32";
+        Evaluation: {
+            readonly run: number;
+            /** @description provenance (dataset, model and software versions); cases (per-case performance and stratum); performance_by_stratum (means with 95 % bootstrap intervals); calibration (per-patient mean, reliability bins, temperature and Platt scaling before and after); data_quality (Spearman correlations of the quality features with performance, BH-adjusted at alpha; PCA by scanner). */
+            results: unknown;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
         Exam: {
             readonly id: number;
             readonly patient: string;
@@ -3937,9 +3961,9 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description * `install` - Installed
-                 *     * `deploy` - Deployed through the gate
-                 *     * `rollback` - Rolled back to
+                 * @description * `install` - Install
+                 *     * `deploy` - Deployment through the gate
+                 *     * `rollback` - Rollback
                  */
                 action?: "deploy" | "install" | "rollback";
                 model_version?: number;
@@ -6082,6 +6106,49 @@ export interface operations {
             };
             /** @description a body that is not of the documented media types, or malformed */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    validation_runs_evaluation_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this validation run. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evaluation"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

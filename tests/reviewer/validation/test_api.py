@@ -141,3 +141,16 @@ def test_other_roles_cannot_deploy_a_run(client_for, make_user, baseline, make_c
 
     assert response.status_code == 403
     assert not Deployment.objects.filter(run=run).exists()
+
+
+def test_the_evaluation_is_read_by_qa_admins_only(
+    admin_client, client_for, make_user, baseline, make_candidate, validate
+):
+    run = validate(make_candidate("2.0", SLIGHTLY_LARGER))
+    path = f"/api/validation-runs/{run.pk}/evaluation/"
+
+    answer = admin_client.get(path)
+
+    assert answer.status_code == 200
+    assert answer.json()["results"]["provenance"]["dataset_sha256"] == run.dataset_version.sha256
+    assert client_for(make_user("radiologist")).get(path).status_code == 403

@@ -115,3 +115,33 @@ def test_a_run_in_progress_follows_its_progress_live(
 
     assert f'data-ws-path="/ws/validation/{run.pk}/"' in page
     assert "data-reload-when-done" in page
+
+
+def test_the_runs_page_shows_the_evaluation_with_its_downloads(
+    page_client, baseline, make_candidate, validate
+):
+    run = validate(make_candidate("2.0", SLIGHTLY_LARGER))
+
+    page = page_client.get(f"/validation/{run.pk}/").content.decode()
+
+    assert f'data-evaluation="/api/validation-runs/{run.pk}/evaluation/"' in page
+    assert f'href="/validation/{run.pk}/evaluation.csv"' in page
+    assert "Temperature scaling (T = " in page
+
+
+def test_the_evaluation_csv_starts_with_the_versions_it_belongs_to(
+    page_client, baseline, make_candidate, validate
+):
+    run = validate(make_candidate("2.0", SLIGHTLY_LARGER))
+
+    lines = page_client.get(f"/validation/{run.pk}/evaluation.csv").content.decode().splitlines()
+
+    assert lines[:3] == [
+        f"# model_version: {run.model_version}",
+        f"# model_sha256: {run.model_version.sha256}",
+        f"# dataset_version: {run.dataset_version}",
+    ]
+    header = lines[6].split(",")
+    assert header[:3] == ["case", "stratum", "dice"]
+    assert "dice" in header and "hd95" in header
+    assert [line.split(",")[0] for line in lines[7:]] == [c.case.key for c in run.cases.all()]

@@ -1,0 +1,37 @@
+// A validation run's page: the evaluation's charts, drawn from its JSON.
+import Plotly from "plotly.js-dist-min";
+import { apiJson } from "../net/apiJson";
+import type { components } from "../types/api";
+import { evaluationFigures } from "../validation/figures";
+import "../validation/validation.css";
+
+const CONFIG = { responsive: true, displaylogo: false, displayModeBar: false } as const;
+const LAYOUT = {
+  autosize: true,
+  height: 260,
+  margin: { l: 56, r: 16, t: 32, b: 56 },
+  font: { family: "system-ui, sans-serif", size: 11, color: "#1a222c" },
+  paper_bgcolor: "rgba(0,0,0,0)",
+  plot_bgcolor: "rgba(0,0,0,0)",
+};
+
+const root = document.querySelector<HTMLElement>("[data-evaluation]");
+if (root !== null) {
+  apiJson<components["schemas"]["Evaluation"]>(root.dataset.evaluation ?? "")
+    .then(async (evaluation) => {
+      for (const [name, figure] of Object.entries(evaluationFigures(evaluation.results))) {
+        const element = root.querySelector<HTMLElement>(`[data-chart="${name}"]`);
+        if (element === null) continue;
+        if (figure === null) {
+          element.textContent = "Too few cases for this chart.";
+          continue;
+        }
+        await Plotly.newPlot(element, figure.data, { ...LAYOUT, ...figure.layout }, CONFIG);
+      }
+    })
+    .catch((error: unknown) => {
+      for (const chart of root.querySelectorAll<HTMLElement>("[data-chart]")) {
+        chart.textContent = `The chart could not be drawn: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    });
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { diceFigure, qualityPcaFigure, reliabilityFigure } from "../src/validation/figures";
+import type { EvaluationResults } from "../src/validation/figures";
+
+const results: EvaluationResults = {
+  cases: [
+    { case: "NR-A/0", stratum: "Siemens Prisma", dice: 0.81 },
+    { case: "NR-A/1", stratum: "GE Signa", dice: 0.64 },
+  ],
+  calibration: {
+    reliability: [
+      { lower: 0, upper: 0.5, count: 900, confidence: 0.1, accuracy: 0.05 },
+      { lower: 0.5, upper: 1, count: 0, confidence: null, accuracy: null },
+    ],
+  },
+  data_quality: {
+    pca: {
+      explained_variance_ratio: [0.62, 0.21],
+      points: [
+        { case: "NR-A/0", site: "Siemens Prisma", pc1: 1, pc2: 0 },
+        { case: "NR-A/1", site: "GE Signa", pc1: -1, pc2: 0.5 },
+      ],
+    },
+  },
+};
+
+describe("validation figures", () => {
+  it("draws one Dice bar per case", () => {
+    const [bars] = diceFigure(results).data as { x: string[]; y: number[] }[];
+    expect(bars!.x).toEqual(["NR-A/0", "NR-A/1"]);
+    expect(bars!.y).toEqual([0.81, 0.64]);
+  });
+
+  it("leaves empty bins out of the reliability curve", () => {
+    const [, curve] = reliabilityFigure(results).data as { x: number[]; y: number[] }[];
+    expect(curve!.x).toEqual([0.1]);
+    expect(curve!.y).toEqual([0.05]);
+  });
+
+  it("colours the PCA by scanner and names the explained variance on the axes", () => {
+    const figure = qualityPcaFigure(results)!;
+    expect(figure.data.map((trace) => (trace as { name: string }).name)).toEqual(["Siemens Prisma", "GE Signa"]);
+    expect(figure.layout.xaxis?.title).toEqual({ text: "PC1 (62 %)" });
+  });
+
+  it("has no PCA chart when there were too few cases", () => {
+    expect(qualityPcaFigure({ ...results, data_quality: { pca: null, pca_note: "too few" } })).toBeNull();
+  });
+});

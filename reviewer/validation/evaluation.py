@@ -1,0 +1,129 @@
+"""The evaluation of a validation run's candidate on the dataset version's reference labels,
+after the evaluation paper (spec ease-and-evaluation.md, part B), computed by the worker at the
+end of the run with segmentation.engine.evaluation and imaging.quality:
+
+- performance: per case, the candidate's map against the reference label's region of the
+  model's target, counted inside the head (Dice, Jaccard, sensitivity, specificity, PPV, NPV,
+  balanced accuracy, HD95, AUROC), and their means with 95 % bootstrap intervals per stratum;
+- confidence: NLL, Brier, ECE, MCE per patient and averaged, the pooled reliability diagram,
+  and temperature and Platt scaling fitted on the cases, with the metrics before and after;
+- data quality: MRQy-style features of every acquired series (the raw volume), their Spearman
+  correlation with each performance metric, Benjamini–Hochberg-adjusted at
+  NEUROREVIEW_QUALITY_ALPHA (0.25, as the paper), and their PCA labelled by scanner.
+
+The stratum and the PCA's site are the scanner (manufacturer and model in the de-identified
+header, "unknown" without one): NeuroReview does not record tumour type or site yet."""
+
+import dataclasses
+
+import numpy as np
+from django.conf import settings
+
+from imaging.quality import quality_features
+from reviewer.core.storage import read_nifti
+from reviewer.core.version import SOFTWARE_VERSION
+from reviewer.validation.models import Evaluation, ValidationRun
+from segmentation import inference
+from segmentation.engine.evaluation import calibration, data_quality, performance
+from segmentation.engine.targets import target_mask
+
+ALPHA_SETTING = "NEUROREVIEW_QUALITY_ALPHA"
+
+
+def evaluate(run: ValidationRun, segmenter: inference.Segmenter, *, report=None) -> Evaluation:
+    """Compute and store the run's evaluation (the stored one when it exists)."""
+    stored = Evaluation.objects.filter(run=run).first()
+    if stored is not None:
+        return stored
+    version, cases = run.model_version, list(run.cases.select_related("case__exam", "candidate"))
+    rows, confidences, logits_all, labels_all, quality = [], [], [], [], []
+    for number, case in enumerate(cases):
+        if report is not None:
+            report(number, len(cases), f"evaluating case {number + 1} of {len(cases)}")
+        exam = case.case.exam
+        reference = case.case.reference
+        labels = np.asanyarray(read_nifti(reference.file.name).dataobj)
+        truth = target_mask(labels, version.target, reference.label_scheme)
+        predicted = np.asanyarray(read_nifti(case.candidate.file.name).dataobj) > 0
+        logits = segmenter.logits(version, inference.exam_channels(exam))
+        head = np.isfinite(logits)
+        probabilities = 1 / (1 + np.exp(-np.where(head, logits, 0.0)))
+        spacing = exam.series.first().spacing
+        measured = performance.performance(
+            predicted, truth, spacing, within=head, probabilities=probabilities
+        )
+        rows.append({"case": case.case.key, "stratum": scanner(exam), **measured.to_dict()})
+        confidences.append((probabilities[head], truth[head]))
+        logits_all.append(logits[head])
+        labels_all.append(truth[head])
+        quality.append(_quality(exam))
+    logits, labels = np.concatenate(logits_all), np.concatenate(labels_all)
+    results = {
+        "provenance": {
+            "model_version": str(version),
+            "model_sha256": version.sha256,
+            "dataset_version": str(run.dataset_version),
+            "dataset_sha256": run.dataset_version.sha256,
+            "software_version": SOFTWARE_VERSION,
+            "target": version.target,
+        },
+        "cases": rows,
+        "performance_by_stratum": {
+            stratum: {metric: mean.to_dict() for metric, mean in by_metric.items()}
+            for stratum, by_metric in performance.summarise_by_stratum(
+                [{k: v for k, v in row.items() if k not in ("case", "stratum")} for row in rows],
+                [row["stratum"] for row in rows],
+            ).items()
+        },
+        "calibration": {
+            "patient_mean": calibration.patient_mean(confidences).to_dict(),
+            "reliability": [
+                dataclasses.asdict(b)
+                for b in calibration.reliability_diagram(1 / (1 + np.exp(-logits)), labels)
+            ],
+            "temperature": calibration.fit_temperature(logits, labels).to_dict(),
+            "platt": calibration.fit_platt(logits, labels).to_dict(),
+        },
+        "data_quality": _data_quality(rows, quality),
+    }
+    evaluation, _ = Evaluation.objects.get_or_create(run=run, defaults={"results": results})
+    return evaluation
+
+
+def scanner(exam) -> str:
+    header = next((s.dicom_header for s in exam.series.all() if s.dicom_header), {})
+    named = " ".join(
+        str(header[k]) for k in ("Manufacturer", "ManufacturerModelName") if header.get(k)
+    )
+    return named or "unknown"
+
+
+def _quality(exam) -> dict[str, float | None]:
+    """The features of each raw series: the acquired one where the exam has originals."""
+    raw = list(exam.acquired_series.all()) or list(exam.series.all())
+    features = {}
+    for series in raw:
+        volume = np.asanyarray(read_nifti(series.file.name).dataobj, dtype=np.float32)
+        for name, value in quality_features(volume).items():
+            features[f"{series.sequence} {name}"] = value
+    return features
+
+
+def _data_quality(rows: list[dict], quality: list[dict]) -> dict:
+    alpha = getattr(settings, ALPHA_SETTING, data_quality.ALPHA)
+    metrics = [{m: row[m] for m in performance.METRICS if m in row} for row in rows]
+    found = {
+        "alpha": alpha,
+        "correlations": [
+            c.to_dict() for c in data_quality.correlate(quality, metrics, alpha=alpha)
+        ],
+    }
+    try:
+        pca = data_quality.quality_pca(
+            quality, [row["stratum"] for row in rows], cases=[row["case"] for row in rows]
+        )
+        found["pca"] = pca.to_dict()
+    except ValueError as too_few:
+        found["pca"] = None
+        found["pca_note"] = str(too_few)
+    return found

@@ -1,0 +1,83 @@
+"""A run ends with the four-axis evaluation of its candidate on the reference labels (the
+statistics themselves are specified in tests/segmentation/engine/evaluation): per-case
+performance inside the head, means per stratum, calibration, and quality features with their
+BH-adjusted correlations, stamped with the dataset, model and software versions."""
+
+import numpy as np
+import pytest
+
+from reviewer.core.storage import read_nifti
+from reviewer.core.version import SOFTWARE_VERSION
+from segmentation.engine.metrics import ConfusionCounts
+from segmentation.engine.targets import target_mask
+from tests.reviewer.validation.conftest import SLIGHTLY_LARGER
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def evaluated(baseline, make_candidate, validate):
+    run = validate(make_candidate("2.0", SLIGHTLY_LARGER))
+    return run, run.evaluation.results
+
+
+def test_each_cases_dice_is_the_candidates_overlap_with_the_reference_region(evaluated):
+    run, results = evaluated
+
+    for case, row in zip(run.cases.order_by("case__key"), results["cases"], strict=True):
+        reference = case.case.reference
+        truth = target_mask(
+            np.asanyarray(read_nifti(reference.file.name).dataobj), "WT", reference.label_scheme
+        )
+        predicted = np.asanyarray(read_nifti(case.candidate.file.name).dataobj) > 0
+        # the reference lies inside the head, where the evaluation counts
+        assert row["case"] == case.case.key
+        assert row["dice"] == pytest.approx(ConfusionCounts.of(predicted, truth).overlap()["dice"])
+        assert 0.3 < row["dice"] < 1
+
+
+def test_the_evaluation_names_the_dataset_model_and_software_versions(evaluated):
+    run, results = evaluated
+
+    assert results["provenance"] == {
+        "model_version": str(run.model_version),
+        "model_sha256": run.model_version.sha256,
+        "dataset_version": str(run.dataset_version),
+        "dataset_sha256": run.dataset_version.sha256,
+        "software_version": SOFTWARE_VERSION,
+        "target": "WT",
+    }
+
+
+def test_the_means_per_stratum_carry_bootstrap_intervals(evaluated):
+    _, results = evaluated
+
+    [(stratum, metrics)] = results["performance_by_stratum"].items()
+    dice = metrics["dice"]
+    assert stratum == "unknown"  # BraTS folders carry no scanner
+    assert dice["n"] == 2
+    assert dice["low"] <= dice["mean"] <= dice["high"]
+    assert dice["mean"] == pytest.approx(np.mean([c["dice"] for c in results["cases"]]))
+
+
+def test_calibration_is_reported_before_and_after_temperature_and_platt_scaling(evaluated):
+    _, results = evaluated
+
+    calibration = results["calibration"]
+    assert set(calibration["patient_mean"]) >= {"nll", "brier", "ece", "mce"}
+    for fit in ("temperature", "platt"):
+        assert calibration[fit]["after"]["nll"] <= calibration[fit]["before"]["nll"] + 1e-9
+    assert sum(b["count"] for b in calibration["reliability"]) > 0
+
+
+def test_quality_features_of_every_series_are_correlated_at_the_configured_alpha(
+    baseline, make_candidate, validate, settings
+):
+    settings.NEUROREVIEW_QUALITY_ALPHA = 0.1
+    results = validate(make_candidate("2.0", SLIGHTLY_LARGER)).evaluation.results
+
+    quality = results["data_quality"]
+    assert quality["alpha"] == 0.1
+    features = {c["feature"] for c in quality["correlations"]}
+    assert {"FLAIR SNR1", "T1 CJV", "T1CE EFC", "T2 MEAN"} <= features
+    assert quality["pca"] is not None or "too few" in quality["pca_note"]
