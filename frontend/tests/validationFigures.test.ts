@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diceFigure, qualityPcaFigure, reliabilityFigure } from "../src/validation/figures";
+import { diceFigure, qualityPcaFigure, reliabilityFigure, robustnessFigure } from "../src/validation/figures";
 import type { EvaluationResults } from "../src/validation/figures";
 
 const results: EvaluationResults = {
@@ -45,5 +45,18 @@ describe("validation figures", () => {
 
   it("has no PCA chart when there were too few cases", () => {
     expect(qualityPcaFigure({ ...results, data_quality: { pca: null, pca_note: "too few" } })).toBeNull();
+  });
+});
+
+describe("robustness figure", () => {
+  it("draws the mean Dice per epsilon over its interval band", () => {
+    const rows = [
+      { epsilon: 0, summary: { dice: { mean: 0.8, low: 0.7, high: 0.9 } } },
+      { epsilon: 1, summary: { dice: { mean: 0.1, low: 0.05, high: 0.2 } } },
+    ];
+    const [band, line] = robustnessFigure(rows).data as { x: number[]; y: number[] }[];
+    expect(line!.x).toEqual([0, 1]);
+    expect(line!.y).toEqual([0.8, 0.1]);
+    expect(band!.y).toEqual([0.9, 0.2, 0.05, 0.7]);
   });
 });

@@ -142,3 +142,22 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"evaluation of {self.run}"
+
+
+class RobustnessSweep(BackgroundJob):
+    """The FGSM ε sweep of a run's candidate on its cases (reviewer.validation.robustness), on
+    the `gpu` queue; on a CPU when the worker has no GPU. Its results are written once, when it
+    succeeds."""
+
+    run = models.OneToOneField(ValidationRun, on_delete=models.CASCADE, related_name="robustness")
+    device = models.CharField(max_length=128, blank=True)
+    results = models.JSONField(null=True, blank=True)
+
+    class Meta(BackgroundJob.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"robustness sweep of {self.run}"
+
+    def result_patients(self) -> list:
+        return []

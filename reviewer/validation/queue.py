@@ -1,11 +1,12 @@
 """Asking for a validation run: a QA admin, for a single-target model version on a sealed
-dataset version, against the live version of its lineage; the run is enqueued on the `gpu`
-queue after commit (reviewer.validation.runs is the worker's part)."""
+dataset version, against the live version of its lineage; and for a run's robustness sweep.
+Both are enqueued on the `gpu` queue after commit (reviewer.validation.runs and .robustness are
+the worker's parts)."""
 
 from django.db import transaction
 
 from reviewer.datasets.models import DatasetVersion
-from reviewer.validation.models import ValidationRun
+from reviewer.validation.models import RobustnessSweep, ValidationRun
 from segmentation.models import ModelVersion
 
 VALIDATED_KINDS = (ModelVersion.Kind.NODE, ModelVersion.Kind.UNET)
@@ -43,3 +44,16 @@ def request_run(*, model_version: ModelVersion, dataset_version: DatasetVersion,
         )
         transaction.on_commit(validate.signature(kwargs={"run_pk": run.pk}).apply_async)
     return run
+
+
+def request_robustness(run: ValidationRun, *, user) -> RobustnessSweep:
+    """The run's FGSM sweep (the one asked for already, if any), enqueued after commit."""
+    from reviewer.validation.tasks import sweep
+
+    if run.status != ValidationRun.Status.SUCCEEDED:
+        raise RunRefused(f"run {run.pk} has not segmented its cases yet", "run")
+    with transaction.atomic():
+        found, made = RobustnessSweep.objects.get_or_create(run=run, defaults={"created_by": user})
+        if made:
+            transaction.on_commit(sweep.signature(kwargs={"sweep_pk": found.pk}).apply_async)
+    return found

@@ -1,8 +1,8 @@
-"""The validation worker's task."""
+"""The validation worker's tasks."""
 
 from neuroreview.celery import gpu_task
 from reviewer.core import progress
-from reviewer.validation.models import ValidationRun
+from reviewer.validation.models import RobustnessSweep, ValidationRun
 
 
 @gpu_task()
@@ -12,3 +12,11 @@ def validate(*, run_pk: int) -> str:
     from reviewer.validation import runs  # torch is loaded where jobs run
 
     return progress.run_job(ValidationRun.objects.get(pk=run_pk), runs.run)
+
+
+@gpu_task()
+def sweep(*, sweep_pk: int) -> str:
+    """A run's FGSM robustness sweep: on the GPU, else on the CPU."""
+    from reviewer.validation import robustness
+
+    return progress.run_job(RobustnessSweep.objects.get(pk=sweep_pk), robustness.run)

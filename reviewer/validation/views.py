@@ -15,8 +15,13 @@ from reviewer.datasets.models import DatasetVersion
 from reviewer.validation import deployment, gate
 from reviewer.validation.deployment import DeploymentRefused
 from reviewer.validation.evaluation_csv import write_csv
-from reviewer.validation.models import Deployment, Evaluation, ValidationRun
-from reviewer.validation.queue import VALIDATED_KINDS, RunRefused, request_run
+from reviewer.validation.models import Deployment, Evaluation, RobustnessSweep, ValidationRun
+from reviewer.validation.queue import (
+    VALIDATED_KINDS,
+    RunRefused,
+    request_robustness,
+    request_run,
+)
 from segmentation.models import ModelVersion
 
 RECORD_ROWS = 50
@@ -86,6 +91,7 @@ class RunView(RoleRequiredMixin, DetailView):
             ws_path=f"/ws/validation/{run.pk}/",
             gate=gate.as_page(gate.decide(run)),
             evaluation=found,
+            **_sweep_context(RobustnessSweep.objects.filter(run=run).first()),
             deployments=run.deployments.select_related("user"),
             **kwargs,
         )
@@ -104,6 +110,16 @@ class EvaluationCsvView(RoleRequiredMixin, View):
         return response
 
 
+def _sweep_context(sweep: RobustnessSweep | None) -> dict:
+    if sweep is None:
+        return {"sweep": None}
+    return {
+        "sweep": sweep,
+        "sweep_state": job_state(sweep),
+        "sweep_ws_path": f"/ws/robustness/{sweep.pk}/",
+    }
+
+
 def _evaluation_context(results: dict) -> dict:
     """The evaluation as the page's tables show it."""
     by_stratum = results["performance_by_stratum"]
@@ -116,6 +132,18 @@ def _evaluation_context(results: dict) -> dict:
         "significant": [c for c in correlations if c["significant"]],
         "tested": sum(c["p_adjusted"] is not None for c in correlations),
     }
+
+
+class RobustnessView(RoleRequiredMixin, View):
+    allowed_roles = OPERATOR_ROLES
+
+    def post(self, request, pk: int):
+        run = get_object_or_404(ValidationRun, pk=pk)
+        try:
+            request_robustness(run, user=request.user)
+        except RunRefused as refused:
+            messages.error(request, f"{refused}.")
+        return redirect("validation:run", pk)
 
 
 class DeployView(RoleRequiredMixin, View):

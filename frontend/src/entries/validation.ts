@@ -2,7 +2,8 @@
 import Plotly from "plotly.js-dist-min";
 import { apiJson } from "../net/apiJson";
 import type { components } from "../types/api";
-import { evaluationFigures } from "../validation/figures";
+import { evaluationFigures, robustnessFigure } from "../validation/figures";
+import type { EpsilonRow } from "../validation/figures";
 import "../validation/validation.css";
 
 const CONFIG = { responsive: true, displaylogo: false, displayModeBar: false } as const;
@@ -15,11 +16,17 @@ const LAYOUT = {
   plot_bgcolor: "rgba(0,0,0,0)",
 };
 
-const root = document.querySelector<HTMLElement>("[data-evaluation]");
+const root = document.querySelector<HTMLElement>("main");
 if (root !== null) {
-  apiJson<components["schemas"]["Evaluation"]>(root.dataset.evaluation ?? "")
+  const source = root.querySelector<HTMLElement>("[data-evaluation]")?.dataset.evaluation ?? "";
+  apiJson<components["schemas"]["Evaluation"]>(source)
     .then(async (evaluation) => {
-      for (const [name, figure] of Object.entries(evaluationFigures(evaluation.results))) {
+      const sweep = document.getElementById("robustness-results");
+      const figures = {
+        ...evaluationFigures(evaluation.results),
+        ...(sweep ? { robustness: robustnessFigure(JSON.parse(sweep.textContent ?? "[]") as EpsilonRow[]) } : {}),
+      };
+      for (const [name, figure] of Object.entries(figures)) {
         const element = root.querySelector<HTMLElement>(`[data-chart="${name}"]`);
         if (element === null) continue;
         if (figure === null) {

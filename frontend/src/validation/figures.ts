@@ -107,3 +107,42 @@ export function evaluationFigures(results: Results): Record<string, Figure | nul
   const read = results as unknown as EvaluationResults;
   return { dice: diceFigure(read), reliability: reliabilityFigure(read), "quality-pca": qualityPcaFigure(read) };
 }
+
+interface MeanInterval {
+  mean: number | null;
+  low: number | null;
+  high: number | null;
+}
+/** One ε of a robustness sweep (reviewer.validation.robustness). */
+export interface EpsilonRow {
+  epsilon: number;
+  summary: { dice: MeanInterval };
+}
+
+/** Mean Dice against the FGSM ε with its 95 % interval as a band. */
+export function robustnessFigure(rows: readonly EpsilonRow[]): Figure {
+  const epsilons = rows.map((row) => row.epsilon);
+  const dice = rows.map((row) => row.summary.dice);
+  return {
+    data: [
+      {
+        type: "scatter",
+        mode: "lines",
+        x: [...epsilons, ...[...epsilons].reverse()],
+        y: [...dice.map((d) => d.high ?? d.mean), ...[...dice].reverse().map((d) => d.low ?? d.mean)],
+        fill: "toself",
+        fillcolor: "rgba(23, 92, 153, 0.15)",
+        line: { width: 0 },
+        hoverinfo: "skip",
+        name: "95 % interval",
+      },
+      { type: "scatter", mode: "lines+markers", x: epsilons, y: dice.map((d) => d.mean), name: "mean Dice", marker: { color: "#175c99" } },
+    ],
+    layout: {
+      title: { text: "Dice under FGSM" },
+      xaxis: { title: { text: "ε" } },
+      yaxis: { range: [0, 1], title: { text: "Dice" } },
+      showlegend: false,
+    },
+  };
+}
