@@ -49,14 +49,20 @@ def qa_admin() -> User:
 
 
 def shoot(page, name: str) -> None:
+    """The page at 1366×768 and at 1920×1080, as a QA admin sees it."""
     artifacts_dir().mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=artifacts_dir() / f"model-update-{name}.png")
+    for size in (VIEWPORT, {"width": 1920, "height": 1080}):
+        page.set_viewport_size(size)
+        page.screenshot(path=artifacts_dir() / f"model-update-{name}-{size['width']}.png")
+    page.set_viewport_size(VIEWPORT)
 
 
-def grade_in_viewer(page, link) -> None:
+def grade_in_viewer(page, link, shot: str = "") -> None:
     """Follow a run page's grading link and grade the map acceptable, 4 Good."""
     open_viewer_at(page, link.get_attribute("href").replace("&amp;", "&"))
     page.locator(".viewer-grading-form").wait_for()
+    if shot:
+        shoot(page, shot)
     page.click(".viewer-choice[data-choice=acceptable] label:has(input[value=true])")
     page.click(".viewer-choice[data-choice=level] label:has(input[value='4'])")
     page.click(".viewer-grading-form button[type=submit]")
@@ -107,7 +113,7 @@ def test_a_qa_admin_validates_regrades_deploys_and_rolls_back_a_model_version(
         for label in ("Grade new map", "Grade live map"):
             page.goto(f"/validation/{run.pk}/")
             link = page.locator("[data-cases] tbody tr").nth(row).locator("a", has_text=label)
-            grade_in_viewer(page, link)
+            grade_in_viewer(page, link, shot="" if row or label != "Grade new map" else "viewer")
     page.goto(f"/validation/{run.pk}/")
     page.locator("[data-decision]", has_text="Deployable").wait_for()
     shoot(page, "3-deployable")
