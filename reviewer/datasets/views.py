@@ -4,6 +4,7 @@ have a reference label. The forms post here; refusals come back as messages."""
 
 from django.contrib import messages
 from django.db import IntegrityError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
@@ -11,7 +12,8 @@ from django.views.generic import TemplateView
 from reviewer.cases.models import Exam, Patient
 from reviewer.core.permissions import OPERATOR_ROLES, RoleRequiredMixin
 from reviewer.datasets import versions
-from reviewer.datasets.models import ReferenceDataset
+from reviewer.datasets.models import DatasetVersion, ReferenceDataset
+from reviewer.datasets.transfer import export_version
 from segmentation.models import Segmentation
 
 
@@ -43,6 +45,20 @@ def _labelled_exams(user):
         .select_related("patient")
         .order_by("patient__pseudonym", "order")
     )
+
+
+class VersionExportView(RoleRequiredMixin, View):
+    """A sealed version as a zip of its manifest and files (reviewer.datasets.transfer)."""
+
+    allowed_roles = OPERATOR_ROLES
+
+    def get(self, request, pk: int):
+        version = get_object_or_404(DatasetVersion.objects.select_related("dataset"), pk=pk)
+        response = HttpResponse(content_type="application/zip")
+        name = f"{version.dataset.name}-v{version.number}.zip".replace(" ", "_")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        export_version(version, response)
+        return response
 
 
 class DatasetCreateView(RoleRequiredMixin, View):
