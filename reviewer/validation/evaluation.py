@@ -7,6 +7,10 @@ end of the run with segmentation.engine.evaluation and imaging.quality:
   balanced accuracy, HD95, AUROC), and their means with 95 % bootstrap intervals per stratum;
 - confidence: NLL, Brier, ECE, MCE per patient and averaged, the pooled reliability diagram,
   and temperature and Platt scaling fitted on the cases, with the metrics before and after;
+- volume intervals: conformalized quantile regression of the reference region's volume from
+  the candidate's (its predicted volume and mean confidence), split by case into training,
+  calibration and held-out cases, with the coverage measured on the held-out ones; only from
+  MIN_INTERVAL_CASES cases on (fewer give no finite interval at 90 %);
 - data quality: MRQy-style features of every acquired series (the raw volume), their Spearman
   correlation with each performance metric, Benjamini–Hochberg-adjusted at
   NEUROREVIEW_QUALITY_ALPHA (0.25, as the paper), and their PCA labelled by scanner.
@@ -15,6 +19,7 @@ The stratum and the PCA's site are the scanner (manufacturer and model in the de
 header, "unknown" without one): NeuroReview does not record tumour type or site yet."""
 
 import dataclasses
+import hashlib
 
 import numpy as np
 from django.conf import settings
@@ -24,10 +29,14 @@ from reviewer.core.storage import read_nifti
 from reviewer.core.version import SOFTWARE_VERSION
 from reviewer.validation.models import Evaluation, ValidationRun
 from segmentation import inference
-from segmentation.engine.evaluation import calibration, data_quality, performance
+from segmentation.engine.evaluation import calibration, conformal, data_quality, performance
 from segmentation.engine.targets import target_mask
 
 ALPHA_SETTING = "NEUROREVIEW_QUALITY_ALPHA"
+INTERVAL_ALPHA = 0.1  # 90 % intervals
+MIN_INTERVAL_CASES = (
+    36  # half to train, a quarter (≥ 9, for a finite 90 % bound) each to calibrate and test
+)
 
 
 def evaluate(run: ValidationRun, segmenter: inference.Segmenter, *, report=None) -> Evaluation:
@@ -52,7 +61,19 @@ def evaluate(run: ValidationRun, segmenter: inference.Segmenter, *, report=None)
         measured = performance.performance(
             predicted, truth, spacing, within=head, probabilities=probabilities
         )
-        rows.append({"case": case.case.key, "stratum": scanner(exam), **measured.to_dict()})
+        voxel_ml = float(np.prod(spacing)) / 1000
+        rows.append(
+            {
+                "case": case.case.key,
+                "stratum": scanner(exam),
+                **measured.to_dict(),
+                "predicted_ml": float(predicted[head].sum()) * voxel_ml,
+                "reference_ml": float(truth.sum()) * voxel_ml,
+                "mean_confidence": float(probabilities[predicted & head].mean())
+                if (predicted & head).any()
+                else 0.0,
+            }
+        )
         confidences.append((probabilities[head], truth[head]))
         logits_all.append(logits[head])
         labels_all.append(truth[head])
@@ -84,10 +105,50 @@ def evaluate(run: ValidationRun, segmenter: inference.Segmenter, *, report=None)
             "temperature": calibration.fit_temperature(logits, labels).to_dict(),
             "platt": calibration.fit_platt(logits, labels).to_dict(),
         },
+        "volume_intervals": volume_intervals(rows),
         "data_quality": _data_quality(rows, quality),
     }
     evaluation, _ = Evaluation.objects.get_or_create(run=run, defaults={"results": results})
     return evaluation
+
+
+def volume_intervals(rows: list[dict], *, alpha: float = INTERVAL_ALPHA) -> dict:
+    """CQR intervals on the reference volume from the candidate's predicted volume and mean
+    confidence. Cases are split by the sha256 of their key (the same dataset version always
+    splits alike): half train, a quarter calibrate, a quarter are held out and covered."""
+    if len(rows) < MIN_INTERVAL_CASES:
+        return {
+            "alpha": alpha,
+            "note": f"{len(rows)} cases: volume intervals need at least {MIN_INTERVAL_CASES}",
+        }
+    ranked = sorted(rows, key=lambda row: hashlib.sha256(row["case"].encode()).hexdigest())
+    half, three_quarters = len(ranked) // 2, 3 * len(ranked) // 4
+    train, calibrate, held_out = (
+        ranked[:half], ranked[half:three_quarters], ranked[three_quarters:]
+    )  # fmt: skip
+
+    def features(part):
+        return [[row["predicted_ml"], row["mean_confidence"]] for row in part]
+
+    def volumes(part):
+        return [row["reference_ml"] for row in part]
+
+    fitted = conformal.fit_cqr(
+        features(train), volumes(train), features(calibrate), volumes(calibrate), alpha=alpha
+    )
+    intervals = fitted.intervals(features(held_out))
+    return {
+        "alpha": alpha,
+        "cases": {"train": len(train), "calibration": len(calibrate), "held_out": len(held_out)},
+        "coverage": conformal.coverage(intervals, volumes(held_out)),
+        "mean_width_ml": float(np.mean(intervals.width)),
+        "held_out": [
+            {"case": row["case"], "reference_ml": row["reference_ml"], "lower": lo, "upper": hi}
+            for row, lo, hi in zip(
+                held_out, intervals.lower.tolist(), intervals.upper.tolist(), strict=True
+            )
+        ],
+    }
 
 
 def scanner(exam) -> str:

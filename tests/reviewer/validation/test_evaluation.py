@@ -8,6 +8,7 @@ import pytest
 
 from reviewer.core.storage import read_nifti
 from reviewer.core.version import SOFTWARE_VERSION
+from reviewer.validation.evaluation import volume_intervals
 from segmentation.engine.metrics import ConfusionCounts
 from segmentation.engine.targets import target_mask
 from tests.reviewer.validation.conftest import SLIGHTLY_LARGER
@@ -81,3 +82,40 @@ def test_quality_features_of_every_series_are_correlated_at_the_configured_alpha
     features = {c["feature"] for c in quality["correlations"]}
     assert {"FLAIR SNR1", "T1 CJV", "T1CE EFC", "T2 MEAN"} <= features
     assert quality["pca"] is not None or "too few" in quality["pca_note"]
+
+
+def synthetic_rows(count: int, seed: int = 3) -> list[dict]:
+    """Cases whose reference volume is 1.1 × the predicted one plus noise."""
+    rng = np.random.default_rng(seed)
+    predicted = rng.uniform(2, 80, count)
+    return [
+        {
+            "case": f"NR-SYN/{i}",
+            "predicted_ml": float(p),
+            "mean_confidence": float(rng.uniform(0.6, 0.99)),
+            "reference_ml": float(1.1 * p + rng.normal(0, 3)),
+        }
+        for i, p in enumerate(predicted)
+    ]
+
+
+def test_volume_intervals_cover_the_held_out_cases_near_the_nominal_level():
+    found = volume_intervals(synthetic_rows(800), alpha=0.1)
+
+    assert found["cases"] == {"train": 400, "calibration": 200, "held_out": 200}
+    assert found["coverage"] == pytest.approx(0.9, abs=0.06)  # ±0.06 over 200 held-out cases
+    assert all(c["lower"] < c["upper"] for c in found["held_out"])
+
+
+def test_the_same_cases_split_alike_whatever_their_order():
+    rows = synthetic_rows(40)
+
+    first, second = volume_intervals(rows), volume_intervals(rows[::-1])
+
+    assert [c["case"] for c in first["held_out"]] == [c["case"] for c in second["held_out"]]
+
+
+def test_too_few_cases_for_a_finite_interval_give_a_note_not_intervals():
+    found = volume_intervals(synthetic_rows(20))
+
+    assert found == {"alpha": 0.1, "note": "20 cases: volume intervals need at least 36"}

@@ -127,6 +127,7 @@ def test_the_runs_page_shows_the_evaluation_with_its_downloads(
     assert f'data-evaluation="/api/validation-runs/{run.pk}/evaluation/"' in page
     assert f'href="/validation/{run.pk}/evaluation.csv"' in page
     assert "Temperature scaling (T = " in page
+    assert "2 cases: volume intervals need at least 36" in page
 
 
 def test_the_evaluation_csv_starts_with_the_versions_it_belongs_to(
