@@ -4,9 +4,10 @@ import type { QualityDashboard } from "./types";
 
 type Plotly = Pick<(typeof import("plotly.js-dist-min"))["default"], "newPlot">;
 
-const CONFIG: Partial<Config> = { responsive: true, displaylogo: false, displayModeBar: false };
+export const CONFIG: Partial<Config> = { responsive: true, displaylogo: false, displayModeBar: false };
 
-const LAYOUT: Partial<Layout> = {
+/** The look every chart of the pages shares (dashboard, validation runs). */
+export const LAYOUT: Partial<Layout> = {
   autosize: true,
   height: 280,
   margin: { l: 56, r: 16, t: 28, b: 48 },

@@ -1,20 +1,11 @@
 // A validation run's page: the evaluation's charts, drawn from its JSON.
 import Plotly from "plotly.js-dist-min";
+import { CONFIG, LAYOUT } from "../dashboard/charts";
 import { apiJson } from "../net/apiJson";
 import type { components } from "../types/api";
 import { evaluationFigures, robustnessFigure } from "../validation/figures";
 import type { EpsilonRow } from "../validation/figures";
 import "../validation/validation.css";
-
-const CONFIG = { responsive: true, displaylogo: false, displayModeBar: false } as const;
-const LAYOUT = {
-  autosize: true,
-  height: 260,
-  margin: { l: 56, r: 16, t: 32, b: 56 },
-  font: { family: "system-ui, sans-serif", size: 11, color: "#1a222c" },
-  paper_bgcolor: "rgba(0,0,0,0)",
-  plot_bgcolor: "rgba(0,0,0,0)",
-};
 
 const root = document.querySelector<HTMLElement>("main");
 if (root !== null) {
@@ -33,7 +24,7 @@ if (root !== null) {
           element.textContent = "Too few cases for this chart.";
           continue;
         }
-        await Plotly.newPlot(element, figure.data, { ...LAYOUT, ...figure.layout }, CONFIG);
+        await Plotly.newPlot(element, figure.data, { ...LAYOUT, height: 260, ...figure.layout }, CONFIG);
       }
     })
     .catch((error: unknown) => {

@@ -1,11 +1,5 @@
-import type { Data, Layout } from "plotly.js-dist-min";
+import type { Figure } from "../dashboard/figures";
 import type { components } from "../types/api";
-
-/** A chart: its traces and what its layout adds to the common one. */
-export interface Figure {
-  data: Data[];
-  layout: Partial<Layout>;
-}
 
 type Results = components["schemas"]["Evaluation"]["results"];
 
