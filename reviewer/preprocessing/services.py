@@ -35,7 +35,8 @@ def record_prepared(exam: Exam, source: str) -> PreprocessingRun:
 
 def queue(exam: Exam, *, user=None, parameters: Parameters | None = None) -> PreprocessingRun:
     """A new run of the exam, enqueued once committed. Refused while a run of it is queued or
-    running, and once models have segmented the series a new run would replace."""
+    running, and once a segmentation lies on the series a new run would replace (a model's, a
+    reader's, or a reference label, which a sealed reference dataset version may hash)."""
     latest = latest_run(exam)
     if latest is not None and not latest.is_finished:
         raise RunRefused(f"run {latest.pk} of exam {exam.order} is still {latest.status}")
@@ -45,6 +46,11 @@ def queue(exam: Exam, *, user=None, parameters: Parameters | None = None) -> Pre
         raise RunRefused(
             f"models have segmented exam {exam.order}: its series stay as they are, so that "
             "their results keep the grid they were made on"
+        )
+    if exam.segmentations.exists():
+        raise RunRefused(
+            f"exam {exam.order} has a label map on its series' grid (a reference or a "
+            "reader's): its series stay as they are"
         )
     run = PreprocessingRun.objects.create(
         exam=exam,

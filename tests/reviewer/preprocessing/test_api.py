@@ -156,6 +156,18 @@ def test_an_exam_models_have_segmented_is_not_run_again(
     assert response.json()["detail"].startswith("models have segmented exam 0")
 
 
+def test_an_exam_with_a_reference_label_is_not_run_again(preprocessed, make_user, client_for):
+    from tests.reviewer.worklist.builders import segmentation
+
+    exam, _ = preprocessed
+    segmentation(exam, {"oedema": 100}, source="reference")  # a dataset version may hash it
+
+    response = client_for(make_user("qa_admin")).post("/api/preprocessing-runs/", {"exam": exam.pk})
+
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith("exam 0 has a label map on its series' grid")
+
+
 def test_a_parameter_out_of_range_is_refused_by_name(preprocessed, make_user, client_for):
     exam, _ = preprocessed
 
