@@ -179,6 +179,9 @@ def _data_quality(rows: list[dict], quality: list[dict]) -> dict:
             c.to_dict() for c in data_quality.correlate(quality, metrics, alpha=alpha)
         ],
     }
+    if len(rows) < data_quality.MIN_CASES:  # two points always lie on one component
+        found.update(pca=None, pca_note=f"{len(rows)} cases are too few for a PCA")
+        return found
     try:
         pca = data_quality.quality_pca(
             quality, [row["stratum"] for row in rows], cases=[row["case"] for row in rows]
