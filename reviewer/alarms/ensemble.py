@@ -23,10 +23,14 @@ Thresholds = dict[tuple[str, discord.AgreementMetric], discord.Threshold]
 LIVE_COHORT = "every exam measured so far"
 
 
-def update_exam(exam: Exam) -> None:
-    """Measure every target's candidates on this exam against their fusion (two or more)."""
+def update_exam(exam: Exam, *, versions=None) -> None:
+    """Measure every target's candidates on this exam against their fusion (two or more): the
+    maps of every model version, or of ``versions`` only (the live ones, as a deployment freezes
+    thresholds again: a retired version must not vote)."""
     by_target = defaultdict(list)
     candidates = Segmentation.objects.filter(exam=exam, source="model", target__in=list(Target))
+    if versions is not None:
+        candidates = candidates.filter(model_version__in=versions)
     for segmentation in candidates:
         by_target[segmentation.target].append(segmentation)
     for target, segmentations in by_target.items():

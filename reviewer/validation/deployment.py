@@ -172,8 +172,10 @@ def _refreeze(dataset_version: DatasetVersion | None, version: ModelVersion, use
     if dataset_version is None:
         return None, "no reference dataset: the thresholds in force are kept"
     cases = dataset_version.cases.select_related("exam__patient")
+    others = ModelVersion.objects.deployed().exclude(pk__in=ModelVersion.objects.lineage(version))
+    live = [*others, version]
     for case in cases:
-        ensemble.update_exam(case.exam)
+        ensemble.update_exam(case.exam, versions=live)
     try:
         frozen = freeze_thresholds(
             cohort=f"{dataset_version} as {version} went live",

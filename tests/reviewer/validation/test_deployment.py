@@ -55,6 +55,15 @@ def test_a_deployment_records_who_when_why_and_the_gates_decision(no_change_run,
     assert record.decision["compatible"] is True
 
 
+def test_without_an_ensemble_on_the_reference_cases_the_thresholds_in_force_are_kept_saying_why(
+    no_change_run, qa_admin
+):
+    record = deployment.deploy(no_change_run, user=qa_admin, reason="bug-fix release")
+
+    assert record.threshold_set is None
+    assert record.thresholds_note.startswith("thresholds not frozen again: no ensemble agreement")
+
+
 def test_an_incompatible_version_starts_a_new_compatibility_group(
     baseline, make_candidate, validate, grade, qa_admin
 ):
