@@ -18,6 +18,7 @@ from reviewer.grading.states import REVIEWED
 from reviewer.grading.volumes import TOTALS, region_volumes
 from reviewer.pacs.models import PacsStudy, SentResult
 from reviewer.preprocessing.models import PreprocessingRun
+from segmentation.compatibility import incompatibility
 from segmentation.models import Segmentation
 
 NESTED_TOTALS = {target.value for target in TOTALS}
@@ -95,6 +96,9 @@ class VolumeRow:
     exam: Exam
     review: SegmentationReview | None
     change_percent: float | None = None  # of the total, against the previous comparable exam
+    # why the previous exam's volumes cannot be compared with these (model versions of other
+    # compatibility groups, EASE R-A9.5); "" when they can
+    incomparable: str = ""
 
 
 @dataclass
@@ -154,6 +158,10 @@ def case_summary(patient: Patient) -> CaseSummary:
     segmentations = list(
         Segmentation.objects.filter(TRACKED, exam__in=exams)
         .select_related("model_version")
+        # the versions of a composite's parts: whether two exams' volumes compare
+        .prefetch_related(
+            Prefetch("parts", queryset=Segmentation.objects.select_related("model_version"))
+        )
         .annotate(
             listed=Count("lesions", filter=Q(lesions__below_minimum=False)),
             below=Count("lesions", filter=Q(lesions__below_minimum=True)),
@@ -297,10 +305,12 @@ def _volume_tracks(exams: list[Exam], reviews: list[SegmentationReview]) -> list
             review = per_exam.get(exam.pk)
             row = VolumeRow(exam=exam, review=review)
             if review is not None and not review.rejected_by_reader:
-                total = review.volumes_ml["total"]
-                if previous:
-                    row.change_percent = 100.0 * (total - previous) / previous
-                previous = total
+                if previous is not None:
+                    row.incomparable = incompatibility(review.segmentation, previous.segmentation)
+                    before = previous.volumes_ml["total"]
+                    if before and not row.incomparable:
+                        row.change_percent = 100.0 * (review.volumes_ml["total"] - before) / before
+                previous = review
             rows.append(row)
         tracks.append(VolumeTrack(title=first.title, regions=regions, rows=rows))
     return tracks

@@ -9,6 +9,7 @@ from reviewer.alarms.models import Alarm
 from reviewer.alarms.verdicts import record_verdict
 from reviewer.cases.permissions import grant_patient
 from reviewer.grading import services as grading
+from segmentation.models import ModelVersion
 from tests.reviewer.factories import patient_with_exams
 from tests.reviewer.worklist.builders import (
     add_missed,
@@ -203,6 +204,23 @@ def test_volume_changes_skip_a_segmentation_the_reader_rejected(patient, reader,
 
     assert [row.change_percent for row in rows] == [None, None, pytest.approx(25.0)]
     assert "not accepted" in page().content.decode()
+
+
+def test_volumes_of_another_compatibility_group_are_not_compared(patient, page):
+    first, second, _ = exams(patient)
+    old, new = model_version("node-wt", "1.0"), model_version("node-wt", "2.0")
+    ModelVersion.objects.filter(pk=old.pk).update(compatibility_group=1)
+    ModelVersion.objects.filter(pk=new.pk).update(compatibility_group=2)
+    before = segmentation(first, {"oedema": 10000}, source="model", model_version=old)
+    after = segmentation(second, {"oedema": 30000}, source="model", model_version=new)
+    composite(first, {"oedema": 10000}, parts=[before])
+    composite(second, {"oedema": 30000}, parts=[after])
+
+    [track] = [t for t in page().context["summary"].tracks if t.title == "Neural ODE"]
+
+    assert track.rows[1].change_percent is None
+    assert "node-wt 1.0 (compatibility group 1) against" in track.rows[1].incomparable
+    assert "not comparable" in page().content.decode()
 
 
 def test_each_model_family_and_the_reference_get_their_own_volume_track(patient, page):
