@@ -1,9 +1,10 @@
 """What the contract tests' requests meet: a glioma patient with three exams, composite
 segmentations with lesions, an assessment, a lesion verdict, an alarm with a verdict, a threshold
 set, an import job, an inference job, a preprocessing run, a reference dataset with two
-versions, a validation run on it and a deployment (every GET of one object has one to read); a
-radiologist who may see the patient and a data steward, each with an API token; and, per path of
-the schema, the ids of these real objects and the query some reads need."""
+versions, a validation run on it with an evaluation, and a deployment (every GET of one object
+has one to read); a radiologist who may see the patient and a data steward, each with an API
+token; and, per path of the schema, the ids of these real objects and the query some reads
+need."""
 
 import dataclasses
 from pathlib import Path
@@ -19,7 +20,7 @@ from reviewer.datasets.versions import create_version
 from reviewer.imports.models import ImportJob
 from reviewer.preprocessing.services import record_prepared
 from reviewer.validation.deployment import install
-from reviewer.validation.models import ValidationRun
+from reviewer.validation.models import Evaluation, ValidationRun
 from segmentation.models import InferenceJob
 from tests.reviewer.grading.builders import composites, glioma_patient
 from tests.reviewer.worklist.builders import grade, judge, model_version, segmentation
@@ -64,6 +65,7 @@ def populated_api() -> PopulatedApi:
     validation = ValidationRun.objects.create(
         model_version=version, dataset_version=second, created_by=steward, status="succeeded"
     )
+    Evaluation.objects.create(run=validation, results={"provenance": {}, "cases": []})
     deployed = install(version, user=steward, reason="the contract's model")
     ids = {
         "/api/alarms/{id}/": alarm.pk,
@@ -88,6 +90,7 @@ def populated_api() -> PopulatedApi:
         "/api/segmentations/{id}/sent-results/": latest.pk,
         "/api/segmentations/{id}/verdicts/": latest.pk,
         "/api/validation-runs/{id}/": validation.pk,
+        "/api/validation-runs/{id}/evaluation/": validation.pk,
     }
     parameters = {path: {"id": pk} for path, pk in ids.items()}
     for path in ("/api/cases/{pseudonym}/alarms/", "/api/patients/{pseudonym}/"):
