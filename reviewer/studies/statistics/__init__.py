@@ -1,0 +1,1 @@
+"""Reader-study statistics on plain arrays: agreement, concordance, arms, detection, MRMC export."""
