@@ -7,6 +7,7 @@ app_name = "datasets"
 urlpatterns = [
     path("datasets/", views.DatasetsView.as_view(), name="datasets"),
     path("datasets/new/", views.DatasetCreateView.as_view(), name="dataset-create"),
+    path("datasets/import/", views.VersionImportView.as_view(), name="version-import"),
     path("datasets/<int:pk>/versions/", views.VersionCreateView.as_view(), name="version-create"),
     path(
         "dataset-versions/<int:pk>/export.zip",

@@ -1,7 +1,13 @@
 """The QA admin's reference datasets page: the datasets with their sealed versions (hash, cases,
-what changed from the version before), a new dataset, and a new version from the exams that
-have a reference label. The forms post here; refusals come back as messages."""
+what changed from the version before), a new dataset, a new version from the exams that
+have a reference label, and a version imported from an exported zip. The forms post here;
+refusals come back as messages."""
 
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError
 from django.http import HttpResponse
@@ -9,11 +15,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
 
+from imaging.errors import ImagingInputError
 from reviewer.cases.models import Exam, Patient
 from reviewer.core.permissions import OPERATOR_ROLES, RoleRequiredMixin
 from reviewer.datasets import versions
 from reviewer.datasets.models import DatasetVersion, ReferenceDataset
-from reviewer.datasets.transfer import export_version
+from reviewer.datasets.transfer import TransferError, export_version, import_version
 from segmentation.models import Segmentation
 
 
@@ -95,3 +102,50 @@ class VersionCreateView(RoleRequiredMixin, View):
             cases = version.cases.count()
             messages.success(request, f"{version} sealed: {cases} cases, sha256 {version.sha256}.")
         return redirect("datasets:datasets")
+
+
+class VersionImportView(RoleRequiredMixin, View):
+    """A version exported by VersionExportView or export_dataset_version, uploaded: imported
+    in one transaction (reviewer.datasets.transfer), so a refused zip leaves nothing behind."""
+
+    allowed_roles = OPERATOR_ROLES
+
+    def post(self, request):
+        upload = request.FILES.get("zip")
+        dataset = request.POST.get("dataset", "").strip()
+        name_limit = ReferenceDataset._meta.get_field("name").max_length
+        if upload is None:
+            messages.error(request, "Choose the exported zip of a dataset version.")
+        elif len(dataset) > name_limit:
+            messages.error(request, f"A dataset name has at most {name_limit} characters.")
+        else:
+            self._import(request, upload, dataset)
+        return redirect("datasets:datasets")
+
+    def _import(self, request, upload, dataset: str) -> None:
+        upload_dir = Path(settings.NEUROREVIEW_UPLOAD_DIR)
+        upload_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=upload_dir) as folder:
+            # under its own name, so that the import's messages name the file the user chose
+            path = Path(folder) / Path(upload.name).name
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            if not zipfile.is_zipfile(path):
+                messages.error(
+                    request,
+                    f"Nothing was imported: {upload.name} is not a zip archive. Upload the zip "
+                    "that a version's Export link (or export_dataset_version) wrote.",
+                )
+                return
+            try:
+                version = import_version(path, user=request.user, dataset=dataset)
+            except TransferError as refused:
+                messages.error(request, f"Nothing was imported. {refused}")
+                return
+            except ImagingInputError as refused:  # an unsafe or corrupt zip
+                said = str(refused).replace(str(path), upload.name)  # no server paths
+                messages.error(request, f"Nothing was imported. {said}")
+                return
+        cases = version.cases.count()
+        messages.success(request, f"{version} imported: {cases} cases, sha256 {version.sha256}.")
