@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "reviewer.viewer",
     "reviewer.grading",
     "reviewer.datasets",
+    "reviewer.studies",
     "reviewer.validation",
     "reviewer.pacs",
     "reviewer.imports",

@@ -1,2 +1,2 @@
-"""Studies: reader studies and surveys (arms, questions, assignments, answers). Empty until the
-reader-study issue lands; it sits beside grading in ARCHITECTURE.md."""
+"""Studies: surveys now (versioned definitions with branching, append-only responses); reader
+studies (arms, assignments, answers) come next. It sits beside grading in ARCHITECTURE.md."""
