@@ -11,6 +11,7 @@ from reviewer.imports import api as imports
 from reviewer.pacs import api as pacs
 from reviewer.preprocessing import api as preprocessing
 from reviewer.reports import api as reports
+from reviewer.studies import api as studies
 from reviewer.validation import api as validation
 from reviewer.viewer import api as viewer
 from reviewer.worklist import api as worklist
@@ -27,6 +28,9 @@ router.register("datasets", datasets.ReferenceDatasetViewSet, basename="dataset"
 router.register("dataset-versions", datasets.DatasetVersionViewSet, basename="dataset-version")
 router.register("validation-runs", validation.ValidationRunViewSet, basename="validation-run")
 router.register("deployments", validation.DeploymentViewSet, basename="deployment")
+router.register("surveys", studies.SurveyViewSet, basename="survey")
+router.register("survey-versions", studies.SurveyVersionViewSet, basename="survey-version")
+router.register("survey-responses", studies.SurveyResponseViewSet, basename="survey-response")
 router.register(
     "preprocessing-runs", preprocessing.PreprocessingRunViewSet, basename="preprocessing-run"
 )
