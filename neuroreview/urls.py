@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("reviewer.imports.urls")),
     path("", include("reviewer.pacs.urls")),
     path("", include("reviewer.datasets.urls")),
+    path("", include("reviewer.studies.urls")),
     path("", include("reviewer.validation.urls")),
     path("", include("reviewer.reports.urls")),
     path("", include("segmentation.urls")),
