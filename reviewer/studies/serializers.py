@@ -8,7 +8,9 @@ from reviewer.studies.models import Survey, SurveyResponse, SurveyVersion
 
 
 class SurveySerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="null: built in"
+    )
     current_version = serializers.SerializerMethodField(
         help_text="id of the version respondents answer now: the newest published one"
     )
@@ -25,7 +27,9 @@ class SurveySerializer(serializers.ModelSerializer):
 
 class SurveyVersionSerializer(serializers.ModelSerializer):
     survey = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="null: built in"
+    )
     definition = serializers.JSONField(
         help_text='{"questions": [{"id", "type", "text", "required"?, "show_when"?, …}, …]}'
     )

@@ -1,7 +1,8 @@
 """What the contract tests' requests meet: a glioma patient with three exams, composite
 segmentations with lesions, an assessment, a lesion verdict, an alarm with a verdict, a threshold
 set, an import job, an inference job, a preprocessing run, a reference dataset with two
-versions, a validation run on it with an evaluation, and a deployment (every GET of one object
+versions, a validation run on it with an evaluation, a deployment, and the built-in EASE survey
+with the reader's response about the patient (every GET of one object
 has one to read); a radiologist who may see the patient and a data steward, each with an API
 token; and, per path of the schema, the ids of these real objects and the query some reads
 need."""
@@ -19,6 +20,8 @@ from reviewer.datasets.models import ReferenceDataset
 from reviewer.datasets.versions import create_version
 from reviewer.imports.models import ImportJob
 from reviewer.preprocessing.services import record_prepared
+from reviewer.studies.models import Survey
+from reviewer.studies.surveys import respond
 from reviewer.validation.deployment import install
 from reviewer.validation.models import Evaluation, ValidationRun
 from segmentation.models import InferenceJob
@@ -67,6 +70,13 @@ def populated_api() -> PopulatedApi:
     )
     Evaluation.objects.create(run=validation, results={"provenance": {}, "cases": []})
     deployed = install(version, user=steward, reason="the contract's model")
+    survey = Survey.objects.get(name="EASE clinical evaluation")  # built in (studies 0003)
+    answered = respond(
+        version=survey.versions.current(),
+        respondent=reader,
+        subject=patient,
+        answers={"successful": "no", "failure_reason": "software_error"},
+    )
     ids = {
         "/api/alarms/{id}/": alarm.pk,
         "/api/alarms/{id}/verdicts/": alarm.pk,
@@ -89,6 +99,10 @@ def populated_api() -> PopulatedApi:
         "/api/segmentations/{id}/lesions/": latest.pk,
         "/api/segmentations/{id}/sent-results/": latest.pk,
         "/api/segmentations/{id}/verdicts/": latest.pk,
+        "/api/survey-responses/{id}/": answered.pk,
+        "/api/survey-versions/{id}/": answered.version_id,
+        "/api/surveys/{id}/": survey.pk,
+        "/api/surveys/{id}/versions/": survey.pk,
         "/api/validation-runs/{id}/": validation.pk,
         "/api/validation-runs/{id}/evaluation/": validation.pk,
     }

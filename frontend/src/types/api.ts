@@ -2749,8 +2749,8 @@ export interface components {
             readonly id: number;
             name: string;
             description?: string;
-            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
-            readonly created_by: string;
+            /** @description null: built in */
+            readonly created_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** @description id of the version respondents answer now: the newest published one */
@@ -2780,8 +2780,8 @@ export interface components {
             /** @description {"questions": [{"id", "type", "text", "required"?, "show_when"?, …}, …]} */
             definition: unknown;
             readonly note: string;
-            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
-            readonly created_by: string;
+            /** @description null: built in */
+            readonly created_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
