@@ -1,15 +1,29 @@
 """Going live: only through the gate, one live version per lineage, every deployment and
 rollback recorded with who, when, why and on what evidence; the database enforces the rules."""
 
+import numpy as np
 import pytest
 from django.db import IntegrityError, InternalError, transaction
 from django.utils import timezone
 
-from reviewer.validation import deployment
+from imaging.synthetic import build_cohort
+from reviewer.alarms import ensemble
+from reviewer.alarms.models import EnsembleAgreement
+from reviewer.core.storage import read_nifti
+from reviewer.datasets.models import ReferenceDataset
+from reviewer.datasets.versions import create_version
+from reviewer.imports.services import import_brats
+from reviewer.validation import deployment, runs
 from reviewer.validation.deployment import DeploymentRefused
 from reviewer.validation.models import Deployment
-from segmentation.models import ModelVersion
+from reviewer.validation.queue import request_run
+from segmentation.engine import artifacts, discord
+from segmentation.engine.targets import target_mask
+from segmentation.inference import Segmenter, exam_channels, store_model_segmentation
+from segmentation.models import ModelVersion, Segmentation
+from segmentation.services import register_model_version
 from tests.reviewer.validation.conftest import MUCH_LARGER, SLIGHTLY_LARGER
+from tests.segmentation.model_builders import go_live
 
 pytestmark = pytest.mark.django_db
 # PostgreSQL's triggers raise InternalError; the constraints IntegrityError
@@ -178,3 +192,106 @@ def test_inference_runs_with_the_live_version_after_a_deployment(no_change_run, 
     deployment.deploy(no_change_run, user=qa_admin, reason="bug-fix release")
 
     assert list(ModelVersion.objects.deployed()) == [no_change_run.model_version]
+
+
+@pytest.fixture(scope="session")
+def three_patients_brats(tmp_path_factory):
+    """Three synthetic patients of three exams each; the first and the third have gliomas."""
+    out = tmp_path_factory.mktemp("deployment-cohort")
+    build_cohort(out, patients=3, seed=5, resolution=2, formats=("brats",))
+    return out / "brats"
+
+
+@pytest.fixture
+def glioma_exams(three_patients_brats, db):
+    """The six glioma exams, patient by patient."""
+    patients = sorted(import_brats(three_patients_brats), key=lambda p: p.pseudonym)
+    return [e for p in patients if p.disease == "glioma" for e in p.exams.order_by("order")]
+
+
+@pytest.fixture
+def live_node(glioma_exams):
+    """The NODE whole-tumour family live beside the U-Net baseline, with a map of every glioma
+    exam stored as inference stores one; the maps are the exams' reference whole tumours, so
+    that no NODE has to run here."""
+    node = go_live(register_model_version(artifacts.BUNDLED / "node-wt-small"))
+    for exam in glioma_exams:
+        reference = exam.segmentations.get(source="reference")
+        labels = np.asanyarray(read_nifti(reference.file.name).dataobj)
+        store_model_segmentation(
+            exam,
+            node,
+            target_mask(labels, "WT", reference.label_scheme),
+            np.asarray(exam.series.first().affine, dtype=float),
+            source_file="a stand-in for the NODE's map",
+        )
+    return node
+
+
+@pytest.fixture
+def five_exam_run(glioma_exams, baseline, make_candidate, qa_admin):
+    """A no-change candidate of the baseline validated on a dataset version of five exams."""
+    dataset = ReferenceDataset.objects.create(name="five exams", created_by=qa_admin)
+    dataset_version = create_version(dataset, glioma_exams[:5], user=qa_admin)
+    job = request_run(
+        model_version=make_candidate("1.1"), dataset_version=dataset_version, user=qa_admin
+    )
+    runs.run(job)
+    return job
+
+
+def mask(exam, version) -> np.ndarray:
+    stored = Segmentation.objects.get(exam=exam, model_version=version)
+    return np.asanyarray(read_nifti(stored.file.name).dataobj) > 0
+
+
+def median_and_mad(values) -> tuple[float, float]:
+    median = float(np.median(values))
+    return median, float(np.median(np.abs(np.asarray(values) - median)))
+
+
+def test_going_live_freezes_the_thresholds_over_the_live_ensemble_on_the_reference_exams(
+    five_exam_run, live_node, glioma_exams, qa_admin
+):
+    reference, candidate = glioma_exams[:5], five_exam_run.model_version
+
+    frozen = deployment.deploy(five_exam_run, user=qa_admin, reason="bug-fix release").threshold_set
+
+    assert frozen.exam_ids == sorted(exam.pk for exam in reference)
+    thresholds = {(t.model_version_id, t.metric): t for t in frozen.thresholds.all()}
+    live = (live_node, candidate)  # the retired baseline neither votes nor is scored
+    assert set(thresholds) == {(v.pk, metric) for v in live for metric in discord.PAPER_METRICS}
+    for version, other in (live, live[::-1]):
+        # Dice with the strict majority of two maps (their intersection), counted here
+        dice = []
+        for exam in reference:
+            own = mask(exam, version)
+            fusion = own & mask(exam, other)
+            dice.append(2 * fusion.sum() / (own.sum() + fusion.sum()))
+        median, mad = median_and_mad(dice)
+        frozen_dice = thresholds[version.pk, "dice"]
+        assert (frozen_dice.median, frozen_dice.mad, frozen_dice.cohort_size) == pytest.approx(
+            (median, mad, 5)
+        )
+        assert frozen_dice.threshold == pytest.approx(median - discord.DEFAULT_ALPHA * mad)
+        hausdorff = EnsembleAgreement.objects.filter(exam__in=reference, model_version=version)
+        median, mad = median_and_mad(list(hausdorff.values_list("hausdorff_mm", flat=True)))
+        frozen_hausdorff = thresholds[version.pk, "hausdorff"]
+        assert frozen_hausdorff.threshold == pytest.approx(median + discord.DEFAULT_ALPHA * mad)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="freeze_thresholds selects agreement rows by patient, not by exam: a reference "
+    "patient's other measured exams join the frozen cohort",
+)
+def test_a_measured_exam_outside_the_reference_dataset_is_not_frozen_over(
+    five_exam_run, live_node, glioma_exams, baseline, qa_admin
+):
+    elsewhere = glioma_exams[5]  # the reference patient's exam that the dataset leaves out
+    Segmenter().segment(elsewhere, baseline, exam_channels(elsewhere))
+    ensemble.update_exam(elsewhere)  # as clinical work measures it
+
+    frozen = deployment.deploy(five_exam_run, user=qa_admin, reason="bug-fix release").threshold_set
+
+    assert elsewhere.pk not in frozen.exam_ids
