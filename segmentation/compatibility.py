@@ -72,7 +72,7 @@ def prior_warnings(segmentation: Segmentation, *, priors=None, name_missing=True
     for prior in priors:
         # the prior's map by the same version when it has one (a validation run may have left
         # a candidate's map beside it), else its newest by this AI
-        candidates = prior.segmentations.filter(same_ai).order_by("-pk")
+        candidates = prior.segmentations.current().filter(same_ai).order_by("-pk")
         theirs = (
             candidates.filter(model_version=segmentation.model_version).first()
             if segmentation.model_version

@@ -5,7 +5,9 @@ lesions get verdicts; the single-target maps stay as its parts.
 
 A family's part for a target is its deployed model version's segmentation of the exam (the most
 recently deployed, when several are; else the newest). A composite, once stored, is kept: it may
-carry grades and verdicts."""
+carry grades and verdicts. When the exam is segmented again by newly live versions (its priors
+re-run after an incompatible update, EASE R-A9.5), the family's parts change and a new composite
+replaces the current one; the replaced one stays as history."""
 
 import numpy as np
 from django.db import IntegrityError
@@ -20,7 +22,8 @@ from segmentation.engine.compose import compose_targets
 from segmentation.engine.targets import TARGET_LABELS, Target
 from segmentation.models import ModelVersion, Segmentation
 
-ONE_PER_FAMILY = "segmentation_segmentation_one_composite_per_family"
+# the database's answer to two workers composing the same family at once
+RACES = ("segmentation_segmentation_one_first_composite_per_family", "replaces_id")
 FAMILY_OF_KIND = {
     ModelVersion.Kind.NODE: Segmentation.Family.NODE,
     ModelVersion.Kind.UNET: Segmentation.Family.UNET,
@@ -28,18 +31,24 @@ FAMILY_OF_KIND = {
 
 
 def compose_exam(exam: Exam) -> list[Segmentation]:
-    """Store the composite of each family that has all three targets on this exam and no
-    composite yet; returns the composites stored now."""
-    done = set(
-        Segmentation.objects.filter(exam=exam, source=Segmentation.Source.COMPOSITE).values_list(
-            "family", flat=True
-        )
-    )
+    """Store the composite of each family that has all three targets on this exam, unless its
+    current composite was composed of these very parts; returns the composites stored now."""
+    current = {
+        composite.family: composite
+        for composite in Segmentation.objects.current()
+        .filter(exam=exam, source=Segmentation.Source.COMPOSITE)
+        .prefetch_related("parts")
+    }
     stored = []
     for family, parts in family_parts(exam).items():
-        if family in done or len(parts) < len(Target):
+        if len(parts) < len(Target):
             continue
-        composite = _store_composite(exam, family, parts)
+        replaced = current.get(family)
+        if replaced is not None and {p.pk for p in replaced.parts.all()} == {
+            p.pk for p in parts.values()
+        }:
+            continue
+        composite = _store_composite(exam, family, parts, replaced)
         if composite is not None:
             stored.append(composite)
     return stored
@@ -75,7 +84,7 @@ def composite_scheme(exam: Exam) -> LabelScheme:
 
 
 def _store_composite(
-    exam: Exam, family: str, parts: dict[Target, Segmentation]
+    exam: Exam, family: str, parts: dict[Target, Segmentation], replaced: Segmentation | None
 ) -> Segmentation | None:
     images = {target: read_nifti(part.file.name) for target, part in parts.items()}
     scheme = composite_scheme(exam)
@@ -94,8 +103,9 @@ def _store_composite(
                 source=Segmentation.Source.COMPOSITE,
                 family=family,
                 parts=tuple(parts[t] for t in Target),
+                replaces=replaced,
             )
     except IntegrityError as error:
-        if ONE_PER_FAMILY not in str(error):
+        if not any(race in str(error) for race in RACES):
             raise
         return None  # another worker composed this family meanwhile

@@ -66,9 +66,11 @@ def add_segmentation(
     target: str = "",
     family: str = "",
     parts: tuple[Segmentation, ...] = (),
+    replaces: Segmentation | None = None,
 ) -> Segmentation:
     """Store a label map (checked against its scheme) and measure its lesions; a composite names
-    its family and the segmentations it was composed from, a reader-drawn map its reader."""
+    its family, the segmentations it was composed from and the composite it replaces, a
+    reader-drawn map its reader."""
     labels = np.asarray(volume.array())
     if not np.array_equal(labels, np.round(labels)) or labels.min() < 0:
         raise ImagingInputError(source_file, "a label map must hold non-negative integers")
@@ -89,6 +91,7 @@ def add_segmentation(
         reader=reader,
         target=target,
         family=family,
+        replaces=replaces,
         label_scheme=scheme.value,
         minimum_lesion_ml=minimum,
         file=stored.name,

@@ -41,7 +41,9 @@ def evaluate_patient(patient: Patient) -> None:
     rules = ClinicalRules.of(configuration)
     exams = list(Exam.objects.filter(patient=patient).order_by("order"))
     composites = list(
-        _counted(Segmentation.objects.filter(source="composite")).filter(exam__patient=patient)
+        _counted(Segmentation.objects.current().filter(source="composite")).filter(
+            exam__patient=patient
+        )
     )
     detections = list(
         _counted(Segmentation.objects.filter(source="model"))

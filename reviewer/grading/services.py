@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from reviewer.grading.models import Assessment, LesionVerdict
 from reviewer.grading.scales import project_scale
+from segmentation.models import Segmentation
 
 STALE = "someone graded this segmentation meanwhile: reload to see their assessment"
 STALE_VERDICT = "someone judged this lesion meanwhile: reload to see their verdict"
@@ -47,6 +48,7 @@ def record_assessment(
 ) -> Assessment:
     """Record a reader's assessment on the project's scale: a grade 1–5 (EASE) or a four_level
     1–4 (the 4-level scale), the one the scale's form carries."""
+    _check_current(segmentation)
     scale = project_scale()
     levels = {"grade": grade, "four_level": four_level}
     for name, value in levels.items():
@@ -90,6 +92,7 @@ def record_verdict(
     """Record a reader's verdict on a lesion of the segmentation (accepted or rejected), or a
     lesion the segmentation missed (added, with its centre in millimetres, optionally a rough
     radius, and no lesion), or withdrawn: the superseded verdict taken back."""
+    _check_current(segmentation)
     if decision == LesionVerdict.Decision.WITHDRAWN:
         lesion = _withdrawable(supersedes, lesion, centre_mm, radius_mm)
     elif decision == LesionVerdict.Decision.ADDED:
@@ -108,6 +111,17 @@ def record_verdict(
         supersedes=supersedes,
         reading_time_ms=reading_time_ms,
     )
+
+
+def _check_current(segmentation) -> None:
+    """A replaced composite is history: what readers see now is the one that replaced it."""
+    newer = Segmentation.objects.filter(replaces=segmentation).first()
+    if newer is not None:
+        raise GradingError(
+            f"segmentation {segmentation.pk} was replaced by segmentation {newer.pk} when exam "
+            f"{segmentation.exam.order} was segmented again: review segmentation {newer.pk}",
+            "segmentation",
+        )
 
 
 def _check_added(lesion, centre_mm, radius_mm) -> None:

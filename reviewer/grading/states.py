@@ -37,8 +37,9 @@ from reviewer.grading.three_exams import TIMEPOINTS, Member, refusals
 from segmentation.models import Lesion, Segmentation
 
 # The AI results a reader reviews (see the module's docstring). A single-target map is only
-# ever a part: one not composed (yet, or a candidate's from a validation run) is not a result.
-REVIEWED = Q(source=Segmentation.Source.COMPOSITE) | Q(
+# ever a part: one not composed (yet, or a candidate's from a validation run) is not a result;
+# a replaced composite is history.
+REVIEWED = Q(source=Segmentation.Source.COMPOSITE, replaced_by__isnull=True) | Q(
     source=Segmentation.Source.MODEL, composites__isnull=True, target=""
 )
 OPEN = (Stage.AWAITING_SECOND_OPINION, Stage.AWAITING_CONSENSUS)

@@ -136,7 +136,7 @@ def three_exam_set(exam: Exam, family: str, priors: list[int] | None = None) -> 
     exams = [exam] + (default_priors(exam) if priors is None else chosen_priors(exam, priors))
     composites = {
         s.exam_id: s
-        for s in Segmentation.objects.filter(
+        for s in Segmentation.objects.current().filter(
             exam__in=exams, source=Segmentation.Source.COMPOSITE, family=family
         )
     }

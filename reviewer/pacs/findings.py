@@ -16,6 +16,12 @@ class NotSendable(ValueError):
 
 
 def current_assessment(segmentation: Segmentation) -> Assessment:
+    newer = Segmentation.objects.filter(replaces=segmentation).first()
+    if newer is not None:
+        raise NotSendable(
+            f"segmentation {segmentation.pk} was replaced by segmentation {newer.pk} when the "
+            "exam was segmented again: send that one"
+        )
     current = Assessment.objects.filter(segmentation=segmentation).current_by_segmentation()
     if segmentation.pk not in current:
         raise NotSendable("grade the segmentation before it goes to the PACS")

@@ -100,10 +100,12 @@ def shown_exams(patient: Patient, exam_id: int | None) -> list[Exam]:
 
 
 SHOWN_SEGMENTATIONS = (
-    with_lesion_counts(Segmentation.objects.select_related("model_version", "reader", "acc_curves"))
+    with_lesion_counts(
+        Segmentation.objects.current().select_related("model_version", "reader", "acc_curves")
+    )
     .prefetch_related(
         Prefetch("parts", queryset=Segmentation.objects.select_related("model_version")),
-        Prefetch("composites", queryset=Segmentation.objects.only("pk")),
+        Prefetch("composites", queryset=Segmentation.objects.current().only("pk")),
     )
     .order_by("source", "target", "pk")
 )

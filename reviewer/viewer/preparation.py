@@ -26,7 +26,7 @@ def prepare_patients(patients, progress=lambda done, total, message: None) -> in
         *Series.objects.filter(exam__patient__in=pks).order_by("pk"),
         *AcquiredSeries.objects.filter(exam__patient__in=pks).order_by("pk"),
         *BrainMask.objects.filter(run__exam__patient__in=pks).order_by("pk"),
-        *Segmentation.objects.filter(exam__patient__in=pks).order_by("pk"),
+        *Segmentation.objects.current().filter(exam__patient__in=pks).order_by("pk"),
     ]
     steps = len(volumes) + len(patients)
     for done, volume in enumerate(volumes):

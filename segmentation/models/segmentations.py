@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 
 from imaging.labels import LABELS, LabelScheme
 from segmentation.models.choices import TargetChoices
@@ -11,8 +12,22 @@ LabelSchemeChoices = models.TextChoices(
 )
 
 
+class SegmentationQuerySet(models.QuerySet):
+    def current(self):
+        """Without what a newer composite replaced: a replaced composite, and a model map that is
+        a part of replaced composites only (a map that is no part at all stays)."""
+        through = Segmentation.parts.through.objects
+        part = through.filter(to_segmentation=OuterRef("pk"))
+        return self.exclude(source=Segmentation.Source.COMPOSITE, replaced_by__isnull=False).filter(
+            ~Exists(part) | Exists(part.filter(from_segmentation__replaced_by__isnull=True))
+        )
+
+
 class Segmentation(models.Model):
-    """A label map on an exam's grid, with its source: a model version, a reader or a reference."""
+    """A label map on an exam's grid, with its source: a model version, a reader or a reference.
+    A family's composite on an exam may be replaced by a newer one composed of other parts (the
+    exam segmented again by newly live versions, EASE R-A9.5): the replaced one stays, with
+    its grades and verdicts, as the history of what readers saw."""
 
     class Source(models.TextChoices):
         MODEL = "model", "Model version"
@@ -38,11 +53,17 @@ class Segmentation(models.Model):
     # a composite: the family and the single-target model segmentations it was composed from
     family = models.CharField(max_length=8, blank=True, choices=Family.choices)
     parts = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="composites")
+    # a composite: the family's composite of the exam it replaces (each is replaced at most once)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
     # components below this volume are counted, not listed, as lesions (null: all are listed)
     minimum_lesion_ml = models.FloatField(null=True, blank=True)
     file = models.FileField(max_length=255)
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SegmentationQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -57,7 +78,8 @@ class Segmentation(models.Model):
                     )
                     | models.Q(source="reader", reader__isnull=False, model_version__isnull=True)
                     | models.Q(source="reference", reader__isnull=True, model_version__isnull=True)
-                ),
+                )
+                & (models.Q(source="composite") | models.Q(replaces__isnull=True)),
                 name="segmentation_segmentation_source_matches_origin",
             ),
             models.UniqueConstraint(
@@ -72,8 +94,8 @@ class Segmentation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["exam", "family"],
-                condition=models.Q(source="composite"),
-                name="segmentation_segmentation_one_composite_per_family",
+                condition=models.Q(source="composite", replaces__isnull=True),
+                name="segmentation_segmentation_one_first_composite_per_family",
             ),
         ]
 

@@ -5,7 +5,7 @@ every prior exam whose segmentation by the same AI came from other model version
 import pytest
 
 from reviewer.cases.permissions import grant_patient
-from reviewer.pacs.findings import findings
+from reviewer.pacs.findings import NotSendable, current_assessment, findings
 from reviewer.pacs.report import report_lines
 from segmentation.compatibility import prior_warnings
 from segmentation.models import ModelVersion
@@ -118,6 +118,27 @@ def test_a_composite_compares_the_versions_of_its_parts(exams, reader):
     warnings = prior_warnings(made)
 
     assert any("node-et 1.0 (never live) against node-et 2.0 (never live)" in w for w in warnings)
+
+
+def test_a_composite_compares_with_the_composite_that_replaced_the_priors_old_one(exams, reader):
+    old, new = model_version("node-et", "1.0"), model_version("node-et", "2.0")
+    before = [segmentation(exams[1], TUMOUR, source="model", model_version=old)]
+    again = [segmentation(exams[1], TUMOUR, source="model", model_version=new)]
+    after = [segmentation(exams[2], TUMOUR, source="model", model_version=new)]
+    replaced = composite(exams[1], TUMOUR, parts=before)
+    composite(exams[1], TUMOUR, parts=again, replaces=replaced)
+    made = composite(exams[2], TUMOUR, parts=after)
+
+    assert prior_warnings(made, priors=[exams[1]]) == []
+
+
+def test_a_replaced_composite_is_not_sent_to_the_pacs(exams, reader):
+    replaced = composite(exams[1], TUMOUR)
+    grade(replaced, reader)
+    successor = composite(exams[1], TUMOUR, replaces=replaced)
+
+    with pytest.raises(NotSendable, match=f"replaced by segmentation {successor.pk}"):
+        current_assessment(replaced)
 
 
 def test_a_prior_segmented_by_a_compatible_version_raises_no_warning(exams, reader, unet):

@@ -4,6 +4,7 @@ not lesions), before the exam is announced as segmented."""
 
 import numpy as np
 import pytest
+from django.db import IntegrityError, transaction
 
 from imaging.labels import LabelScheme
 from reviewer.cases.models import Patient
@@ -144,6 +145,71 @@ def test_the_live_version_of_a_target_is_the_part_not_a_retired_one(exam):
     [composite] = composites.compose_exam(exam)
 
     assert set(composite.parts.all()) == {new_et, old["TC"], old["WT"]}
+
+
+def newly_live_et(exam):
+    """Exam segmented again by a newly live ET version (its priors re-run, EASE R-A9.5)."""
+    again = stored_segmentation(
+        exam,
+        box(CORE),
+        source=Segmentation.Source.MODEL,
+        model_version=model_version("node", "ET", version="2"),
+        target="ET",
+    )
+    go_live(again.model_version)
+    return again
+
+
+def test_new_parts_from_a_newly_live_version_replace_the_current_composite(exam):
+    old = store_family(exam, version="1")
+    [first] = composites.compose_exam(exam)
+    again = newly_live_et(exam)
+
+    [second] = composites.compose_exam(exam)
+
+    assert second.replaces == first
+    assert set(second.parts.all()) == {again, old["TC"], old["WT"]}
+    assert list(Segmentation.objects.current().filter(source="composite")) == [second]
+
+
+def test_a_replaced_composite_and_the_parts_only_it_had_are_no_longer_current(exam):
+    old = store_family(exam, version="1")
+    [first] = composites.compose_exam(exam)
+    again = newly_live_et(exam)
+    [second] = composites.compose_exam(exam)
+
+    current = set(exam.segmentations.current())
+
+    assert current == {second, again, old["TC"], old["WT"]}
+    assert set(exam.segmentations.all()) - current == {first, old["ET"]}
+
+
+def test_a_family_has_one_first_composite_per_exam_in_the_database(exam):
+    store_family(exam)
+    [first] = composites.compose_exam(exam)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Segmentation.objects.create(
+            exam=exam, source="composite", family="node", label_scheme="brats2023", file="x"
+        )
+
+
+def test_a_composite_is_replaced_at_most_once_in_the_database(exam):
+    store_family(exam)
+    [first] = composites.compose_exam(exam)
+    fields = dict(exam=exam, source="composite", family="node", label_scheme="brats2023")
+    Segmentation.objects.create(**fields, replaces=first, file="a")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Segmentation.objects.create(**fields, replaces=first, file="b")
+
+
+def test_only_a_composite_replaces_another_in_the_database(exam):
+    parts = store_family(exam)
+    [first] = composites.compose_exam(exam)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Segmentation.objects.filter(pk=parts["ET"].pk).update(replaces=first)
 
 
 def test_the_lesions_of_a_composite_are_the_components_of_the_composed_map(exam):

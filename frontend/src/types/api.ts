@@ -2586,8 +2586,7 @@ export interface components {
             source: components["schemas"]["SourceEnum"];
             readonly model_version: string | null;
             readonly reader: string | null;
-            /** @default  */
-            family: components["schemas"]["FamilyEnum"] | components["schemas"]["BlankEnum"];
+            family?: components["schemas"]["FamilyEnum"] | components["schemas"]["BlankEnum"];
             readonly parts: number[];
             label_scheme: components["schemas"]["SegmentationLabelSchemeEnum"];
             sha256: string;

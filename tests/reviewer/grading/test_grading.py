@@ -457,3 +457,33 @@ def test_the_grading_panel_is_403_for_a_researcher(make_user, client_for, segmen
     grant_patient(segmentation.exam.patient, researcher)
 
     assert client_for(researcher).get(grading_url(segmentation)).status_code == 403
+
+
+def test_a_replaced_composite_is_history_and_grading_it_is_400_naming_its_successor(
+    make_user, client_for
+):
+    exam = ExamFactory()
+    replaced = composite(exam, {"oedema": 100})
+    successor = composite(exam, {"oedema": 120}, replaces=replaced)
+    reader = make_user("radiologist")
+    grant_patient(exam.patient, reader)
+
+    response = client_for(reader).post(assessments_url(replaced), {"acceptable": True, "grade": 4})
+
+    assert response.status_code == 400
+    assert f"review segmentation {successor.pk}" in str(response.json())
+    assert not Assessment.objects.exists()
+
+
+def test_the_lesions_of_a_replaced_composite_take_no_new_verdict(make_user):
+    exam = ExamFactory()
+    replaced = composite(exam, {"oedema": 100})
+    composite(exam, {"oedema": 120}, replaces=replaced)
+
+    with pytest.raises(services.GradingError, match="was replaced by segmentation"):
+        services.record_verdict(
+            user=make_user("radiologist"),
+            segmentation=replaced,
+            decision="accepted",
+            lesion=replaced.lesions.get(index=1),
+        )
