@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../src/net/apiJson";
-import type { Assessment, AssessmentInput, GradingPanelData, Scale } from "../src/viewer/gradingApi";
+import type { Assessment, AssessmentInput, GradingPanelData, InferenceJob, Scale } from "../src/viewer/gradingApi";
 import { GradingPanel, volumeSummary } from "../src/viewer/gradingPanel";
 import type { Stopwatch } from "../src/viewer/readingClock";
 import { assessment } from "./gradingFixtures";
@@ -68,6 +68,7 @@ function fakeApi(history: Assessment[] = [], scale: Scale = EASE) {
       stored = [saved, ...stored];
       return saved;
     }),
+    segmentAgain: vi.fn(async (patient: string) => ({ id: 7, patient, status: "queued", progress: 0, message: "", error: "", device: "", created_at: "", finished_at: null }) as InferenceJob),
   };
 }
 
@@ -97,14 +98,14 @@ describe("GradingPanel", () => {
   });
 
   it("names the result's model versions with their compatibility group", async () => {
-    const panel = new GradingPanel(root, fakeApi(), readingTime(0));
+    const panel = new GradingPanel(root, fakeApi(), readingTime(0), "GL-0001");
     await panel.show(segmentation(5, { model_versions: [{ name: "unet-wt 3.0", live: true, compatibility_group: 2 }] }));
     expect(root.querySelector(".viewer-model-versions")!.textContent).toBe("unet-wt 3.0 · group 2");
     expect(root.querySelector<HTMLElement>(".viewer-comparability")!.hidden).toBe(true);
   });
 
   it("warns, beside the grading form, that a prior's volumes cannot be compared", async () => {
-    const panel = new GradingPanel(root, fakeApi(), readingTime(0));
+    const panel = new GradingPanel(root, fakeApi(), readingTime(0), "GL-0001");
     const warning = "Prior exam 1 was segmented by incompatible model versions (…): volumes cannot be compared";
     await panel.show(segmentation(5, { comparability: [warning] }));
     const list = root.querySelector<HTMLElement>(".viewer-comparability")!;
@@ -112,9 +113,40 @@ describe("GradingPanel", () => {
     expect([...list.querySelectorAll("li")].map((li) => li.textContent)).toEqual([warning]);
   });
 
+  it("offers no new segmentation where every prior compares", async () => {
+    const panel = new GradingPanel(root, fakeApi(), readingTime(0), "GL-0001");
+    await panel.show(segmentation(5));
+    expect(root.querySelector<HTMLElement>(".viewer-rerun")!.hidden).toBe(true);
+  });
+
+  it("segments the patient's priors again with the live versions, and links to the job", async () => {
+    const api = fakeApi();
+    const panel = new GradingPanel(root, api, readingTime(0), "GL-0001");
+    await panel.show(segmentation(5, { comparability: ["Prior exam 1 was segmented by incompatible model versions"] }));
+    const offer = root.querySelector<HTMLElement>(".viewer-rerun")!;
+    expect(offer.hidden).toBe(false);
+    offer.querySelector("button")!.click();
+    await vi.waitFor(() => expect(offer.querySelector("a")).not.toBeNull());
+    expect(api.segmentAgain).toHaveBeenCalledWith("GL-0001");
+    expect(offer.querySelector("a")!.getAttribute("href")).toBe("/inference/7/");
+    expect(offer.querySelector("button")!.disabled).toBe(true);
+  });
+
+  it("says why the segmentation was not queued, and lets the reader try again", async () => {
+    const api = fakeApi();
+    api.segmentAgain.mockRejectedValueOnce(new ApiError(429, { detail: "Your waiting segmentation jobs are at the limit of 2" }));
+    const panel = new GradingPanel(root, api, readingTime(0), "GL-0001");
+    await panel.show(segmentation(5, { comparability: ["Prior exam 1 was segmented by incompatible model versions"] }));
+    const offer = root.querySelector<HTMLElement>(".viewer-rerun")!;
+    offer.querySelector("button")!.click();
+    await vi.waitFor(() => expect(offer.querySelector("span")!.textContent).toContain("Not queued"));
+    expect(offer.querySelector("span")!.textContent).toContain("at the limit of 2");
+    expect(offer.querySelector("button")!.disabled).toBe(false);
+  });
+
   it("records acceptability and grade apart, with the comment and the case's reading time", async () => {
     const api = fakeApi();
-    const panel = new GradingPanel(root, api, readingTime(42_000));
+    const panel = new GradingPanel(root, api, readingTime(42_000), "GL-0001");
     await panel.show(segmentation(5));
     choose(panel, "acceptable", "false");
     choose(panel, "level", "4");
@@ -132,7 +164,7 @@ describe("GradingPanel", () => {
 
   it("sends nothing until both acceptability and grade are chosen (nothing is preselected)", async () => {
     const api = fakeApi();
-    const panel = new GradingPanel(root, api, readingTime(0));
+    const panel = new GradingPanel(root, api, readingTime(0), "GL-0001");
     await panel.show(segmentation(5));
     expect([...panel.form.querySelectorAll<HTMLInputElement>("input[type=radio]")].some((r) => r.checked)).toBe(false);
     choose(panel, "level", "5");
@@ -143,7 +175,7 @@ describe("GradingPanel", () => {
 
   it("on a stale form shows the server's message and the new history, and keeps what was typed", async () => {
     const api = fakeApi([assessment(1, { reader_name: "dr. first" })]);
-    const panel = new GradingPanel(root, api, readingTime(5_000));
+    const panel = new GradingPanel(root, api, readingTime(5_000), "GL-0001");
     await panel.show(segmentation(5));
     api.gradedMeanwhile(assessment(2, { reader_name: "dr. other", acceptable: false, grade: 2, supersedes: 1 }));
     choose(panel, "acceptable", "true");
@@ -164,7 +196,7 @@ describe("GradingPanel", () => {
 
   it("grades on the four-level scale when the project does, acceptable meaning grades I–II", async () => {
     const api = fakeApi([], FOUR_LEVEL);
-    const panel = new GradingPanel(root, api, readingTime(0));
+    const panel = new GradingPanel(root, api, readingTime(0), "GL-0001");
     await panel.show(segmentation(5));
     expect(panel.form.querySelector("input[name=acceptable]")).toBeNull();
     expect(panel.form.querySelector("label[title]")!.getAttribute("title")).toBe("small: small I\nmedium: medium I\nlarge: large I");
@@ -176,7 +208,7 @@ describe("GradingPanel", () => {
 
   it("keeps a draft while the reader looks at another segmentation", async () => {
     const api = fakeApi();
-    const panel = new GradingPanel(root, api, readingTime(0));
+    const panel = new GradingPanel(root, api, readingTime(0), "GL-0001");
     await panel.show(segmentation(5));
     choose(panel, "level", "2");
     type(panel, "draft");
@@ -188,7 +220,7 @@ describe("GradingPanel", () => {
   });
 
   it("shows the volumes and component counts being graded, smaller components included", async () => {
-    const panel = new GradingPanel(root, fakeApi(), readingTime(0));
+    const panel = new GradingPanel(root, fakeApi(), readingTime(0), "GL-0001");
     await panel.show(segmentation(5));
     expect(root.querySelector(".viewer-volumes")!.textContent).toBe(
       "enhancing 1.25 · oedema 10.50 · WT 11.75 mL · 3 lesions, 12 smaller components (< 0.1 mL)",

@@ -109,6 +109,11 @@ class VolumeTrack:
     regions: list[str]
     rows: list[VolumeRow]
 
+    @property
+    def incomparable_exams(self) -> list[int]:
+        """The exams whose volumes cannot be compared with the previous exam's (EASE R-A9.5)."""
+        return [row.exam.order for row in self.rows if row.incomparable]
+
 
 @dataclass
 class AlarmGroup:

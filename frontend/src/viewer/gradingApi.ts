@@ -11,6 +11,7 @@ export type LesionVerdictInput = Schemas["LesionVerdictInput"];
 export type Decision = Schemas["DecisionEnum"];
 export type GradingPanelData = Schemas["GradingPanel"];
 export type Scale = Schemas["Scale"];
+export type InferenceJob = Schemas["InferenceJob"];
 
 const segmentationUrl = (segmentation: number, what: "assessments" | "verdicts" | "grading"): string =>
   `/api/segmentations/${segmentation}/${what}/`;
@@ -31,6 +32,9 @@ export const gradingApi = {
   verdicts: (segmentation: number): Promise<LesionVerdict[]> => apiJson(segmentationUrl(segmentation, "verdicts")),
   judge: (segmentation: number, input: LesionVerdictInput): Promise<LesionVerdict> =>
     post(segmentationUrl(segmentation, "verdicts"), input),
+  /** Segment every exam of the patient with the live versions (segmentation/api.py): priors
+   * made by incompatible versions get results that compare (EASE R-A9.5). */
+  segmentAgain: (patient: string): Promise<InferenceJob> => apiJson("/api/inference-jobs/", { patient }),
 };
 
 export type GradingApi = typeof gradingApi;

@@ -32,6 +32,7 @@ export class GradingPanel {
   private readonly volumes: HTMLElement;
   private readonly versions: HTMLElement;
   private readonly comparability: HTMLElement;
+  private readonly rerun: HTMLElement;
   private readonly choices: HTMLElement;
   private readonly comment: HTMLTextAreaElement;
   private readonly message: HTMLElement;
@@ -48,14 +49,20 @@ export class GradingPanel {
 
   constructor(
     root: HTMLElement,
-    private readonly api: Pick<GradingApi, "panel" | "assessments" | "assess">,
+    private readonly api: Pick<GradingApi, "panel" | "assessments" | "assess" | "segmentAgain">,
     /** The case's reading time, sent with each assessment. */
     private readonly readingTime: Pick<Stopwatch, "take" | "putBack">,
+    /** The patient's pseudonym: segmenting again segments all its exams. */
+    private readonly patient: string,
   ) {
     root.innerHTML = `
       <h2>Grading <span class="muted viewer-grading-target"></span></h2>
       <p class="muted viewer-model-versions"></p>
       <ul class="viewer-comparability" hidden></ul>
+      <div class="viewer-rerun" hidden>
+        <button type="button" class="button button-small">Segment the priors again</button>
+        <span class="muted" role="status" aria-live="polite">with the live model versions, so that their volumes compare</span>
+      </div>
       <p class="viewer-volumes"></p>
       <form class="viewer-grading-form" novalidate hidden>
         <div class="viewer-grading-choices"></div>
@@ -71,6 +78,8 @@ export class GradingPanel {
     this.volumes = part(".viewer-volumes");
     this.versions = part(".viewer-model-versions");
     this.comparability = part(".viewer-comparability");
+    this.rerun = part(".viewer-rerun");
+    part(".viewer-rerun button").addEventListener("click", () => void this.segmentAgain());
     this.form = part("form");
     this.choices = part(".viewer-grading-choices");
     this.comment = part("textarea");
@@ -99,6 +108,7 @@ export class GradingPanel {
     const warnings = segmentation?.comparability ?? [];
     this.comparability.replaceChildren(...warnings.map((warning) => listItem(warning)));
     this.comparability.hidden = warnings.length === 0;
+    this.rerun.hidden = warnings.length === 0;
     this.volumes.textContent = segmentation ? "Loading…" : "No segmentation to grade on this exam.";
     this.say("");
     this.assessments = [];
@@ -115,6 +125,25 @@ export class GradingPanel {
       this.form.hidden = false;
     } catch (error) {
       if (segmentation === this.segmentation) this.volumes.textContent = `The grading panel could not be loaded: ${describe(error)}`;
+    }
+  }
+
+  /** Queue the patient's segmentation with the live versions and link to its progress. The
+   * priors' new results replace their composites once the job ends; the replaced ones keep
+   * their grades as history, and the viewer shows the new ones when reloaded. */
+  private async segmentAgain(): Promise<void> {
+    const button = this.rerun.querySelector("button")!;
+    const status = this.rerun.querySelector("span")!;
+    button.disabled = true;
+    try {
+      const job = await this.api.segmentAgain(this.patient);
+      const link = document.createElement("a");
+      link.href = `/inference/${job.id}/`;
+      link.textContent = `segmentation job ${job.id}`;
+      status.replaceChildren("Queued as ", link, ": reload the viewer when it has finished.");
+    } catch (error) {
+      status.textContent = `Not queued: ${describe(error)}`;
+      button.disabled = false;
     }
   }
 

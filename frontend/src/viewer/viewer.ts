@@ -156,7 +156,7 @@ async function showManifest(
   );
   const caseTime = new Stopwatch(clock);
   caseTime.start();
-  const grading = new GradingPanel(layout.grading, gradingApi, caseTime);
+  const grading = new GradingPanel(layout.grading, gradingApi, caseTime, manifest.patient);
   const preprocessingPanel = new PreprocessingPanel(layout.preprocessingRun, preprocessingApi, preprocessing.mayReview, async () => {
     const reloaded = await preprocessing.reloadManifest();
     return currentExam(reloaded)?.preprocessing ?? null;

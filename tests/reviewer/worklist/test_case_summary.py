@@ -223,6 +223,62 @@ def test_volumes_of_another_compatibility_group_are_not_compared(patient, page):
     assert "not comparable" in page().content.decode()
 
 
+def incompatible_priors(patient):
+    """Exam 0's composite made by node-wt 1.0 (group 1); exam 1's part by node-wt 2.0 (group
+    2), and that version."""
+    first, second, _ = exams(patient)
+    old, new = model_version("node-wt", "1.0"), model_version("node-wt", "2.0")
+    ModelVersion.objects.filter(pk=old.pk).update(compatibility_group=1)
+    ModelVersion.objects.filter(pk=new.pk).update(compatibility_group=2)
+    before = segmentation(first, {"oedema": 10000}, source="model", model_version=old)
+    after = segmentation(second, {"oedema": 30000}, source="model", model_version=new)
+    return composite(first, {"oedema": 10000}, parts=[before]), after
+
+
+def test_the_case_page_offers_to_segment_the_priors_again_where_volumes_do_not_compare(
+    patient, page
+):
+    _, after = incompatible_priors(patient)
+    composite(exams(patient)[1], {"oedema": 30000}, parts=[after])
+
+    html = page().content.decode()
+
+    assert "data-rerun-offer" in html
+    assert "Exam 1 cannot be compared with the exam before" in html
+    assert 'action="/cases/NR-SUMMARY/segment/"' in html
+
+
+def test_the_case_page_offers_nothing_where_every_exam_compares(patient, page):
+    first, second, _ = exams(patient)
+    version = model_version("node-wt", "1.0")
+    for exam in (first, second):
+        part = segmentation(exam, {"oedema": 10000}, source="model", model_version=version)
+        composite(exam, {"oedema": 10000}, parts=[part])
+
+    assert "data-rerun-offer" not in page().content.decode()
+
+
+def test_a_prior_segmented_again_is_compared_by_the_composite_that_replaced_its_old_one(
+    patient, page
+):
+    replaced, after = incompatible_priors(patient)
+    first, second, _ = exams(patient)
+    composite(second, {"oedema": 30000}, parts=[after])
+    again = segmentation(
+        first, {"oedema": 20000}, source="model", model_version=after.model_version
+    )
+    composite(first, {"oedema": 20000}, parts=[again], replaces=replaced)
+
+    [track] = [t for t in page().context["summary"].tracks if t.title == "Neural ODE"]
+
+    assert track.rows[0].review.volumes_ml["total"] == pytest.approx(20.0)
+    assert (track.rows[1].incomparable, track.rows[1].change_percent) == (
+        "",
+        pytest.approx(50.0),
+    )
+    assert "data-rerun-offer" not in page().content.decode()
+
+
 def test_each_model_family_and_the_reference_get_their_own_volume_track(patient, page):
     first, second, _ = exams(patient)
     composite(first, TUMOUR, family="unet")
