@@ -1,0 +1,212 @@
+"""Readers' events in the tidy long format of research exports (issue 17 §4): one row an event,
+the same columns for every kind, written as CSV and as JSON.
+
+The kinds: assessments (grades), lesion verdicts, alarm verdicts, each row as it was recorded,
+superseded ones included with the event they supersede; and survey answers, one row per answered
+question of a response. Patients are their pseudonyms, exams their order (never a date), readers
+their usernames (never a name or an e-mail address). Free-text comments on grades and alarm
+verdicts are left out: nothing checks them for identifiers. A survey's text answers are the
+survey's data and go in as answered.
+"""
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from reviewer.alarms.models import AlarmVerdict
+from reviewer.grading.models import Assessment, LesionVerdict
+from reviewer.studies.models import SurveyResponse
+
+EVENT_COLUMNS = (
+    "event_id",
+    "event_kind",
+    "patient",
+    "exam_order",
+    "segmentation_id",
+    "segmentation_source",
+    "model_version",
+    "reader",
+    "instrument",  # the grading scale, lesion review, the alarm's kind, or survey and version
+    "item",  # what in it was answered: the grade, a lesion's index, an alarm, a question id
+    "value",
+    "acceptable",  # assessments: acceptable or not, beside the grade
+    "centre_mm",  # an added lesion's centre [x, y, z] in RAS scanner millimetres
+    "radius_mm",
+    "supersedes",  # the event id this one replaces (a reader's change of mind or correction)
+    "time",
+    "reading_time_ms",
+)
+
+
+def segmentation_provenance(segmentation) -> dict:
+    """Which segmentation, made by what: a model version ("name version"); a composite, the
+    versions of its parts; a reader's or a reference map, none."""
+    if segmentation is None:
+        return {"segmentation_id": None, "segmentation_source": None, "model_version": None}
+    if segmentation.model_version is not None:
+        versions = str(segmentation.model_version)
+    else:
+        versions = "; ".join(sorted(str(part.model_version) for part in segmentation.parts.all()))
+    return {
+        "segmentation_id": segmentation.pk,
+        "segmentation_source": segmentation.source,
+        "model_version": versions or None,
+    }
+
+
+def _row(event_id: str, kind: str, *, patient, exam, segmentation, reader, **values) -> dict:
+    row = dict.fromkeys(EVENT_COLUMNS)
+    row.update(
+        event_id=event_id,
+        event_kind=kind,
+        patient=patient.pseudonym,
+        exam_order=exam.order if exam is not None else None,
+        reader=reader.username,
+        **segmentation_provenance(segmentation),
+        **values,
+    )
+    return row
+
+
+def _segmentation_related(prefix: str) -> tuple[list[str], list[str]]:
+    related = [f"{prefix}exam__patient", f"{prefix}model_version"]
+    return related, [f"{prefix}parts__model_version"]
+
+
+def assessment_rows(patients) -> Iterable[dict]:
+    related, prefetch = _segmentation_related("segmentation__")
+    assessments = (
+        Assessment.objects.filter(segmentation__exam__patient__in=patients)
+        .select_related("reader", *related)
+        .prefetch_related(*prefetch)
+    )
+    for assessment in assessments:
+        segmentation = assessment.segmentation
+        yield _row(
+            f"assessment-{assessment.pk}",
+            "assessment",
+            patient=segmentation.exam.patient,
+            exam=segmentation.exam,
+            segmentation=segmentation,
+            reader=assessment.reader,
+            instrument=assessment.scale,
+            item="grade",
+            value=assessment.grade if assessment.scale == "ease" else assessment.four_level,
+            acceptable=assessment.acceptable,
+            supersedes=_event_id("assessment", assessment.supersedes_id),
+            time=assessment.created_at.isoformat(),
+            reading_time_ms=assessment.reading_time_ms,
+        )
+
+
+def lesion_verdict_rows(patients) -> Iterable[dict]:
+    related, prefetch = _segmentation_related("segmentation__")
+    verdicts = (
+        LesionVerdict.objects.filter(segmentation__exam__patient__in=patients)
+        .select_related("reader", "lesion", *related)
+        .prefetch_related(*prefetch)
+    )
+    for verdict in verdicts:
+        segmentation = verdict.segmentation
+        yield _row(
+            f"lesion_verdict-{verdict.pk}",
+            "lesion_verdict",
+            patient=segmentation.exam.patient,
+            exam=segmentation.exam,
+            segmentation=segmentation,
+            reader=verdict.reader,
+            instrument="lesion_review",
+            item=f"lesion {verdict.lesion.index}" if verdict.lesion else None,
+            value=verdict.decision,
+            centre_mm=verdict.centre_mm,
+            radius_mm=verdict.radius_mm,
+            supersedes=_event_id("lesion_verdict", verdict.supersedes_id),
+            time=verdict.created_at.isoformat(),
+            reading_time_ms=verdict.reading_time_ms,
+        )
+
+
+def alarm_verdict_rows(patients) -> Iterable[dict]:
+    related, prefetch = _segmentation_related("alarm__segmentation__")
+    verdicts = (
+        AlarmVerdict.objects.filter(alarm__exam__patient__in=patients)
+        .select_related("reader", "alarm__exam__patient", *related)
+        .prefetch_related(*prefetch)
+    )
+    for verdict in verdicts:
+        alarm = verdict.alarm
+        yield _row(
+            f"alarm_verdict-{verdict.pk}",
+            "alarm_verdict",
+            patient=alarm.exam.patient,
+            exam=alarm.exam,
+            segmentation=alarm.segmentation,
+            reader=verdict.reader,
+            instrument=f"alarm:{alarm.kind}",
+            item=f"alarm {alarm.pk}",
+            value="true_alarm" if verdict.true_alarm else "false_alarm",
+            supersedes=_event_id("alarm_verdict", verdict.supersedes_id),
+            time=verdict.created_at.isoformat(),
+        )
+
+
+def survey_answer_rows(patients) -> Iterable[dict]:
+    responses = (
+        SurveyResponse.objects.filter(patient__in=patients)
+        | SurveyResponse.objects.filter(exam__patient__in=patients)
+    ).select_related("survey", "version", "respondent", "patient", "exam__patient")
+    for response in responses:
+        exam = response.exam
+        patient = response.patient or exam.patient
+        questions = [question["id"] for question in response.version.definition["questions"]]
+        for question in (q for q in questions if q in response.answers):
+            yield _row(
+                f"survey_answer-{response.pk}-{question}",
+                "survey_answer",
+                patient=patient,
+                exam=exam,
+                segmentation=None,
+                reader=response.respondent,
+                instrument=f"{response.survey.name} v{response.version.number}",
+                item=question,
+                value=response.answers[question],
+                supersedes=_event_id("survey_answer", response.supersedes_id, question),
+                time=response.submitted_at.isoformat(),
+            )
+
+
+def event_rows(patients) -> list[dict]:
+    """Every event about the patients (a queryset), in the order they happened."""
+    rows = [
+        *assessment_rows(patients),
+        *lesion_verdict_rows(patients),
+        *alarm_verdict_rows(patients),
+        *survey_answer_rows(patients),
+    ]
+    return sorted(rows, key=lambda row: (row["time"], row["event_id"]))
+
+
+def _event_id(kind: str, pk: int | None, *suffix: str) -> str | None:
+    return "-".join([kind, str(pk), *suffix]) if pk is not None else None
+
+
+def write_csv(rows: Iterable[dict], path: Path, columns=EVENT_COLUMNS) -> None:
+    """Empty cells for null; lists and objects (a centre, a multiple choice) as JSON text."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({column: _cell(row[column]) for column in columns})
+
+
+def write_json(rows: Iterable[dict], path: Path) -> None:
+    path.write_text(json.dumps(list(rows), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, separators=(",", ":"))
+    return value
