@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "reviewer.pacs",
     "reviewer.imports",
     "reviewer.reports",
+    "reviewer.exports",
     "reviewer.worklist",
     "segmentation.research",
 ]

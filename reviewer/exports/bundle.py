@@ -63,7 +63,7 @@ DICOM_SEG_NOTE = (
     "export does not build one yet; the NIfTI files are the segmentations"
 )
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int, str], None]  # done, total, message
 
 
 class BundleError(Exception):
@@ -116,7 +116,7 @@ def build(patients, out: Path, *, progress: Progress | None = None) -> dict:
             if row is not None:
                 feature_rows.append(row)
             if progress:
-                progress(done, len(segmentations))
+                progress(done, len(segmentations), f"segmentation {segmentation.pk}")
         tidy.write_csv(feature_rows, root / "features.csv", FEATURE_COLUMNS)
         manifest = _manifest(patients, segmentations, described, root)
         (root / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
