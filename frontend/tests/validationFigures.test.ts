@@ -4,8 +4,8 @@ import type { EvaluationResults } from "../src/validation/figures";
 
 const results: EvaluationResults = {
   cases: [
-    { case: "NR-A/0", stratum: "Siemens Prisma", dice: 0.81 },
-    { case: "NR-A/1", stratum: "GE Signa", dice: 0.64 },
+    { case: "NR-A/0", tumour_group: "GBM", site: "unknown", scanner: "Siemens Prisma", dice: 0.81 },
+    { case: "NR-A/1", tumour_group: "LGG", site: "unknown", scanner: "GE Signa", dice: 0.64 },
   ],
   calibration: {
     reliability: [
@@ -37,10 +37,24 @@ describe("validation figures", () => {
     expect(curve!.y).toEqual([0.05]);
   });
 
+  it("names each case's strata in the hover of its Dice bar", () => {
+    const [bars] = diceFigure(results).data as { customdata: string[][] }[];
+    expect(bars!.customdata).toEqual([
+      ["GBM", "unknown", "Siemens Prisma"],
+      ["LGG", "unknown", "GE Signa"],
+    ]);
+  });
+
   it("colours the PCA by scanner and names the explained variance on the axes", () => {
     const figure = qualityPcaFigure(results)!;
     expect(figure.data.map((trace) => (trace as { name: string }).name)).toEqual(["Siemens Prisma", "GE Signa"]);
     expect(figure.layout.xaxis?.title).toEqual({ text: "PC1 (62 %)" });
+    expect(figure.layout.title).toEqual({ text: "Quality features by scanner (PCA)" });
+  });
+
+  it("titles the PCA by site where the dataset records sites", () => {
+    const bySite = { ...results, data_quality: { ...results.data_quality, pca_labels: "site" as const } };
+    expect(qualityPcaFigure(bySite)!.layout.title).toEqual({ text: "Quality features by site (PCA)" });
   });
 
   it("has no PCA chart when there were too few cases", () => {

@@ -1,5 +1,6 @@
 """Reference datasets and their versions. A version is a manifest of cases (exam, the sha256 of
-each series and of the reference label) with a content hash; any change makes a new version.
+each series and of the reference label, and the case's strata) with a content hash; any change
+makes a new version.
 Triggers (migration 0002) refuse every change to a sealed version, to its cases, and to the
 series and reference labels its cases hash."""
 
@@ -63,6 +64,12 @@ class DatasetCase(models.Model):
     key = models.CharField(max_length=64)  # pseudonym/exam order: the case across versions
     series_sha256 = models.JSONField()  # sequence -> sha256
     label_sha256 = models.CharField(max_length=64)
+    # The strata the evaluation reports by (besides the scanner, read from the series): set by
+    # the QA admin (tumour group e.g. GBM or LGG; site: the contributing centre), part of the
+    # manifest. Null when not recorded: the column is added without
+    # rebuilding the table, which on SQLite would drop the sealed-case triggers.
+    tumour_group = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
+    site = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["version", "key"]

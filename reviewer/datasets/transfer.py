@@ -22,13 +22,15 @@ from reviewer.cases import services as cases
 from reviewer.cases.models import Exam, Patient
 from reviewer.core.storage import atomic_import
 from reviewer.datasets.models import DatasetVersion, ReferenceDataset
-from reviewer.datasets.versions import VersionError, create_version
+from reviewer.datasets.versions import STRATA, Strata, VersionError, create_version
 from reviewer.preprocessing.services import record_prepared
 from segmentation import segmentations
 from segmentation.models import Segmentation
 
 FORMAT = "neuroreview-dataset-version/1"
 MANIFEST = "manifest.json"
+MANIFEST_KEYS = ("dataset", "description", "number", "note", "sha256", "cases")
+CASE_KEYS = ("case", "pseudonym", "disease", "order", "series", "label", "label_scheme")
 
 
 class TransferError(ValueError):
@@ -56,6 +58,7 @@ def export_version(version: DatasetVersion, out) -> None:
                     "series": case.series_sha256,
                     "label": case.label_sha256,
                     "label_scheme": case.reference.label_scheme,
+                    **{n: getattr(case, n) for n in STRATA if getattr(case, n) is not None},
                 }
             )
         manifest = {
@@ -73,22 +76,26 @@ def export_version(version: DatasetVersion, out) -> None:
 def import_version(path: Path, *, user, dataset: str = "") -> DatasetVersion:
     """Import an exported version into the dataset named ``dataset`` (default: its own name)."""
     with tempfile.TemporaryDirectory() as folder:
-        root = extract_zip(Path(path), Path(folder))
+        try:
+            root = extract_zip(Path(path), Path(folder))
+        except ImagingInputError as unsafe:  # not a zip, or a member that escapes or is too big
+            raise TransferError(f"{Path(path).name}: {unsafe.reason}") from unsafe
         manifest = _manifest(root / MANIFEST)
         _check_files(root, manifest)
         name = dataset or manifest["dataset"]
         with atomic_import() as files:
-            chosen, labels = [], []
+            chosen, labels, strata = [], [], {}
             for entry in manifest["cases"]:
                 exam = _exam(entry, root, files, name)
                 chosen.append(exam)
                 labels.append(_label(exam, entry, root, files, user))
+                strata[exam.pk] = Strata.given(entry.get("tumour_group"), entry.get("site"))
             target, _ = ReferenceDataset.objects.get_or_create(
                 name=name, defaults={"description": manifest["description"], "created_by": user}
             )
             try:
                 version = create_version(
-                    target, chosen, user=user, labels=labels,
+                    target, chosen, user=user, labels=labels, strata=strata,
                     note=f"imported from {manifest['dataset']} v{manifest['number']}: "
                     + manifest["note"],
                 )  # fmt: skip
@@ -107,8 +114,18 @@ def _manifest(path: Path) -> dict:
         manifest = json.loads(path.read_text())
     except (OSError, ValueError) as error:
         raise TransferError(f"{path.name}: not a readable manifest ({error})") from error
-    if manifest.get("format") != FORMAT:
-        raise TransferError(f"{path.name}: format {manifest.get('format')!r}, not {FORMAT!r}")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise TransferError(f"{path.name}: format {found!r}, not {FORMAT!r}")
+    missing = [key for key in MANIFEST_KEYS if key not in manifest]
+    missing += [
+        f"cases[{number}].{key}"
+        for number, entry in enumerate(manifest.get("cases") or [])
+        for key in CASE_KEYS
+        if not isinstance(entry, dict) or key not in entry
+    ]
+    if missing:
+        raise TransferError(f"{path.name}: missing {', '.join(missing)}")
     return manifest
 
 
@@ -174,8 +191,8 @@ def _label(exam: Exam, entry: dict, root: Path, files, user) -> Segmentation:
 def _volume(root: Path, sha256: str):
     try:
         return load_volume(root / "files" / f"{sha256}.nii.gz")
-    except ImagingInputError as error:
-        raise TransferError(str(error)) from error
+    except ImagingInputError as error:  # named by its place in the zip, not the server's path
+        raise TransferError(f"files/{sha256}.nii.gz: {error.reason}") from error
 
 
 def _same(stored: str, expected: str, entry: dict) -> None:

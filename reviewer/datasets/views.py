@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
 
-from imaging.errors import ImagingInputError
 from reviewer.cases.models import Exam, Patient
 from reviewer.core.permissions import OPERATOR_ROLES, RoleRequiredMixin
 from reviewer.datasets import versions
@@ -29,6 +28,7 @@ class DatasetsView(RoleRequiredMixin, TemplateView):
     template_name = "datasets/datasets.html"
 
     def get_context_data(self, **kwargs):
+        exams = list(_labelled_exams(self.request.user))
         datasets = []
         for dataset in ReferenceDataset.objects.prefetch_related("versions__cases"):
             listed = sorted(dataset.versions.all(), key=lambda v: v.number)
@@ -37,11 +37,11 @@ class DatasetsView(RoleRequiredMixin, TemplateView):
                 for before, version in zip([None, *listed], listed, strict=False)
             ]
             latest = listed[-1] if listed else None
-            chosen = {case.exam_id for case in latest.cases.all()} if latest else set()
-            datasets.append((dataset, rows[::-1], chosen))
-        return super().get_context_data(
-            datasets=datasets, exams=_labelled_exams(self.request.user), **kwargs
-        )
+            # each exam the form offers, with its case in the latest version (and its strata)
+            chosen = {case.exam_id: case for case in latest.cases.all()} if latest else {}
+            offered = [(exam, chosen.get(exam.pk)) for exam in exams]
+            datasets.append((dataset, rows[::-1], offered))
+        return super().get_context_data(datasets=datasets, exams=exams, **kwargs)
 
 
 def _labelled_exams(user):
@@ -92,9 +92,17 @@ class VersionCreateView(RoleRequiredMixin, View):
         dataset = get_object_or_404(ReferenceDataset, pk=pk)
         chosen = [int(e) for e in request.POST.getlist("exams") if e.isascii() and e.isdigit()]
         exams = _labelled_exams(request.user).filter(pk__in=chosen)
+        # the strata the form gives; an exam without its fields keeps the latest version's
+        strata = {
+            exam.pk: versions.Strata.given(
+                request.POST.get(f"tumour_group-{exam.pk}"), request.POST.get(f"site-{exam.pk}")
+            )
+            for exam in exams
+            if f"tumour_group-{exam.pk}" in request.POST or f"site-{exam.pk}" in request.POST
+        }
         try:
             version = versions.create_version(
-                dataset, exams, user=request.user, note=request.POST.get("note", "")
+                dataset, exams, user=request.user, strata=strata, note=request.POST.get("note", "")
             )
         except versions.VersionError as refused:
             messages.error(request, f"No new version: {refused}.")
@@ -142,10 +150,6 @@ class VersionImportView(RoleRequiredMixin, View):
                 version = import_version(path, user=request.user, dataset=dataset)
             except TransferError as refused:
                 messages.error(request, f"Nothing was imported. {refused}")
-                return
-            except ImagingInputError as refused:  # an unsafe or corrupt zip
-                said = str(refused).replace(str(path), upload.name)  # no server paths
-                messages.error(request, f"Nothing was imported. {said}")
                 return
         cases = version.cases.count()
         messages.success(request, f"{version} imported: {cases} cases, sha256 {version.sha256}.")

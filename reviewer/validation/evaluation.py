@@ -4,7 +4,9 @@ end of the run with segmentation.engine.evaluation and imaging.quality:
 
 - performance: per case, the candidate's map against the reference label's region of the
   model's target, counted inside the head (Dice, Jaccard, sensitivity, specificity, PPV, NPV,
-  balanced accuracy, HD95, AUROC), and their means with 95 % bootstrap intervals per stratum;
+  balanced accuracy, HD95, AUROC), and their means with 95 % bootstrap intervals per stratum of
+  each axis: the tumour group and the site the dataset version records of each case, and the
+  scanner (manufacturer and model in the de-identified header), "unknown" where not known;
 - confidence: NLL, Brier, ECE, MCE per patient and averaged, the pooled reliability diagram,
   and temperature and Platt scaling fitted on the cases, with the metrics before and after;
 - volume intervals: conformalized quantile regression of the reference region's volume from
@@ -13,10 +15,8 @@ end of the run with segmentation.engine.evaluation and imaging.quality:
   MIN_INTERVAL_CASES cases on (fewer give no finite interval at 90 %);
 - data quality: MRQy-style features of every acquired series (the raw volume), their Spearman
   correlation with each performance metric, Benjamini–Hochberg-adjusted at
-  NEUROREVIEW_QUALITY_ALPHA (0.25, as the paper), and their PCA labelled by scanner.
-
-The stratum and the PCA's site are the scanner (manufacturer and model in the de-identified
-header, "unknown" without one): NeuroReview does not record tumour type or site yet."""
+  NEUROREVIEW_QUALITY_ALPHA (0.25, as the paper), and their PCA labelled by site (by scanner
+  where the version records no site)."""
 
 import dataclasses
 import hashlib
@@ -28,6 +28,7 @@ from imaging.quality import quality_features
 from reviewer.core.storage import read_nifti
 from reviewer.core.version import SOFTWARE_VERSION
 from reviewer.validation.models import Evaluation, ValidationRun
+from reviewer.validation.strata import AXES, UNKNOWN
 from segmentation import inference
 from segmentation.engine.evaluation import calibration, conformal, data_quality, performance
 from segmentation.engine.targets import target_mask
@@ -65,7 +66,9 @@ def evaluate(run: ValidationRun, segmenter: inference.Segmenter, *, report=None)
         rows.append(
             {
                 "case": case.case.key,
-                "stratum": scanner(exam),
+                "tumour_group": case.case.tumour_group or UNKNOWN,
+                "site": case.case.site or UNKNOWN,
+                "scanner": scanner(exam),
                 **measured.to_dict(),
                 "predicted_ml": float(predicted[head].sum()) * voxel_ml,
                 "reference_ml": float(truth.sum()) * voxel_ml,
@@ -89,13 +92,7 @@ def evaluate(run: ValidationRun, segmenter: inference.Segmenter, *, report=None)
             "target": version.target,
         },
         "cases": rows,
-        "performance_by_stratum": {
-            stratum: {metric: mean.to_dict() for metric, mean in by_metric.items()}
-            for stratum, by_metric in performance.summarise_by_stratum(
-                [{k: v for k, v in row.items() if k not in ("case", "stratum")} for row in rows],
-                [row["stratum"] for row in rows],
-            ).items()
-        },
+        "performance_by": {axis: _by_stratum(rows, axis) for axis in AXES},
         "calibration": {
             "patient_mean": calibration.patient_mean(confidences).to_dict(),
             "reliability": [
@@ -110,6 +107,18 @@ def evaluate(run: ValidationRun, segmenter: inference.Segmenter, *, report=None)
     }
     evaluation, _ = Evaluation.objects.get_or_create(run=run, defaults={"results": results})
     return evaluation
+
+
+def _by_stratum(rows: list[dict], axis: str) -> dict:
+    """stratum of ``axis`` -> metric -> mean with its bootstrap interval."""
+    summary = performance.summarise_by_stratum(
+        [{m: row[m] for m in performance.METRICS if m in row} for row in rows],
+        [row[axis] for row in rows],
+    )
+    return {
+        stratum: {metric: mean.to_dict() for metric, mean in by_metric.items()}
+        for stratum, by_metric in summary.items()
+    }
 
 
 def volume_intervals(rows: list[dict], *, alpha: float = INTERVAL_ALPHA) -> dict:
@@ -156,7 +165,7 @@ def scanner(exam) -> str:
     named = " ".join(
         str(header[k]) for k in ("Manufacturer", "ManufacturerModelName") if header.get(k)
     )
-    return named or "unknown"
+    return named or UNKNOWN
 
 
 def _quality(exam) -> dict[str, float | None]:
@@ -182,9 +191,11 @@ def _data_quality(rows: list[dict], quality: list[dict]) -> dict:
     if len(rows) < data_quality.MIN_CASES:  # two points always lie on one component
         found.update(pca=None, pca_note=f"{len(rows)} cases are too few for a PCA")
         return found
+    by = "site" if any(row["site"] != UNKNOWN for row in rows) else "scanner"
+    found["pca_labels"] = by
     try:
         pca = data_quality.quality_pca(
-            quality, [row["stratum"] for row in rows], cases=[row["case"] for row in rows]
+            quality, [row[by] for row in rows], cases=[row["case"] for row in rows]
         )
         found["pca"] = pca.to_dict()
     except ValueError as too_few:

@@ -10,7 +10,7 @@ PROVENANCE = (
     "model_version", "model_sha256", "dataset_version", "dataset_sha256", "software_version",
     "target",
 )  # fmt: skip
-COLUMNS = ("case", "stratum", *METRICS, "tp", "fp", "fn", "tn")
+COLUMNS = ("case", "tumour_group", "site", "scanner", *METRICS, "tp", "fp", "fn", "tn")
 
 
 def write_csv(results: dict, out) -> None:

@@ -15,6 +15,7 @@ from reviewer.datasets.models import DatasetVersion
 from reviewer.validation import deployment, gate
 from reviewer.validation.deployment import DeploymentRefused
 from reviewer.validation.evaluation_csv import write_csv
+from reviewer.validation.matrix import dice_matrix
 from reviewer.validation.models import Deployment, Evaluation, RobustnessSweep, ValidationRun
 from reviewer.validation.queue import (
     VALIDATED_KINDS,
@@ -22,6 +23,7 @@ from reviewer.validation.queue import (
     request_robustness,
     request_run,
 )
+from reviewer.validation.strata import AXES, UNKNOWN
 from segmentation.models import ModelVersion
 
 RECORD_ROWS = 50
@@ -53,6 +55,7 @@ class ModelVersionsView(RoleRequiredMixin, TemplateView):
             record=Deployment.objects.select_related("model_version", "replaced", "user")[
                 :RECORD_ROWS
             ],
+            matrix=dice_matrix(),
             **kwargs,
         )
 
@@ -121,13 +124,24 @@ def _sweep_context(sweep: RobustnessSweep | None) -> dict:
 
 
 def _evaluation_context(results: dict) -> dict:
-    """The evaluation as the page's tables show it."""
-    by_stratum = results["performance_by_stratum"]
+    """The evaluation as the page's tables show it: per axis, one row per stratum."""
+    # evaluations stored before strata by tumour group and site were summarised by scanner only
+    by_axis = results.get("performance_by") or {"scanner": results["performance_by_stratum"]}
     correlations = results["data_quality"]["correlations"]
     return {
-        "performance_rows": [
-            (stratum, means["dice"]["n"], [means[m] for m in PERFORMANCE_COLUMNS])
-            for stratum, means in by_stratum.items()
+        "performance_tables": [
+            (
+                AXES[axis],
+                [
+                    (stratum, means["dice"]["n"], [means[m] for m in PERFORMANCE_COLUMNS])
+                    # stored as jsonb, which keeps no key order: by name, "unknown" last
+                    for stratum, means in sorted(
+                        by_axis[axis].items(), key=lambda item: (item[0] == UNKNOWN, item[0])
+                    )
+                ],
+            )
+            for axis in AXES
+            if axis in by_axis
         ],
         "significant": [c for c in correlations if c["significant"]],
         "tested": sum(c["p_adjusted"] is not None for c in correlations),

@@ -5,7 +5,9 @@ type Results = components["schemas"]["Evaluation"]["results"];
 
 interface CaseRow {
   case: string;
-  stratum: string;
+  tumour_group: string;
+  site: string;
+  scanner: string;
   dice: number;
 }
 interface ReliabilityBin {
@@ -17,13 +19,14 @@ interface ReliabilityBin {
 }
 interface Pca {
   explained_variance_ratio: number[];
+  /** What `site` holds: the recorded site, or the scanner where the dataset records no site. */
   points: { case: string; site: string; pc1: number; pc2: number }[];
 }
 /** The parts of an evaluation's results the charts read (reviewer.validation.evaluation). */
 export interface EvaluationResults {
   cases: CaseRow[];
   calibration: { reliability: ReliabilityBin[] };
-  data_quality: { pca: Pca | null; pca_note?: string };
+  data_quality: { pca: Pca | null; pca_note?: string; pca_labels?: "site" | "scanner" };
 }
 
 /** Per-case Dice of the candidate against the reference region, one bar per case. */
@@ -34,8 +37,8 @@ export function diceFigure(results: EvaluationResults): Figure {
         type: "bar",
         x: results.cases.map((row) => row.case),
         y: results.cases.map((row) => row.dice),
-        customdata: results.cases.map((row) => row.stratum),
-        hovertemplate: "%{x} (%{customdata})<br>Dice %{y:.3f}<extra></extra>",
+        customdata: results.cases.map((row) => [row.tumour_group, row.site, row.scanner]),
+        hovertemplate: "%{x}<br>%{customdata[0]} · %{customdata[1]} · %{customdata[2]}<br>Dice %{y:.3f}<extra></extra>",
         marker: { color: "#175c99" },
       },
     ],
@@ -69,12 +72,14 @@ export function reliabilityFigure(results: EvaluationResults): Figure {
   };
 }
 
-/** The quality features' first two principal components, one colour per scanner; null without a PCA. */
+/** The quality features' first two principal components, one colour per site (per scanner where
+ * no site is recorded); null without a PCA. */
 export function qualityPcaFigure(results: EvaluationResults): Figure | null {
   const pca = results.data_quality.pca;
   if (pca === null) return null;
   const sites = [...new Set(pca.points.map((point) => point.site))];
   const [first = 0, second = 0] = pca.explained_variance_ratio;
+  const labels = results.data_quality.pca_labels ?? "scanner";
   return {
     data: sites.map((site) => {
       const points = pca.points.filter((point) => point.site === site);
@@ -89,7 +94,7 @@ export function qualityPcaFigure(results: EvaluationResults): Figure | null {
       };
     }),
     layout: {
-      title: { text: "Quality features by scanner (PCA)" },
+      title: { text: `Quality features by ${labels} (PCA)` },
       xaxis: { title: { text: `PC1 (${(100 * first).toFixed(0)} %)` } },
       yaxis: { title: { text: `PC2 (${(100 * second).toFixed(0)} %)` } },
     },

@@ -8,7 +8,7 @@ import pytest
 
 from reviewer.cases.models import Exam
 from reviewer.datasets.models import DatasetVersion, ReferenceDataset
-from reviewer.datasets.versions import create_version
+from reviewer.datasets.versions import Strata, create_version
 from tests.reviewer.datasets.test_transfer import exported  # noqa: F401 (a fixture)
 from tests.reviewer.validation.conftest import cohort_brats  # noqa: F401 (a fixture)
 
@@ -57,6 +57,49 @@ def test_a_version_that_changes_nothing_comes_back_as_a_message(client_for, qa, 
 
     assert "No new version: no change" in response.content.decode()
     assert dataset.versions.count() == 1
+
+
+def test_the_tumour_group_and_site_given_on_the_page_are_recorded_per_case(client_for, qa, exams):
+    dataset = ReferenceDataset.objects.create(name="LGG reference", created_by=qa)
+    first, second = exams[:2]
+
+    client_for(qa).post(
+        f"/datasets/{dataset.pk}/versions/",
+        {
+            "exams": [first.pk, second.pk],
+            f"tumour_group-{first.pk}": "GBM",
+            f"site-{first.pk}": " Centre A ",
+            f"tumour_group-{second.pk}": "",
+            f"site-{second.pk}": "",
+        },
+    )
+
+    [version] = dataset.versions.all()
+    assert [(c.tumour_group, c.site) for c in version.cases.order_by("key")] == [
+        ("GBM", "Centre A"),
+        (None, None),
+    ]
+
+
+def test_the_form_offers_the_strata_the_latest_version_recorded(client_for, qa, exams):
+    dataset = ReferenceDataset.objects.create(name="LGG reference", created_by=qa)
+    create_version(dataset, exams[:1], user=qa, strata={exams[0].pk: Strata("LGG", "Centre B")})
+
+    page = client_for(qa).get("/datasets/").content.decode()
+
+    assert f'name="tumour_group-{exams[0].pk}" value="LGG"' in page
+    assert f'name="site-{exams[0].pk}" value="Centre B"' in page
+    assert f'name="tumour_group-{exams[1].pk}" value=""' in page
+
+
+def test_the_page_names_the_cases_whose_strata_changed(client_for, qa, exams):
+    dataset = ReferenceDataset.objects.create(name="LGG reference", created_by=qa)
+    create_version(dataset, exams[:1], user=qa)
+    create_version(dataset, exams[:1], user=qa, strata={exams[0].pk: Strata("GBM", None)})
+
+    page = client_for(qa).get("/datasets/").content.decode()
+
+    assert "new tumour group or site for NR-DATASET/0." in page
 
 
 @pytest.mark.parametrize("role", ["radiologist", "researcher"])

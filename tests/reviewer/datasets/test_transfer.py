@@ -2,6 +2,7 @@
 hash: into another dataset of the same NeuroReview, or into an empty one."""
 
 import io
+import json
 import zipfile
 
 import pytest
@@ -11,7 +12,7 @@ from django.core.management import call_command
 from reviewer.cases.models import Patient
 from reviewer.datasets.models import ReferenceDataset
 from reviewer.datasets.transfer import TransferError, export_version, import_version
-from reviewer.datasets.versions import create_version
+from reviewer.datasets.versions import Strata, create_version
 from reviewer.imports.services import import_brats
 from tests.reviewer.validation.conftest import cohort_brats  # noqa: F401 (a fixture)
 
@@ -22,7 +23,9 @@ def exported(cohort_brats, tmp_path):  # noqa: F811
     user = get_user_model().objects.create_user("qa-transfer", role="qa_admin")
     [patient] = import_brats(cohort_brats)
     dataset = ReferenceDataset.objects.create(name="LGG reference", created_by=user)
-    version = create_version(dataset, patient.exams.order_by("order")[:2], user=user, note="two")
+    exams = list(patient.exams.order_by("order")[:2])
+    strata = {exams[0].pk: Strata("LGG", "Centre A")}  # the second case has none recorded
+    version = create_version(dataset, exams, user=user, strata=strata, note="two")
     path = tmp_path / "lgg-v1.zip"
     with path.open("wb") as out:
         export_version(version, out)
@@ -66,7 +69,10 @@ def test_importing_into_an_empty_neuroreview_gives_the_same_hash(exported):
     assert imported.sha256 == sha256
     assert str(imported) == "LGG reference v1"
     assert Patient.objects.get().pseudonym == pseudonym
-    assert imported.cases.count() == 2
+    assert [(c.tumour_group, c.site) for c in imported.cases.order_by("key")] == [
+        ("LGG", "Centre A"),
+        (None, None),
+    ]
 
 
 @pytest.mark.django_db
@@ -94,3 +100,30 @@ def test_the_datasets_page_exports_a_version_for_qa_admins_only(exported, client
     assert answer.status_code == 200
     assert "manifest.json" in zipfile.ZipFile(io.BytesIO(answer.content)).namelist()
     assert client_for(make_user("radiologist")).get(path).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_a_zip_is_refused_naming_it(tmp_path, make_user):
+    path = tmp_path / "notes.zip"
+    path.write_text("not a zip")
+
+    with pytest.raises(TransferError, match="notes.zip: "):
+        import_version(path, user=make_user("qa_admin"))
+
+
+@pytest.mark.django_db
+def test_a_manifest_without_its_cases_fields_is_refused_naming_them(exported, tmp_path):
+    version, path, _ = exported
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w") as out:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "manifest.json":
+                manifest = json.loads(content)
+                del manifest["note"], manifest["cases"][1]["label"]
+                content = json.dumps(manifest)
+            out.writestr(name, content)
+
+    with pytest.raises(TransferError, match=r"manifest.json: missing note, cases\[1\].label"):
+        import_version(broken, user=version.created_by, dataset="copy")
+    assert not ReferenceDataset.objects.filter(name="copy").exists()

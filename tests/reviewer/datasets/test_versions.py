@@ -6,7 +6,14 @@ import pytest
 from django.db import IntegrityError, InternalError, transaction
 
 from reviewer.datasets.models import DatasetCase, DatasetVersion, ReferenceDataset
-from reviewer.datasets.versions import VersionError, create_version, diff
+from reviewer.datasets.versions import (
+    Strata,
+    VersionError,
+    create_version,
+    diff,
+    manifest,
+)
+from reviewer.datasets.versions import manifest_sha256 as manifest_sha256_of
 from tests.reviewer.datasets.conftest import TUMOUR
 from tests.reviewer.worklist.builders import model_version, segmentation
 
@@ -86,6 +93,50 @@ def test_a_diff_names_cases_added_removed_and_relabelled(dataset, exams, make_us
         ["NR-DATASET/1"],
     )
     assert not changes.unchanged
+
+
+def test_a_cases_strata_are_part_of_its_manifest_entry(dataset, exams):
+    version = made(dataset, exams[:2], strata={exams[0].pk: Strata.given(" GBM ", "Centre A")})
+
+    first, second = manifest(version)
+
+    assert (first["tumour_group"], first["site"]) == ("GBM", "Centre A")
+    assert "tumour_group" not in second and "site" not in second  # none recorded: no keys
+
+
+def test_a_version_that_records_no_strata_hashes_as_before_strata_existed(dataset, exams):
+    version = made(dataset, exams[:1])
+
+    assert version.sha256 == manifest_sha256_of(
+        [
+            {
+                "case": "NR-DATASET/0",
+                "series": {s.sequence: s.sha256 for s in exams[0].series.all()},
+                "label": exams[0].segmentations.get().sha256,
+            }
+        ]
+    )
+
+
+def test_new_strata_alone_make_a_new_version_whose_diff_names_the_case(dataset, exams):
+    first = made(dataset, exams[:2])
+
+    second = made(dataset, exams[:2], strata={exams[1].pk: Strata("LGG", "")})
+
+    changes = diff(first, second)
+    assert changes.restratified == ["NR-DATASET/1"]
+    assert (changes.added, changes.removed, changes.relabelled, changes.reimaged) == (
+        [], [], [], [],
+    )  # fmt: skip
+
+
+def test_a_new_version_keeps_the_strata_the_latest_one_recorded(dataset, exams):
+    made(dataset, exams[:1], strata={exams[0].pk: Strata("GBM", "Centre B")})
+
+    second = made(dataset, exams[:2])
+
+    case = second.cases.get(exam=exams[0])
+    assert (case.tumour_group, case.site) == ("GBM", "Centre B")
 
 
 def test_editing_a_case_of_a_version_is_refused_by_the_database(dataset, exams):

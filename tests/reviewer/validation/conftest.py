@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 
 from imaging.synthetic import build_cohort
 from reviewer.datasets.models import ReferenceDataset
-from reviewer.datasets.versions import create_version
+from reviewer.datasets.versions import Strata, create_version
 from reviewer.imports.services import import_brats
 from reviewer.validation import runs
 from reviewer.validation.models import ValidationRun
@@ -36,11 +36,18 @@ def qa_admin(db):
 
 
 @pytest.fixture
+def page_client(client_for, qa_admin):
+    """The QA admin's browser session."""
+    return client_for(qa_admin)
+
+
+@pytest.fixture
 def dataset_version(cohort_brats, qa_admin):
     [patient] = import_brats(cohort_brats)
     dataset = ReferenceDataset.objects.create(name="LGG reference", created_by=qa_admin)
     exams = list(patient.exams.order_by("order")[:2])
-    return create_version(dataset, exams, user=qa_admin, note="two synthetic exams")
+    strata = {exams[0].pk: Strata("LGG", "Centre A"), exams[1].pk: Strata("GBM", "Centre A")}
+    return create_version(dataset, exams, user=qa_admin, strata=strata, note="two synthetic exams")
 
 
 @pytest.fixture

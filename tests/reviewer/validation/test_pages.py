@@ -10,11 +10,6 @@ from tests.reviewer.validation.conftest import SLIGHTLY_LARGER
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def page_client(client_for, qa_admin):
-    return client_for(qa_admin)
-
-
 def test_the_model_versions_page_shows_the_live_version_with_its_group_and_record(
     page_client, baseline
 ):
@@ -130,6 +125,22 @@ def test_the_runs_page_shows_the_evaluation_with_its_downloads(
     assert "2 cases: volume intervals need at least 36" in page
 
 
+def test_the_runs_page_tabulates_performance_by_tumour_group_site_and_scanner(
+    page_client, baseline, make_candidate, validate
+):
+    run = validate(make_candidate("2.0", SLIGHTLY_LARGER))
+
+    response = page_client.get(f"/validation/{run.pk}/")
+
+    tables = response.context["performance_tables"]
+    assert [(axis, [row[0] for row in rows]) for axis, rows in tables] == [
+        ("Tumour group", ["GBM", "LGG"]),
+        ("Site", ["Centre A"]),
+        ("Scanner", ["unknown"]),
+    ]
+    assert 'data-performance="Tumour group"' in response.content.decode()
+
+
 def test_the_evaluation_csv_starts_with_the_versions_it_belongs_to(
     page_client, baseline, make_candidate, validate
 ):
@@ -143,6 +154,6 @@ def test_the_evaluation_csv_starts_with_the_versions_it_belongs_to(
         f"# dataset_version: {run.dataset_version}",
     ]
     header = lines[6].split(",")
-    assert header[:3] == ["case", "stratum", "dice"]
+    assert header[:5] == ["case", "tumour_group", "site", "scanner", "dice"]
     assert "dice" in header and "hd95" in header
     assert [line.split(",")[0] for line in lines[7:]] == [c.case.key for c in run.cases.all()]
