@@ -37,18 +37,22 @@ def freeze_thresholds(
     cohort: str,
     user=None,
     patients: list[str] | None = None,
+    exams: list[int] | None = None,
+    model_versions: list | None = None,
     scaled_mad: bool = False,
     minimum_exams: int = MINIMUM_EXAMS,
     note: str = "",
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Frozen:
     """Freeze the thresholds of the agreement rows of ``patients`` (pseudonyms; every patient
-    when None) as the set named ``cohort``."""
+    when None) as the set named ``cohort``; with ``exams`` (ids) only those exams' rows, with
+    ``model_versions`` only those versions' (a reference dataset as a version goes live: its
+    exams, not the patients' others, and the live versions, not retired ones)."""
     if not cohort.strip():
         raise FreezeError("name the cohort the thresholds are frozen over", "cohort")
     if minimum_exams < 1:
         raise FreezeError(f"minimum_exams must be at least 1, not {minimum_exams}", "minimum_exams")
-    rows = _cohort_rows(patients)
+    rows = _cohort_rows(patients, exams, model_versions)
     rules = RuleConfiguration.objects.current()
     names = {str(row.model_version_id): str(row.model_version) for row in rows}
     cohorts = cohort_agreement(rows)
@@ -78,8 +82,12 @@ def freeze_thresholds(
     return Frozen(_store(cohort, user, rows, scaled_mad, note, frozen), left_out)
 
 
-def _cohort_rows(patients: list[str] | None) -> list[EnsembleAgreement]:
+def _cohort_rows(patients, exams, model_versions) -> list[EnsembleAgreement]:
     rows = EnsembleAgreement.objects.select_related("model_version")
+    if exams is not None:
+        rows = rows.filter(exam__in=exams)
+    if model_versions is not None:
+        rows = rows.filter(model_version__in=model_versions)
     if patients is not None:
         rows = rows.filter(exam__patient__pseudonym__in=patients)
         unknown = set(patients) - set(rows.values_list("exam__patient__pseudonym", flat=True))

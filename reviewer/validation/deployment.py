@@ -181,6 +181,8 @@ def _refreeze(dataset_version: DatasetVersion | None, version: ModelVersion, use
             cohort=f"{dataset_version} as {version} went live",
             user=user,
             patients=sorted({case.exam.patient.pseudonym for case in cases}),
+            exams=[case.exam_id for case in cases],
+            model_versions=live,
             note=f"frozen by the deployment of {version}",
         )
     except FreezeError as error:

@@ -280,11 +280,6 @@ def test_going_live_freezes_the_thresholds_over_the_live_ensemble_on_the_referen
         assert frozen_hausdorff.threshold == pytest.approx(median + discord.DEFAULT_ALPHA * mad)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="freeze_thresholds selects agreement rows by patient, not by exam: a reference "
-    "patient's other measured exams join the frozen cohort",
-)
 def test_a_measured_exam_outside_the_reference_dataset_is_not_frozen_over(
     five_exam_run, live_node, glioma_exams, baseline, qa_admin
 ):
