@@ -34,6 +34,17 @@ def request_run(*, model_version: ModelVersion, dataset_version: DatasetVersion,
         raise RunRefused(f"{model_version} is live already", "model_version")
     if dataset_version.sealed_at is None:
         raise RunRefused(f"{dataset_version} is not sealed", "dataset_version")
+    others = sorted(
+        case.key
+        for case in dataset_version.cases.select_related("exam__patient")
+        if case.exam.patient.disease != model_version.disease
+    )
+    if others:
+        raise RunRefused(
+            f"{dataset_version} holds cases of another disease than {model_version}'s "
+            f"({model_version.get_disease_display().lower()}): {', '.join(others)}",
+            "dataset_version",
+        )
     with transaction.atomic():
         baseline = ModelVersion.objects.deployed().lineage(model_version).first()
         run = ValidationRun.objects.create(

@@ -3,6 +3,7 @@ version and records, per case, whether their maps are identical and both volumes
 
 import pytest
 
+from reviewer.cases.models import Disease, Patient
 from reviewer.validation import gate
 from reviewer.validation.queue import RunRefused, request_run
 from tests.reviewer.validation.conftest import SLIGHTLY_LARGER
@@ -76,4 +77,16 @@ def test_a_version_that_is_not_a_single_target_glioma_model_is_refused(dataset_v
     with pytest.raises(RunRefused, match="not a single-target glioma model"):
         request_run(
             model_version=register_detection(), dataset_version=dataset_version, user=qa_admin
+        )
+
+
+def test_a_dataset_version_with_cases_of_another_disease_is_refused_naming_them(
+    make_candidate, dataset_version, qa_admin
+):
+    [case, _] = dataset_version.cases.order_by("key")
+    Patient.objects.filter(pk=case.exam.patient_id).update(disease=Disease.MS)
+
+    with pytest.raises(RunRefused, match=f"another disease than .*: {case.key}"):
+        request_run(
+            model_version=make_candidate("2.0"), dataset_version=dataset_version, user=qa_admin
         )
