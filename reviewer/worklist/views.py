@@ -3,6 +3,7 @@ from django.views.generic import DetailView, ListView
 from reviewer.cases.models import Patient
 from reviewer.core.permissions import CLINICAL_ROLES, RoleRequiredMixin
 from reviewer.grading.states import ReviewState
+from reviewer.studies.models import Survey
 from reviewer.worklist.filters import (
     WORKLIST_ORDERING,
     WorklistFilter,
@@ -76,4 +77,8 @@ class CaseDetailView(RoleRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         (review,) = row_statuses([self.object], self.request.user).values()
-        return super().get_context_data(summary=case_summary(self.object), review=review, **kwargs)
+        # the surveys a reader can answer about the patient (a published version each)
+        surveys = Survey.objects.filter(versions__published_at__isnull=False).distinct()
+        return super().get_context_data(
+            summary=case_summary(self.object), review=review, surveys=surveys, **kwargs
+        )

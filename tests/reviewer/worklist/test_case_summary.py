@@ -9,6 +9,7 @@ from reviewer.alarms.models import Alarm
 from reviewer.alarms.verdicts import record_verdict
 from reviewer.cases.permissions import grant_patient
 from reviewer.grading import services as grading
+from reviewer.studies.models import Survey
 from segmentation.models import ModelVersion
 from tests.reviewer.factories import patient_with_exams
 from tests.reviewer.worklist.builders import (
@@ -289,6 +290,14 @@ def test_each_model_family_and_the_reference_get_their_own_volume_track(patient,
 
     assert [t.title for t in tracks] == ["Neural ODE", "U-Net", "Reference"]
     assert [row.review is not None for row in tracks[0].rows] == [False, True, False]
+
+
+def test_the_case_page_links_to_each_published_survey_about_the_patient(patient, page):
+    ease = Survey.objects.get(name="EASE clinical evaluation")  # built in, published
+
+    html = page().content.decode()
+
+    assert f'href="/surveys/{ease.pk}/patients/NR-SUMMARY/" data-survey-link' in html
 
 
 def test_the_case_page_links_each_exam_to_the_viewer(patient, page):
