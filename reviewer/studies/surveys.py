@@ -15,8 +15,9 @@ from django.utils import timezone
 from reviewer.cases.models import Exam, Patient
 from reviewer.studies import answers as answer_checks
 from reviewer.studies import definitions
-from reviewer.studies.models import Survey, SurveyResponse, SurveyVersion
+from reviewer.studies.models import Reading, Survey, SurveyResponse, SurveyVersion
 
+SUBJECT_FIELDS = {Patient: "patient", Exam: "exam", Reading: "reading"}
 STALE = "you answered this survey about this subject meanwhile: reload to see that response"
 
 
@@ -73,18 +74,19 @@ def respond(
     *,
     version: SurveyVersion,
     respondent,
-    subject: Patient | Exam,
+    subject: Patient | Exam | Reading,
     answers,
     supersedes: SurveyResponse | None = None,
 ) -> SurveyResponse:
-    """Record a respondent's answers to a published version about a patient or an exam."""
+    """Record a respondent's answers to a published version about a patient, an exam or a
+    reader study's reading (reviewer.studies.readings.finish)."""
     if version.published_at is None:
         raise SurveyError(f"{version} is a draft: only a published version is answered", "version")
     try:
         kept = answer_checks.accepted(version.definition, answers)
     except answer_checks.AnswersError as refused:
         raise SurveyError(str(refused), "answers", refused.by_question()) from refused
-    subject_field = "patient" if isinstance(subject, Patient) else "exam"
+    subject_field = SUBJECT_FIELDS[type(subject)]
     if supersedes is not None:
         _check_correction(supersedes, version, respondent, subject_field, subject)
     try:

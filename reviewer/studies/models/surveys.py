@@ -73,10 +73,10 @@ class SurveyVersion(models.Model):
 
 
 class SurveyResponse(models.Model):
-    """A respondent's answers to one survey version about one subject: a patient or an exam
-    (a reader study's case will be a third subject: one more nullable key, and one more branch
-    of the subject constraint). ``answers`` holds question id -> value for the questions the
-    answers showed, as reviewer.studies.answers accepted them.
+    """A respondent's answers to one survey version about one subject: a patient, an exam or a
+    reader study's reading (reviewer.studies.readings records those). ``answers`` holds
+    question id -> value for the questions the answers showed, as reviewer.studies.answers
+    accepted them.
 
     A respondent's responses about a subject to a survey form one chain: one first response,
     and each correction supersedes the one before (only once), so a form based on a stale
@@ -101,6 +101,13 @@ class SurveyResponse(models.Model):
         on_delete=models.PROTECT,
         related_name="survey_responses",
     )
+    reading = models.ForeignKey(
+        "studies.Reading",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="survey_responses",
+    )
     answers = models.JSONField()
     supersedes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
@@ -111,8 +118,9 @@ class SurveyResponse(models.Model):
         ordering = ["-submitted_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(patient__isnull=False, exam__isnull=True)
-                | Q(patient__isnull=True, exam__isnull=False),
+                condition=Q(patient__isnull=False, exam__isnull=True, reading__isnull=True)
+                | Q(patient__isnull=True, exam__isnull=False, reading__isnull=True)
+                | Q(patient__isnull=True, exam__isnull=True, reading__isnull=False),
                 name="studies_surveyresponse_one_subject",
             ),
             models.UniqueConstraint(
@@ -125,6 +133,11 @@ class SurveyResponse(models.Model):
                 condition=Q(supersedes__isnull=True, exam__isnull=False),
                 name="studies_surveyresponse_one_first_per_exam",
             ),
+            models.UniqueConstraint(
+                fields=["survey", "respondent", "reading"],
+                condition=Q(supersedes__isnull=True, reading__isnull=False),
+                name="studies_surveyresponse_one_first_per_reading",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,4 +145,4 @@ class SurveyResponse(models.Model):
 
     @property
     def subject(self):
-        return self.patient or self.exam
+        return self.patient or self.exam or self.reading
