@@ -1,0 +1,45 @@
+"""The blinding rule of reader studies (S-07): a reader sees no AI output of an exam (no
+segmentation, lesion, alarm, flow or candidate count) while they still have to read that exam
+unaided in a running study, unless their own order shows them the AI first (an AI-aided reading
+of the exam that comes before the unaided one: a crossover reader who starts aided, or the
+practice in both arms).
+
+This module only answers the question. The next step is to consult it everywhere AI output
+leaves the server: the viewer manifest, the segmentation, lesion, alarm and flow endpoints,
+their WebSockets, the worklist and case pages, and the exports."""
+
+from django.db.models import Exists, OuterRef, Q
+
+from reviewer.studies.models import Arm, Reading
+
+
+def exams_without_ai(reader):
+    """The ids of the exams whose AI output the reader may not see now."""
+    earlier = Q(phase__lt=OuterRef("phase")) | Q(
+        phase=OuterRef("phase"), position__lt=OuterRef("position")
+    )
+    aided_first = Reading.objects.filter(
+        earlier,
+        version=OuterRef("version"),
+        reader=OuterRef("reader"),
+        case=OuterRef("case"),
+        arm=Arm.AI_AIDED,
+        session__isnull=True,
+    )
+    return (
+        Reading.objects.filter(
+            reader=reader,
+            arm=Arm.UNAIDED,
+            session__isnull=True,
+            version__locked_at__isnull=False,
+            version__ended_at__isnull=True,
+        )
+        .exclude(Exists(aided_first))
+        .values_list("case__exam_id", flat=True)
+    )
+
+
+def ai_visible(reader, exam) -> bool:
+    """False while the reader has an unfinished unaided reading of the exam in a running
+    study that no unfinished AI-aided reading of theirs precedes."""
+    return not exams_without_ai(reader).filter(case__exam_id=exam.pk).exists()
