@@ -84,16 +84,19 @@ def finish(
     now: datetime.datetime,
 ) -> ReadingSession:
     """Record the reader's next reading as finished now: from ``started_at`` (the case fully
-    displayed) to now, less the gaps, with the answers to the study's survey version."""
+    displayed) to now, less the gaps, with the answers to the study's survey version (a
+    SurveyError when they are refused)."""
     if reading.reader_id != reader.pk:
         raise StudyError("this reading is not yours", "reading")
     version = reading.version
-    if next_reading(reader, version, now) != reading:
-        raise StudyError("read your readings in their order: this one is not your next", "reading")
     kept, seconds = timed_gaps(started_at, now, gaps)
     if (answers is None) != (version.survey_version is None):
         raise StudyError("answers go with a study that asks questions, and only then", "answers")
     with transaction.atomic():
+        # a second send of the same reading waits here, then finds it is no longer the next
+        Reading.objects.select_for_update().filter(pk=reading.pk).first()
+        if next_reading(reader, version, now) != reading:
+            raise StudyError("read your readings in their order: this is not your next", "reading")
         if version.survey_version is not None:
             surveys.respond(
                 version=version.survey_version, respondent=reader, subject=reading, answers=answers

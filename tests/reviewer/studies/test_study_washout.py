@@ -185,3 +185,14 @@ def test_a_finished_reading_stores_its_gaps_and_time(started, readers):
 
     assert (session.reading_seconds, session.interrupted) == (240.0, True)
     assert session.finished_at == AT + datetime.timedelta(minutes=5)
+
+
+def test_a_reading_finished_twice_is_refused_the_second_time(started, readers):
+    reading = read_next(readers[0], started, START + DAY)
+
+    with pytest.raises(design.StudyError, match="not your next"):
+        finish(
+            reading, reader=readers[0], started_at=START + DAY, gaps=[],
+            answers={"category": "one"}, now=START + DAY,
+        )  # fmt: skip
+    assert SurveyResponse.objects.filter(reading=reading).count() == 1
