@@ -31,6 +31,7 @@ router.register("deployments", validation.DeploymentViewSet, basename="deploymen
 router.register("surveys", studies.SurveyViewSet, basename="survey")
 router.register("survey-versions", studies.SurveyVersionViewSet, basename="survey-version")
 router.register("survey-responses", studies.SurveyResponseViewSet, basename="survey-response")
+router.register("my-studies", studies.ReaderStudyViewSet, basename="my-study")
 router.register(
     "preprocessing-runs", preprocessing.PreprocessingRunViewSet, basename="preprocessing-run"
 )

@@ -1,4 +1,5 @@
-"""Survey endpoints: surveys and their versions, and responses.
+"""Survey endpoints: surveys and their versions, and responses; and a reader's own reader
+studies (read-only).
 
 Who may do what:
 - Researchers and the data steward (SURVEY_DESIGNERS) make surveys and versions and publish
@@ -13,7 +14,9 @@ Who may do what:
   (Patient.objects.visible_to). Another's response is 404 to everyone else.
 - Responses are append-only: there is no PUT, PATCH or DELETE; a correction is a new response
   that supersedes the respondent's latest about the same subject. A second first response, or a
-  correction of a response already corrected, is 409."""
+  correction of a response already corrected, is 409.
+- A reader lists the started reader studies they read in, with their own readings and progress
+  only; a study they do not read in is 404."""
 
 import django_filters
 from django.db.models import Q
@@ -30,9 +33,10 @@ from reviewer.core.idempotency import idempotent
 from reviewer.core.models import Role
 from reviewer.core.permissions import CLINICAL_ROLES, has_role, role_permission
 from reviewer.studies import surveys
-from reviewer.studies.models import Survey, SurveyResponse, SurveyVersion
+from reviewer.studies.models import StudyVersion, Survey, SurveyResponse, SurveyVersion
 from reviewer.studies.serializers import (
     NewSurveyVersionSerializer,
+    ReaderStudySerializer,
     ResponseInputSerializer,
     SurveyResponseSerializer,
     SurveySerializer,
@@ -206,3 +210,21 @@ class SurveyResponseViewSet(
         except surveys.SurveyError as refused:
             raise _refused(refused) from refused
         return Response(SurveyResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+
+
+class ReaderStudyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The started reader studies you read in, each with your readings in your order and your
+    progress. Read-only; another reader's study is 404. (Designing studies and recording
+    readings have no endpoint yet.)"""
+
+    serializer_class = ReaderStudySerializer
+    queryset = StudyVersion.objects.none()  # the schema's model; get_queryset answers
+    permission_classes = [role_permission(*EVERY_ROLE)]
+    ordering_fields = ["locked_at", "id"]
+
+    def get_queryset(self):
+        return (
+            StudyVersion.objects.filter(readers__reader=self.request.user, locked_at__isnull=False)
+            .select_related("study")
+            .order_by("-locked_at", "-pk")
+        )

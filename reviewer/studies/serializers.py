@@ -1,10 +1,14 @@
 """What researchers and respondents send and read back: surveys, their versions (with the
 definition: reviewer.studies.definitions says its form) and responses (reviewer.studies.answers
-says what an answer is)."""
+says what an answer is); and a reader's own reader studies with their readings and progress."""
 
+import datetime
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reviewer.studies.models import Survey, SurveyResponse, SurveyVersion
+from reviewer.studies.models import Reading, StudyVersion, Survey, SurveyResponse, SurveyVersion
+from reviewer.studies.readings import progress, readings_of, washout_ends
 
 
 class SurveySerializer(serializers.ModelSerializer):
@@ -94,3 +98,79 @@ class ResponseInputSerializer(serializers.Serializer):
                 {"non_field_errors": ["the subject: a patient or an exam, exactly one"]}
             )
         return data
+
+
+class PhaseProgressSerializer(serializers.Serializer):
+    phase = serializers.IntegerField(help_text="0: practice, then 1 and 2")
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class StudyReadingSerializer(serializers.ModelSerializer):
+    """One of the reader's own readings, in their stored order; no answers, no AI output."""
+
+    exam = serializers.PrimaryKeyRelatedField(source="case.exam", read_only=True)
+    practice = serializers.BooleanField(source="case.practice", read_only=True)
+    finished_at = serializers.SerializerMethodField()
+    reading_seconds = serializers.SerializerMethodField(
+        help_text="the session less its focus-loss and idle gaps; null while unread"
+    )
+
+    class Meta:
+        model = Reading
+        fields = [
+            "id", "exam", "practice", "arm", "phase", "position", "finished_at",
+            "reading_seconds",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_finished_at(self, reading) -> datetime.datetime | None:
+        session = _session(reading)
+        return session.finished_at if session else None
+
+    def get_reading_seconds(self, reading) -> float | None:
+        session = _session(reading)
+        return session.reading_seconds if session else None
+
+
+def _session(reading):
+    return getattr(reading, "session", None)  # None while unread
+
+
+class ReaderStudySerializer(serializers.ModelSerializer):
+    """A started study version as the requesting reader sees it: the instructions, their first
+    arm, their progress, when their phase 2 opens, and their readings in order."""
+
+    study = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    first_arm = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+    washout_until = serializers.SerializerMethodField(
+        help_text="when your phase 2 opens; null while your phase 1 is unfinished"
+    )
+    readings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StudyVersion
+        fields = [
+            "id", "study", "number", "instructions", "washout", "locked_at", "ended_at",
+            "first_arm", "progress", "washout_until", "readings",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _reader(self):
+        return self.context["request"].user
+
+    def get_first_arm(self, version) -> str:
+        return version.readers.get(reader=self._reader()).first_arm
+
+    @extend_schema_field(PhaseProgressSerializer(many=True))
+    def get_progress(self, version):
+        return PhaseProgressSerializer(progress(self._reader(), version), many=True).data
+
+    def get_washout_until(self, version) -> datetime.datetime | None:
+        return washout_ends(self._reader(), version)
+
+    @extend_schema_field(StudyReadingSerializer(many=True))
+    def get_readings(self, version):
+        mine = readings_of(self._reader(), version).select_related("case", "session")
+        return StudyReadingSerializer(mine, many=True).data

@@ -2,10 +2,10 @@
 segmentations with lesions, an assessment, a lesion verdict, an alarm with a verdict, a threshold
 set, an import job, an inference job, a preprocessing run, a reference dataset with two
 versions, a validation run on it with an evaluation, a deployment, and the built-in EASE survey
-with the reader's response about the patient (every GET of one object
-has one to read); a radiologist who may see the patient and a data steward, each with an API
-token; and, per path of the schema, the ids of these real objects and the query some reads
-need."""
+with the reader's response about the patient, an ended reader study both users read in (every
+GET of one object has one to read); a radiologist who may see the patient and a data steward,
+each with an API token; and, per path of the schema, the ids of these real objects and the
+query some reads need."""
 
 import dataclasses
 from pathlib import Path
@@ -20,6 +20,7 @@ from reviewer.datasets.models import ReferenceDataset
 from reviewer.datasets.versions import create_version
 from reviewer.imports.models import ImportJob
 from reviewer.preprocessing.services import record_prepared
+from reviewer.studies import design
 from reviewer.studies.models import Survey
 from reviewer.studies.surveys import respond
 from reviewer.validation.deployment import install
@@ -77,6 +78,13 @@ def populated_api() -> PopulatedApi:
         subject=patient,
         answers={"successful": "no", "failure_reason": "software_error"},
     )
+    # both read in it (the reads of one object run as the steward); ended, so that blinding
+    # hides nothing of the patient from the reader
+    readers = (reader, steward)
+    study = design.create_study(
+        name="contract", user=steward, design=design.Design(cases=(exam,), readers=readers)
+    )
+    design.end(design.start(study))
     ids = {
         "/api/alarms/{id}/": alarm.pk,
         "/api/alarms/{id}/verdicts/": alarm.pk,
@@ -91,6 +99,7 @@ def populated_api() -> PopulatedApi:
         "/api/imports/{id}/": imported.pk,
         "/api/inference-jobs/{id}/": inference.pk,
         "/api/model-versions/{id}/": version.pk,
+        "/api/my-studies/{id}/": study.pk,
         "/api/preprocessing-runs/{id}/": preprocessing.pk,
         "/api/preprocessing-runs/{id}/rejection/": preprocessing.pk,
         "/api/segmentations/{id}/": latest.pk,

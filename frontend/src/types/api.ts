@@ -567,6 +567,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/my-studies/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The started reader studies you read in, each with your readings in your order and your
+         *     progress. Read-only; another reader's study is 404. (Designing studies and recording
+         *     readings have no endpoint yet.)
+         */
+        get: operations["my_studies_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/my-studies/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The started reader studies you read in, each with your readings in your order and your
+         *     progress. Read-only; another reader's study is 404. (Designing studies and recording
+         *     readings have no endpoint yet.)
+         */
+        get: operations["my_studies_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/pacs/": {
         parameters: {
             query?: never;
@@ -1340,6 +1382,12 @@ export interface components {
              */
             false_percent: number | null;
         };
+        /**
+         * @description * `unaided` - Unaided (images only)
+         *     * `ai_aided` - AI-aided (images and AI output)
+         * @enum {string}
+         */
+        ArmEnum: "unaided" | "ai_aided";
         Assessment: {
             readonly id: number;
             readonly segmentation: number;
@@ -2146,6 +2194,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["PreprocessingRun"][];
         };
+        PaginatedReaderStudyList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ReaderStudy"][];
+        };
         PaginatedReferenceDatasetList: {
             /** @example 123 */
             count: number;
@@ -2282,6 +2345,12 @@ export interface components {
             readonly pseudonym: string;
             disease: components["schemas"]["DiseaseEnum"];
         };
+        PhaseProgress: {
+            /** @description 0: practice, then 1 and 2 */
+            phase: number;
+            done: number;
+            total: number;
+        };
         PreprocessingFlag: {
             code: components["schemas"]["CodeEnum"];
             sequence: components["schemas"]["SequenceEnum"];
@@ -2332,6 +2401,29 @@ export interface components {
             lesions: components["schemas"]["LabelVerdicts"][];
             added: components["schemas"]["AddedLesions"][];
             alarms: components["schemas"]["AlarmVerdicts"][];
+        };
+        /**
+         * @description A started study version as the requesting reader sees it: the instructions, their first
+         *     arm, their progress, when their phase 2 opens, and their readings in order.
+         */
+        ReaderStudy: {
+            readonly id: number;
+            readonly study: string;
+            readonly number: number;
+            readonly instructions: string;
+            readonly washout: string;
+            /** Format: date-time */
+            readonly locked_at: string | null;
+            /** Format: date-time */
+            readonly ended_at: string | null;
+            readonly first_arm: string;
+            readonly progress: components["schemas"]["PhaseProgress"][];
+            /**
+             * Format: date-time
+             * @description when your phase 2 opens; null while your phase 1 is unfinished
+             */
+            readonly washout_until: string | null;
+            readonly readings: components["schemas"]["StudyReading"][];
         };
         Reason: {
             /** @description Why: kept with the deployment, never changed. */
@@ -2743,6 +2835,22 @@ export interface components {
             instances: number | null;
             /** @description the patient has this study already */
             imported: boolean;
+        };
+        /** @description One of the reader's own readings, in their stored order; no answers, no AI output. */
+        StudyReading: {
+            readonly id: number;
+            readonly exam: number;
+            readonly practice: boolean;
+            readonly arm: components["schemas"]["ArmEnum"];
+            readonly phase: number;
+            readonly position: number;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            /**
+             * Format: double
+             * @description the session less its focus-loss and idle gaps; null while unread
+             */
+            readonly reading_seconds: number | null;
         };
         Survey: {
             readonly id: number;
@@ -4919,6 +5027,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelVersion"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    my_studies_list: {
+        parameters: {
+            query?: {
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedReaderStudyList"];
+                };
+            };
+            /** @description an invalid parameter or field, named in the answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, an expired or unknown token, or a role that may not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such object, or one you may not see; or a page past the last */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    my_studies_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this study version. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReaderStudy"];
                 };
             };
             /** @description an invalid parameter or field, named in the answer */
