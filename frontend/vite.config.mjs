@@ -26,6 +26,7 @@ export default defineConfig({
         viewer: source("entries/viewer.ts"),
         dashboard: source("entries/dashboard.ts"),
         validation: source("entries/validation.ts"),
+        survey: source("entries/survey.ts"),
         app: source("styles/app.css"),
       },
       output: {
