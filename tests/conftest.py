@@ -66,6 +66,12 @@ def prepared_spacing(settings):
     settings.NEUROREVIEW_PREPARED_SPACING_MM = 2.0
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Every test's users are hashed cheaply (tests/hashers.py); the suite makes thousands."""
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastPBKDF2PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     def make(role: str, username: str | None = None, **fields):
