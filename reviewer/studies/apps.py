@@ -5,3 +5,10 @@ class StudiesConfig(AppConfig):
     name = "reviewer.studies"
     label = "studies"
     verbose_name = "Studies and surveys"
+
+    def ready(self):
+        # the concerns that let AI output out ask reviewer.cases.blinding, which asks this rule
+        from reviewer.cases import blinding
+        from reviewer.studies.blinding import exams_without_ai
+
+        blinding.register(exams_without_ai)

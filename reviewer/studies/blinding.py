@@ -4,17 +4,21 @@ unaided in a running study, unless their own order shows them the AI first (an A
 of the exam that comes before the unaided one: a crossover reader who starts aided, or the
 practice in both arms).
 
-This module only answers the question. The next step is to consult it everywhere AI output
-leaves the server: the viewer manifest, the segmentation, lesion, alarm and flow endpoints,
-their WebSockets, the worklist and case pages, and the exports."""
+The blinding covers every exam of the case's patient: a prior's or a later exam's AI output
+(its growth alarms, its volumes) tells of the case too. The rule is registered with
+reviewer.cases.blinding, the door every concern that lets AI output out asks."""
 
 from django.db.models import Exists, OuterRef, Q
 
+from reviewer.cases.models import Exam
 from reviewer.studies.models import Arm, Reading
 
 
 def exams_without_ai(reader):
-    """The ids of the exams whose AI output the reader may not see now."""
+    """The ids of the exams whose AI output the reader may not see now: every exam of a patient
+    whose case they still have to read unaided."""
+    if not reader.is_authenticated:
+        return Exam.objects.none().values_list("pk", flat=True)
     earlier = Q(phase__lt=OuterRef("phase")) | Q(
         phase=OuterRef("phase"), position__lt=OuterRef("position")
     )
@@ -26,7 +30,7 @@ def exams_without_ai(reader):
         arm=Arm.AI_AIDED,
         session__isnull=True,
     )
-    return (
+    cases = (
         Reading.objects.filter(
             reader=reader,
             arm=Arm.UNAIDED,
@@ -35,11 +39,12 @@ def exams_without_ai(reader):
             version__ended_at__isnull=True,
         )
         .exclude(Exists(aided_first))
-        .values_list("case__exam_id", flat=True)
+        .values("case__exam__patient_id")
     )
+    return Exam.objects.filter(patient_id__in=cases).values_list("pk", flat=True)
 
 
 def ai_visible(reader, exam) -> bool:
     """False while the reader has an unfinished unaided reading of the exam in a running
     study that no unfinished AI-aided reading of theirs precedes."""
-    return not exams_without_ai(reader).filter(case__exam_id=exam.pk).exists()
+    return not exams_without_ai(reader).filter(pk=exam.pk).exists()
