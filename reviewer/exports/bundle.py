@@ -6,8 +6,9 @@ nothing but its own files.
                                  volumetric ratio features (reviewer.exports.features)
     segmentations/<patient>/exam-<order>/segmentation-<id>.nii.gz
                                  the stored NIfTI bytes as they are
-    manifest.json                provenance: software, model, dataset and survey versions, every
-                                 segmentation's origin, and the sha256 of every other file
+    manifest.json                provenance: software, model, dataset, survey and study
+                                 versions, every segmentation's origin, and the sha256 of
+                                 every other file
 
 ``verify`` checks the hashes and recomputes the features from the NIfTI files alone.
 DICOM SEG is not in the bundle yet: the project's SEG builder references a clinical exam's
@@ -40,7 +41,7 @@ from reviewer.exports.features import (
     ratio_features,
     region_volumes,
 )
-from reviewer.studies.models import SurveyVersion
+from reviewer.studies.models import StudyVersion, SurveyVersion
 from segmentation.models import ModelVersion, Segmentation
 
 MANIFEST = "manifest.json"
@@ -184,6 +185,11 @@ def _manifest(patients, segmentations, described, root: Path) -> dict:
         .select_related("survey")
         .order_by("survey__name", "number")
     )
+    study_versions = (
+        StudyVersion.objects.filter(pk__in=tidy.started_readings(patients).values("version"))
+        .select_related("study", "survey_version__survey")
+        .order_by("study__name", "number")
+    )
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST)
     return {
         "format": FORMAT,
@@ -209,6 +215,7 @@ def _manifest(patients, segmentations, described, root: Path) -> dict:
             for d in dataset_versions
         ],
         "survey_versions": [{"survey": v.survey.name, "number": v.number} for v in survey_versions],
+        "study_versions": [_study_version(v) for v in study_versions],
         "segmentations": described,
         "features": {
             "definition": "spec node-and-radiogenomics.md §D2 (paper 003 Table 1)",
@@ -219,13 +226,34 @@ def _manifest(patients, segmentations, described, root: Path) -> dict:
     }
 
 
+def _study_version(version: StudyVersion) -> dict:
+    survey = version.survey_version
+    return {
+        "study": version.study.name,
+        "number": version.number,
+        "started_at": version.locked_at.isoformat(),
+        "ended_at": version.ended_at.isoformat() if version.ended_at else None,
+        "crossover": version.crossover,
+        "washout_seconds": version.washout.total_seconds(),
+        "seed": version.seed,
+        "survey_version": {"survey": survey.survey.name, "number": survey.number}
+        if survey
+        else None,
+    }
+
+
 def _answered_versions(patients) -> set[int]:
-    return set(
-        SurveyVersion.objects.filter(responses__patient__in=patients).values_list("pk", flat=True)
-    ) | set(
-        SurveyVersion.objects.filter(responses__exam__patient__in=patients).values_list(
+    subjects = ("patient__in", "exam__patient__in")
+    answered = {
+        pk
+        for subject in subjects
+        for pk in SurveyVersion.objects.filter(**{f"responses__{subject}": patients}).values_list(
             "pk", flat=True
         )
+    }
+    readings = tidy.started_readings(patients)
+    return answered | set(
+        SurveyVersion.objects.filter(responses__reading__in=readings).values_list("pk", flat=True)
     )
 
 

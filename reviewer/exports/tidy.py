@@ -2,21 +2,25 @@
 the same columns for every kind, written as CSV and as JSON.
 
 The kinds: assessments (grades), lesion verdicts, alarm verdicts, each row as it was recorded,
-superseded ones included with the event they supersede; and survey answers, one row per answered
-question of a response. Patients are their pseudonyms, exams their order (never a date), readers
+superseded ones included with the event they supersede; survey answers, one row per answered
+question of a response; and reader studies' events (started versions only): each finished
+reading with its timing, and each answer of its survey response, both with the study, version,
+arm and phase (phase 0, practice, is marked: it counts in no analysis).
+Patients are their pseudonyms, exams their order (never a date), readers
 their usernames (never a name or an e-mail address). Free-text comments on grades and alarm
 verdicts are left out: nothing checks them for identifiers. A survey's text answers are the
 survey's data and go in as answered.
 """
 
 import csv
+import datetime
 import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from reviewer.alarms.models import AlarmVerdict
 from reviewer.grading.models import Assessment, LesionVerdict
-from reviewer.studies.models import SurveyResponse
+from reviewer.studies.models import Reading, ReadingSession, SurveyResponse
 
 EVENT_COLUMNS = (
     "event_id",
@@ -36,6 +40,18 @@ EVENT_COLUMNS = (
     "supersedes",  # the event id this one replaces (a reader's change of mind or correction)
     "time",
     "reading_time_ms",
+    # reader studies: the version, where the reading sits in the reader's design, its timing
+    "study",
+    "study_version",
+    "arm",
+    "phase",
+    "practice",
+    "position",
+    "started",
+    "reading_seconds",  # the session less its gaps (S-10, S-11)
+    "interrupted",
+    "gap_count",
+    "gap_seconds",
 )
 
 
@@ -158,22 +174,90 @@ def survey_answer_rows(patients) -> Iterable[dict]:
     ).select_related("survey", "version", "respondent", "patient", "exam__patient")
     for response in responses:
         exam = response.exam
-        patient = response.patient or exam.patient
-        questions = [question["id"] for question in response.version.definition["questions"]]
-        for question in (q for q in questions if q in response.answers):
-            yield _row(
-                f"survey_answer-{response.pk}-{question}",
-                "survey_answer",
-                patient=patient,
-                exam=exam,
-                segmentation=None,
-                reader=response.respondent,
-                instrument=f"{response.survey.name} v{response.version.number}",
-                item=question,
-                value=response.answers[question],
-                supersedes=_event_id("survey_answer", response.supersedes_id, question),
-                time=response.submitted_at.isoformat(),
-            )
+        yield from _answer_rows(response, "survey_answer", response.patient or exam.patient, exam)
+
+
+def _answer_rows(response, kind: str, patient, exam, **values) -> Iterable[dict]:
+    """One row per question the response answered, in the version's order."""
+    questions = [question["id"] for question in response.version.definition["questions"]]
+    for question in (q for q in questions if q in response.answers):
+        yield _row(
+            f"{kind}-{response.pk}-{question}",
+            kind,
+            patient=patient,
+            exam=exam,
+            segmentation=None,
+            reader=response.respondent,
+            instrument=f"{response.survey.name} v{response.version.number}",
+            item=question,
+            value=response.answers[question],
+            supersedes=_event_id(kind, response.supersedes_id, question),
+            time=response.submitted_at.isoformat(),
+            **values,
+        )
+
+
+def started_readings(patients):
+    """The readings of started study versions whose case is an exam of the patients."""
+    return Reading.objects.filter(
+        case__exam__patient__in=patients, version__locked_at__isnull=False
+    )
+
+
+def _study_values(reading: Reading) -> dict:
+    return {
+        "study": reading.version.study.name,
+        "study_version": reading.version.number,
+        "arm": reading.arm,
+        "phase": reading.phase,
+        "practice": reading.phase == Reading.PRACTICE,
+        "position": reading.position,
+    }
+
+
+def study_reading_rows(patients) -> Iterable[dict]:
+    """Each finished reading: who read which case in which arm and phase, and for how long."""
+    sessions = ReadingSession.objects.filter(reading__in=started_readings(patients)).select_related(
+        "reading__version__study", "reading__reader", "reading__case__exam__patient"
+    )
+    for session in sessions:
+        reading = session.reading
+        exam = reading.case.exam
+        yield _row(
+            f"study_reading-{reading.pk}",
+            "study_reading",
+            patient=exam.patient,
+            exam=exam,
+            segmentation=None,
+            reader=reading.reader,
+            time=session.finished_at.isoformat(),
+            started=session.started_at.isoformat(),
+            reading_seconds=session.reading_seconds,
+            interrupted=session.interrupted,
+            gap_count=len(session.gaps),
+            gap_seconds=sum(_seconds(gap) for gap in session.gaps),
+            **_study_values(reading),
+        )
+
+
+def study_answer_rows(patients) -> Iterable[dict]:
+    """The answers a reading's survey response gave, with the reading's study, arm and phase."""
+    responses = SurveyResponse.objects.filter(
+        reading__in=started_readings(patients)
+    ).select_related(
+        "survey", "version", "respondent", "reading__version__study", "reading__case__exam__patient"
+    )
+    for response in responses:
+        reading = response.reading
+        exam = reading.case.exam
+        yield from _answer_rows(
+            response, "study_answer", exam.patient, exam, **_study_values(reading)
+        )
+
+
+def _seconds(gap: dict) -> float:
+    start, end = (datetime.datetime.fromisoformat(gap[key]) for key in ("start", "end"))
+    return (end - start).total_seconds()
 
 
 def event_rows(patients) -> list[dict]:
@@ -183,6 +267,8 @@ def event_rows(patients) -> list[dict]:
         *lesion_verdict_rows(patients),
         *alarm_verdict_rows(patients),
         *survey_answer_rows(patients),
+        *study_reading_rows(patients),
+        *study_answer_rows(patients),
     ]
     return sorted(rows, key=lambda row: (row["time"], row["event_id"]))
 
