@@ -31,6 +31,11 @@ describe("viewerCommand", () => {
     ]);
   });
 
+  it("maps M (Shift+m) to lesion marks, leaving m to the lesion review", () => {
+    expect(press("M", { shiftKey: true })).toBe("mark-lesion");
+    expect(press("m")).toBe("add-lesion");
+  });
+
   it("leaves keys typed into a control, or with Ctrl, to the browser", () => {
     expect(press("ArrowDown", {}, document.createElement("select"))).toBeUndefined();
     expect(press("n", { ctrlKey: true })).toBeUndefined();

@@ -1,4 +1,4 @@
-/** What a key does on the viewer page (viewer contract: arrows, n/p, o, f; lesion review: a, r, m, u, Esc; g grades). */
+/** What a key does on the viewer page (viewer contract: arrows, n/p, o, f; lesion review: a, r, m, u, Esc; g grades; M (Shift+m) lesion marks). */
 export type ViewerCommand =
   | "previous-slice"
   | "next-slice"
@@ -11,7 +11,8 @@ export type ViewerCommand =
   | "cancel"
   | "grade"
   | "toggle-overlay"
-  | "flow";
+  | "flow"
+  | "mark-lesion";
 
 const COMMANDS: Record<string, ViewerCommand> = {
   ArrowUp: "previous-slice",
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, ViewerCommand> = {
   g: "grade",
   o: "toggle-overlay",
   f: "flow",
+  M: "mark-lesion",
 };
 
 /** The command of a key press, or none for modified keys and keys typed into a control. */

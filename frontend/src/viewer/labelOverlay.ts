@@ -1,9 +1,9 @@
 import type { Types } from "@cornerstonejs/core";
-import type { Vec3 } from "../types/ViewerManifest";
 import { drawLabelSlice } from "./drawLabelSlice";
 import type { Grid } from "./geometry";
 import { type LesionMarker, markerRings } from "./lesionMarkers";
 import { keepOutline } from "./maskOutline";
+import { clearedCanvas, pixelFrame } from "./overlayCanvas";
 
 /** Lesions readers added: rings in a colour no label map uses. */
 const MARKER_COLOUR = "#00e5ff";
@@ -51,22 +51,11 @@ export class LabelOverlay {
 
   /** Redraw for the viewport's current camera, at CSS-pixel resolution. */
   draw(viewport: Pick<Types.IViewport, "canvasToWorld">): void {
-    const width = Math.max(1, Math.round(this.canvas.clientWidth));
-    const height = Math.max(1, Math.round(this.canvas.clientHeight));
-    if (this.canvas.width !== width || this.canvas.height !== height) {
-      this.canvas.width = width;
-      this.canvas.height = height;
-    }
-    const context = this.canvas.getContext("2d");
-    if (!context) return;
-    context.clearRect(0, 0, width, height);
-    if (!this.visible || (!this.layer && this.markers.length === 0)) return;
-    const origin = viewport.canvasToWorld([0.5, 0.5]) as Vec3;
-    const right = viewport.canvasToWorld([1.5, 0.5]) as Vec3;
-    const down = viewport.canvasToWorld([0.5, 1.5]) as Vec3;
-    const frame = { origin, right: minus(right, origin), down: minus(down, origin) };
+    const context = clearedCanvas(this.canvas);
+    if (!context || !this.visible || (!this.layer && this.markers.length === 0)) return;
+    const frame = pixelFrame(viewport);
     if (this.layer) {
-      const image = context.createImageData(width, height);
+      const image = context.createImageData(this.canvas.width, this.canvas.height);
       drawLabelSlice(image, this.layer.labels, this.layer.grid, frame, this.layer.colours);
       if (this.outline) keepOutline(image);
       context.putImageData(image, 0, 0);
@@ -80,5 +69,3 @@ export class LabelOverlay {
     }
   }
 }
-
-const minus = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];

@@ -7,6 +7,7 @@ import { alarmApi } from "./alarmApi";
 import { AlarmHeader } from "./alarmHeader";
 import { centreOn } from "./cameraSync";
 import { startCornerstone } from "./cornerstone";
+import { announceDisplayed } from "./displayed";
 import { FlowLauncher } from "./flowLauncher";
 import { sliceIndex } from "./geometry";
 import { gradingApi } from "./gradingApi";
@@ -16,6 +17,7 @@ import { LabelStore } from "./labelStore";
 import { lesionPaint } from "./labelVolume";
 import { LesionPicker } from "./lesionPick";
 import { LesionReview, type ReviewCommand } from "./lesionReview";
+import { LesionMarking } from "./marks/lesionMarking";
 import { pageHooks, reportError } from "./pageHooks";
 import { Panel } from "./panel";
 import { wirePanelControls } from "./panelControls";
@@ -43,7 +45,7 @@ export async function mountViewer(
     reloadManifest: () => apiJson<ViewerManifest>(root.dataset.manifestUrl!),
   };
   try {
-    await showManifest(await manifest, layout, downloads, Number(root.dataset.segmentation) || undefined, preprocessing);
+    await showManifest(root, await manifest, layout, downloads, Number(root.dataset.segmentation) || undefined, preprocessing);
   } catch (error) {
     layout.message.textContent = `The viewer could not open: ${reportError(error)}`;
     layout.message.hidden = false;
@@ -61,6 +63,7 @@ const REVIEW_KEYS: Partial<Record<string, ReviewCommand>> = {
 };
 
 async function showManifest(
+  root: HTMLElement,
   manifest: ViewerManifest,
   layout: ViewerLayout,
   downloads: VoxelDownloads,
@@ -183,6 +186,7 @@ async function showManifest(
     showSmallComponents(layout.belowMinimum, picked, goTo);
   };
   showReview();
+  const marking = LesionMarking.start(root, layout.marks, layout.keys, panels, goTo);
 
   let rendered = 0;
   for (const panel of panels) {
@@ -190,11 +194,12 @@ async function showManifest(
     view.viewport.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
       if (!panel.ready) return;
       panel.drawOverlays();
+      marking?.draw(panel);
       if (view.root.dataset.rendered === "true") return;
       view.root.dataset.rendered = "true";
       rendered += 1;
       hooks.firstImageAt ??= performance.now();
-      if (rendered === panels.length) hooks.allPanelsAt = performance.now();
+      if (rendered === panels.length) announceDisplayed(root, (hooks.allPanelsAt = performance.now()));
     });
     view.root.addEventListener("pointerdown", () => (active = panel));
     view.root.addEventListener("pointerenter", () => (active = panel));
@@ -215,11 +220,14 @@ async function showManifest(
     const reviewCommand = REVIEW_KEYS[command];
     if (reviewCommand) {
       if (command === "cancel" && alarms.open) alarms.close();
+      if (command === "cancel") marking?.stop();
       void review.command(reviewCommand);
     } else if (command === "previous-slice" || command === "next-slice") {
       if (active.ready) active.scroll(command === "next-slice" ? 1 : -1);
     } else if (command === "grade") {
       grading.focus();
+    } else if (command === "mark-lesion") {
+      marking?.toggle();
     } else if (command === "toggle-overlay") {
       const visible = !panels.some((panel) => panel.view.overlayToggle.checked);
       for (const panel of panels) {

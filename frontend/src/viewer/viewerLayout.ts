@@ -8,6 +8,10 @@ export interface ViewerLayout {
   belowMinimum: HTMLElement;
   reviewStatus: HTMLElement;
   grading: HTMLElement;
+  /** Lesion marks for a reader study's answer: hidden unless the page asks for them. */
+  marks: HTMLElement;
+  /** The keyboard shortcuts, told under the lesion review. */
+  keys: HTMLElement;
   /** The preprocessing section: hidden for an exam that has neither a run nor originals. */
   preprocessing: HTMLElement;
   seriesSource: HTMLSelectElement;
@@ -32,6 +36,7 @@ export function viewerLayout(root: HTMLElement): ViewerLayout {
     <div class="viewer-body">
       <div class="viewer-panels"></div>
       <aside class="viewer-side">
+        <section class="viewer-marks" hidden></section>
         <label class="viewer-segmentation">Reviewing <select name="segmentation"></select></label>
         <section class="viewer-review" aria-labelledby="viewer-review-title">
           <h2 id="viewer-review-title">Lesions <span class="muted viewer-review-progress"></span></h2>
@@ -68,6 +73,8 @@ export function viewerLayout(root: HTMLElement): ViewerLayout {
     belowMinimum: part(".viewer-below-minimum"),
     reviewStatus: part(".viewer-review-status"),
     grading: part(".viewer-grading"),
+    marks: part(".viewer-marks"),
+    keys: part(".viewer-keys"),
     preprocessing: part(".viewer-preprocessing"),
     seriesSource: part("select[name=series-source]"),
     brainMask: part("input[name=brain-mask]"),
