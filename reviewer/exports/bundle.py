@@ -6,13 +6,15 @@ nothing but its own files.
                                  volumetric ratio features (reviewer.exports.features)
     segmentations/<patient>/exam-<order>/segmentation-<id>.nii.gz
                                  the stored NIfTI bytes as they are
+    segmentations/<patient>/exam-<order>/segmentation-<id>.dcm
+                                 the same map as DICOM SEG (reviewer.exports.seg), where the
+                                 exam has its acquired DICOM series; else the manifest's entry
+                                 says why there is none
     manifest.json                provenance: software, model, dataset, survey and study
                                  versions, every segmentation's origin, and the sha256 of
                                  every other file
 
 ``verify`` checks the hashes and recomputes the features from the NIfTI files alone.
-DICOM SEG is not in the bundle yet: the project's SEG builder references a clinical exam's
-acquired DICOM series, which BraTS-imported exams have not; the manifest says so.
 """
 
 import csv
@@ -33,7 +35,7 @@ from django.utils import timezone
 
 from reviewer.core.version import SOFTWARE_VERSION
 from reviewer.datasets.models import DatasetCase
-from reviewer.exports import tidy
+from reviewer.exports import seg, tidy
 from reviewer.exports.features import (
     FEATURE_NAMES,
     GLIOMA_SCHEMES,
@@ -60,8 +62,8 @@ FEATURE_COLUMNS = (
     "null_reasons",
 )
 DICOM_SEG_NOTE = (
-    "not included: a DICOM SEG must reference the exam's acquired DICOM series, and this "
-    "export does not build one yet; the NIfTI files are the segmentations"
+    "each segmentation's dicom_seg is its map as a DICOM SEG over the exam's acquired reference "
+    "series (pseudonymised UIDs); where it is null, dicom_seg_missing says why"
 )
 
 Progress = Callable[[int, int, str], None]  # done, total, message
@@ -143,6 +145,7 @@ def _store_segmentation(segmentation: Segmentation, root: Path) -> tuple[dict, d
         "target": segmentation.target or None,
         "replaced": hasattr(segmentation, "replaced_by"),
         "features": _has_features(segmentation.label_scheme, segmentation.target),
+        **_store_seg(segmentation, root, f"{folder}/segmentation-{segmentation.pk}.dcm"),
     }
     if not entry["features"]:
         return entry, None
@@ -155,6 +158,14 @@ def _store_segmentation(segmentation: Segmentation, root: Path) -> tuple[dict, d
         **_features_of_nifti(data, segmentation.label_scheme),
     }
     return entry, row
+
+
+def _store_seg(segmentation: Segmentation, root: Path, path: str) -> dict:
+    try:
+        (root / path).write_bytes(seg.seg_bytes(segmentation))
+    except seg.Missing as missing:
+        return {"dicom_seg": None, "dicom_seg_missing": str(missing)}
+    return {"dicom_seg": path, "dicom_seg_missing": None}
 
 
 def _has_features(scheme: str, target: str | None) -> bool:
@@ -284,6 +295,15 @@ def verify(bundle: Path) -> Verified:
     )
     if wrong:
         raise BundleError("files that do not match the manifest: " + ", ".join(wrong), wrong)
+    named = [
+        entry[key]
+        for entry in manifest["segmentations"]
+        for key in ("file", "dicom_seg")
+        if entry.get(key)
+    ]
+    unlisted = sorted(name for name in named if name not in listed)
+    if unlisted:
+        raise BundleError("segmentation files missing: " + ", ".join(unlisted), unlisted)
     recomputed = [
         {
             "patient": entry["patient"],
