@@ -96,3 +96,57 @@ def read_through_phase(reader, version, phase: int, now) -> datetime.datetime:
         now += datetime.timedelta(minutes=5)
         read_next(reader, version, now)
     return now
+
+
+# Colocalisation and adjudication (S-13, S-14): a study whose readers mark new lesions.
+MARKS = {
+    "questions": [{"id": "new_lesions", "type": "lesion_marks", "text": "New lesions"}],
+}
+
+
+@pytest.fixture
+def marks_survey(researcher):
+    survey = surveys.create_survey(name="New lesions", user=researcher)
+    return surveys.add_version(survey=survey, definition=MARKS, user=researcher, publish=True)
+
+
+@pytest.fixture
+def marks_study(researcher, readers, exams, practice_exam, marks_survey):
+    """Started: two readers, two study exams and a practice exam; readers mark points."""
+    draft = design.create_study(
+        name="MUSIC marks",
+        user=researcher,
+        design=design.Design(
+            cases=tuple(exams[:2]),
+            practice_cases=(practice_exam,),
+            readers=tuple(readers[:2]),
+            seed=SEED,
+            survey_version=marks_survey,
+        ),
+    )
+    return design.start(draft, now=START)
+
+
+def read_marking(reader, version, marks_of, *, through_phase: int = 2, now=START):
+    """The reader reads in order up to the end of ``through_phase`` (phase 2 after the washout),
+    marking at each reading the points ``marks_of(reading)`` gives ([x, y, z] mm each)."""
+    from reviewer.studies.readings import WashoutPending
+
+    while True:
+        now += datetime.timedelta(minutes=5)
+        try:
+            reading = next_reading(reader, version, now)
+        except WashoutPending as pending:
+            now = pending.until + datetime.timedelta(minutes=5)
+            reading = next_reading(reader, version, now)
+        if reading is None or reading.phase > through_phase:
+            return now
+        marks = [{"position_mm": list(point)} for point in marks_of(reading)]
+        finish(
+            reading,
+            reader=reader,
+            started_at=now - datetime.timedelta(minutes=3),
+            gaps=[],
+            answers={"new_lesions": marks},
+            now=now,
+        )
