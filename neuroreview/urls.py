@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("reviewer.studies.urls")),
     path("", include("reviewer.validation.urls")),
     path("", include("reviewer.reports.urls")),
+    path("", include("reviewer.exports.urls")),
     path("", include("segmentation.urls")),
 ]

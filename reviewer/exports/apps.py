@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class ExportsConfig(AppConfig):
-    """No models: an app so that `manage.py export_research` exists."""
+    """Research exports: the steward's releases, export jobs, and the export_research command."""
 
     name = "reviewer.exports"
     label = "exports"

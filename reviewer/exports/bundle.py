@@ -33,6 +33,7 @@ import numpy as np
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from reviewer.cases.models import Exam
 from reviewer.core.version import SOFTWARE_VERSION
 from reviewer.datasets.models import DatasetCase
 from reviewer.exports import seg, tidy
@@ -98,18 +99,20 @@ def features_row(labels: np.ndarray, spacing_mm, scheme: str) -> dict:
     }
 
 
-def build(patients, out: Path, *, progress: Progress | None = None) -> dict:
+def build(patients, out: Path, *, progress: Progress | None = None, without_ai=()) -> dict:
     """Write the bundle of ``patients`` (a queryset: the caller decides the scope) to the zip
-    ``out``; returns its manifest."""
+    ``out``, leaving out the AI output of the exams ``without_ai`` (ids: the exporting user's
+    blinding); returns its manifest."""
     segmentations = list(
         Segmentation.objects.filter(exam__patient__in=patients)
+        .exclude(exam__in=without_ai, source__in=Segmentation.AI_SOURCES)
         .select_related("exam__patient", "model_version")
         .prefetch_related("parts__model_version")
         .order_by("exam__patient__pseudonym", "exam__order", "pk")
     )
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        events = tidy.event_rows(patients)
+        events = tidy.event_rows(patients, without_ai)
         tidy.write_csv(events, root / "events.csv")
         tidy.write_json(events, root / "events.json")
         described, feature_rows = [], []
@@ -122,6 +125,7 @@ def build(patients, out: Path, *, progress: Progress | None = None) -> dict:
                 progress(done, len(segmentations), f"segmentation {segmentation.pk}")
         tidy.write_csv(feature_rows, root / "features.csv", FEATURE_COLUMNS)
         manifest = _manifest(patients, segmentations, described, root)
+        manifest["ai_withheld"] = _withheld(patients, without_ai)
         (root / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
         _zip(root, out)
     return manifest
@@ -234,6 +238,19 @@ def _manifest(patients, segmentations, described, root: Path) -> dict:
         },
         "dicom_seg": DICOM_SEG_NOTE,
         "files": {p.relative_to(root).as_posix(): _sha256(p.read_bytes()) for p in files},
+    }
+
+
+def _withheld(patients, without_ai) -> dict:
+    exams = Exam.objects.filter(patient__in=patients, pk__in=without_ai).select_related("patient")
+    return {
+        "reason": "blinded: the exporting user may not see these exams' AI output now (a reader "
+        "study they read in); their model maps, grades and verdicts of them, and alarm verdicts "
+        "are left out",
+        "exams": [
+            {"patient": e.patient.pseudonym, "exam_order": e.order}
+            for e in exams.order_by("patient__pseudonym", "order")
+        ],
     }
 
 

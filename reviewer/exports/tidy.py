@@ -21,6 +21,7 @@ from pathlib import Path
 from reviewer.alarms.models import AlarmVerdict
 from reviewer.grading.models import Assessment, LesionVerdict
 from reviewer.studies.models import Reading, ReadingSession, SurveyResponse
+from segmentation.models import Segmentation
 
 EVENT_COLUMNS = (
     "event_id",
@@ -90,10 +91,19 @@ def _segmentation_related(prefix: str) -> tuple[list[str], list[str]]:
     return related, [f"{prefix}parts__model_version"]
 
 
-def assessment_rows(patients) -> Iterable[dict]:
+def _about_hidden_ai(without_ai, prefix: str) -> dict:
+    """Filters of the events about the AI output of the exams ``without_ai``."""
+    return {
+        f"{prefix}exam__in": without_ai,
+        f"{prefix}source__in": Segmentation.AI_SOURCES,
+    }
+
+
+def assessment_rows(patients, without_ai=()) -> Iterable[dict]:
     related, prefetch = _segmentation_related("segmentation__")
     assessments = (
         Assessment.objects.filter(segmentation__exam__patient__in=patients)
+        .exclude(**_about_hidden_ai(without_ai, "segmentation__"))
         .select_related("reader", *related)
         .prefetch_related(*prefetch)
     )
@@ -116,10 +126,11 @@ def assessment_rows(patients) -> Iterable[dict]:
         )
 
 
-def lesion_verdict_rows(patients) -> Iterable[dict]:
+def lesion_verdict_rows(patients, without_ai=()) -> Iterable[dict]:
     related, prefetch = _segmentation_related("segmentation__")
     verdicts = (
         LesionVerdict.objects.filter(segmentation__exam__patient__in=patients)
+        .exclude(**_about_hidden_ai(without_ai, "segmentation__"))
         .select_related("reader", "lesion", *related)
         .prefetch_related(*prefetch)
     )
@@ -143,10 +154,11 @@ def lesion_verdict_rows(patients) -> Iterable[dict]:
         )
 
 
-def alarm_verdict_rows(patients) -> Iterable[dict]:
+def alarm_verdict_rows(patients, without_ai=()) -> Iterable[dict]:
     related, prefetch = _segmentation_related("alarm__segmentation__")
     verdicts = (
         AlarmVerdict.objects.filter(alarm__exam__patient__in=patients)
+        .exclude(alarm__exam__in=without_ai)  # an alarm is AI output
         .select_related("reader", "alarm__exam__patient", *related)
         .prefetch_related(*prefetch)
     )
@@ -260,12 +272,14 @@ def _seconds(gap: dict) -> float:
     return (end - start).total_seconds()
 
 
-def event_rows(patients) -> list[dict]:
-    """Every event about the patients (a queryset), in the order they happened."""
+def event_rows(patients, without_ai=()) -> list[dict]:
+    """Every event about the patients (a queryset), in the order they happened; of the exams
+    ``without_ai`` (ids), none about their AI output: grades and lesion verdicts of a model's
+    map, alarm verdicts."""
     rows = [
-        *assessment_rows(patients),
-        *lesion_verdict_rows(patients),
-        *alarm_verdict_rows(patients),
+        *assessment_rows(patients, without_ai),
+        *lesion_verdict_rows(patients, without_ai),
+        *alarm_verdict_rows(patients, without_ai),
         *survey_answer_rows(patients),
         *study_reading_rows(patients),
         *study_answer_rows(patients),

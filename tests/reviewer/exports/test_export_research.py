@@ -1,4 +1,5 @@
-"""The export_research command: researchers only, limited to the patients granted to them."""
+"""The export_research command: the export roles only; a researcher limited to the patients
+granted and released to them."""
 
 import zipfile
 
@@ -9,6 +10,7 @@ from imaging.labels import LabelScheme
 from reviewer.cases.models import Patient
 from reviewer.cases.permissions import grant_patient
 from reviewer.exports.bundle import verify
+from reviewer.exports.releases import decide
 from tests.reviewer.exports.conftest import tumour
 from tests.reviewer.viewer.viewer_builders import stored_exam, stored_segmentation
 
@@ -17,6 +19,7 @@ from tests.reviewer.viewer.viewer_builders import stored_exam, stored_segmentati
 def researcher(make_user, reviewed):
     user = make_user("researcher", username="researcher-r")
     grant_patient(reviewed.patient, user)
+    decide(action="release", steward=make_user("admin"), patient=reviewed.patient, researcher=user)
     return user
 
 
@@ -34,7 +37,7 @@ def test_a_radiologist_is_refused(reviewed, tmp_path):
     assert not out.exists()
 
 
-def test_a_researcher_gets_a_verified_bundle_of_only_the_patients_granted_to_them(
+def test_a_researcher_gets_a_verified_bundle_of_only_the_patients_released_to_them(
     researcher, other_patient, tmp_path
 ):
     out = tmp_path / "export.zip"

@@ -1,5 +1,6 @@
-"""Write a research export bundle of the patients a researcher may see (or the named ones among
-them), then verify it from its files alone."""
+"""Write a research export bundle of the patients a user may export (for a researcher: those
+released to them among those they see; or the named ones among them), without the AI output
+their blinding hides, then verify it from its files alone."""
 
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reviewer.core.management.progress import progress_bar
 from reviewer.exports.bundle import build, verify
-from reviewer.exports.scope import ExportRefused, exportable_patients
+from reviewer.exports.scope import ExportRefused, exportable_patients, without_ai
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         except ExportRefused as refused:
             raise CommandError(str(refused)) from refused
         with progress_bar("export_research") as progress:
-            manifest = build(scope, out, progress=progress)
+            manifest = build(scope, out, progress=progress, without_ai=without_ai(who))
         verified = verify(out)
         self.stdout.write(
             self.style.SUCCESS(
