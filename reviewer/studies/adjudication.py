@@ -16,7 +16,8 @@ adjudicator's latest label agrees, disputed when two disagree. The settled TP le
 version's reference standard.
 
 **Who sees it.** The adjudication shows every reader's marks, which readers must not see while
-they read (S-07). It is open to the study's researcher and the designated adjudicators only,
+they read (S-07). It is open to the study's researcher (and the data steward, as every study
+is) and the designated adjudicators only,
 and to one of them who also reads in the version only once all their own readings of the
 version are finished: an adjudicator who reads adjudicates after reading, never before."""
 
@@ -61,11 +62,11 @@ class StaleLabel(AdjudicationError):
 
 
 def role_in(user, version: StudyVersion) -> str | None:
-    """RESEARCHER for the study's researcher, ADJUDICATOR for a designated adjudicator; else
-    None."""
+    """RESEARCHER for the study's researcher (and the data steward, who sees every study),
+    ADJUDICATOR for a designated adjudicator; else None."""
     if not user.is_authenticated:
         return None
-    if version.study.created_by_id == user.pk:
+    if version.study.created_by_id == user.pk or user.role == Role.ADMIN:
         return RESEARCHER
     if version.adjudicators.filter(user=user).exists():
         return ADJUDICATOR
@@ -104,7 +105,7 @@ def _check_started(version: StudyVersion) -> None:
 
 def designate(version: StudyVersion, user, *, by) -> Adjudicator:
     """The study's researcher designates a radiologist or QA admin to adjudicate the version."""
-    if by.pk != version.study.created_by_id:
+    if role_in(by, version) != RESEARCHER:
         raise AdjudicationError(f"only {version.study}'s researcher designates adjudicators", "by")
     if user.role not in ADJUDICATOR_ROLES:
         raise AdjudicationError(

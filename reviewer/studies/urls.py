@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviewer.studies import views
+from reviewer.studies import adjudication_views, views
 
 app_name = "studies"
 
@@ -14,5 +14,10 @@ urlpatterns = [
         "surveys/<int:survey>/exams/<int:exam>/",
         views.SurveyResponseView.as_view(),
         name="respond-exam",
+    ),
+    path(
+        "studies/<int:study>/versions/<int:number>/adjudication/",
+        adjudication_views.AdjudicationView.as_view(),
+        name="adjudication",
     ),
 ]
