@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from reviewer.cases.models import Exam, Patient
 from reviewer.core.permissions import CLINICAL_ROLES, role_permission
 from reviewer.core.progress import job_state
-from segmentation.inference_jobs import QueueLimit, create_inference_job
+from segmentation.inference_jobs import QueueLimit, create_inference_job, patients_to_segment
 from segmentation.models import InferenceJob, ModelVersion, Segmentation
 from segmentation.segmentations import listed_lesions, with_lesion_counts
 from segmentation.serializers import LesionQuery, LesionSerializer, SegmentationSerializer
@@ -48,8 +48,8 @@ class InferenceJobViewSet(
     serializer_class = InferenceJobSerializer
 
     def get_queryset(self):
-        visible = Patient.objects.visible_to(self.request.user)
-        return InferenceJob.objects.filter(patient__in=visible).select_related("patient")
+        patients = patients_to_segment(self.request.user)
+        return InferenceJob.objects.filter(patient__in=patients).select_related("patient")
 
     @extend_schema(
         responses={
@@ -62,8 +62,8 @@ class InferenceJobViewSet(
     def create(self, request, *args, **kwargs):
         if "patient" in request.data:  # unknown and not visible answer alike: no probing
             pseudonym = str(request.data["patient"])  # NUL: no patient, and PostgreSQL refuses it
-            visible = Patient.objects.visible_to(request.user)
-            if "\x00" in pseudonym or not visible.filter(pseudonym=pseudonym).exists():
+            patients = patients_to_segment(request.user)
+            if "\x00" in pseudonym or not patients.filter(pseudonym=pseudonym).exists():
                 raise Http404("No Patient matches the given query.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -126,7 +126,9 @@ class SegmentationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         visible = Patient.objects.visible_to(self.request.user)
         return (
-            with_lesion_counts(Segmentation.objects.filter(exam__patient__in=visible))
+            with_lesion_counts(
+                Segmentation.objects.filter(exam__patient__in=visible).shown_to(self.request.user)
+            )
             .select_related("model_version", "reader")
             .prefetch_related(Prefetch("lesions", queryset=listed_lesions()), "parts")
             .order_by("pk")
@@ -155,7 +157,8 @@ class SegmentationLesionsView(generics.ListAPIView):
     def get_queryset(self):
         visible = Patient.objects.visible_to(self.request.user)
         segmentation = get_object_or_404(
-            Segmentation.objects.filter(exam__patient__in=visible), pk=self.kwargs["pk"]
+            Segmentation.objects.filter(exam__patient__in=visible).shown_to(self.request.user),
+            pk=self.kwargs["pk"],
         )
         query = LesionQuery(data=self.request.query_params)
         query.is_valid(raise_exception=True)

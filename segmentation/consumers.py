@@ -13,6 +13,7 @@ from reviewer.core.consumers import FORBIDDEN, JobProgressConsumer
 from reviewer.core.permissions import CLINICAL_ROLES, has_role
 from segmentation import flow_frames
 from segmentation.flow_frames import MIN_STAGES, FlowRequestError
+from segmentation.inference_jobs import patients_to_segment
 from segmentation.models import InferenceJob, Segmentation
 
 logger = logging.getLogger(__name__)
@@ -29,12 +30,12 @@ SEND_TIMEOUT_S = 10
 
 
 class InferenceJobConsumer(JobProgressConsumer):
-    """Progress of an inference job, for whoever may see its patient."""
+    """Progress of an inference job, for whoever may see its patient and its AI output."""
 
     def visible_jobs(self, user):
         if not has_role(user, CLINICAL_ROLES):
             return InferenceJob.objects.none()
-        return InferenceJob.objects.filter(patient__in=Patient.objects.visible_to(user))
+        return InferenceJob.objects.filter(patient__in=patients_to_segment(user))
 
 
 class _Superseded(Exception):
@@ -146,9 +147,11 @@ class FlowConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "error", "message": message, "prepare": segmentation})
 
     def _plan(self, segmentation: int, slice: int, stages: int) -> flow_frames.FlowPlan:
-        visible = Patient.objects.visible_to(self.scope["user"])
+        user = self.scope["user"]
+        visible = Patient.objects.visible_to(user)
         found = (
             Segmentation.objects.filter(exam__patient__in=visible, pk=segmentation)
+            .shown_to(user)
             .select_related("model_version")
             .first()
         )

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 
+from reviewer.cases.blinding import exams_without_ai
 from reviewer.cases.models import Patient
 from segmentation.models import InferenceJob
 
@@ -11,6 +12,13 @@ WAITING = (InferenceJob.Status.QUEUED, InferenceJob.Status.RUNNING)
 
 class QueueLimit(Exception):
     pass
+
+
+def patients_to_segment(user):
+    """The patients whose inference jobs the user may start and follow: those they may see, less
+    those with an exam whose AI output they may not see now (reviewer.cases.blinding), since a
+    job's outcome tells of the AI output it made."""
+    return Patient.objects.visible_to(user).exclude(exams__in=exams_without_ai(user))
 
 
 def create_inference_job(*, user, patient, exam=None) -> tuple[InferenceJob, bool]:

@@ -11,7 +11,7 @@ from reviewer.core.immutable import ImmutableBinaryView, immutable_gzip_response
 from reviewer.core.permissions import CLINICAL_ROLES, RoleRequiredMixin
 from reviewer.core.progress import job_state
 from segmentation.flow_frames import frames_path
-from segmentation.inference_jobs import QueueLimit, create_inference_job
+from segmentation.inference_jobs import QueueLimit, create_inference_job, patients_to_segment
 from segmentation.models import InferenceJob, Segmentation
 
 
@@ -22,7 +22,7 @@ class StartInferenceView(RoleRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pseudonym: str):
-        patient = get_object_or_404(Patient.objects.visible_to(request.user), pseudonym=pseudonym)
+        patient = get_object_or_404(patients_to_segment(request.user), pseudonym=pseudonym)
         try:
             job, _ = create_inference_job(user=request.user, patient=patient)
         except QueueLimit as error:
@@ -38,7 +38,7 @@ class InferenceJobView(RoleRequiredMixin, DetailView):
 
     def get_queryset(self):
         return InferenceJob.objects.filter(
-            patient__in=Patient.objects.visible_to(self.request.user)
+            patient__in=patients_to_segment(self.request.user)
         ).select_related("patient", "exam")
 
     def get_context_data(self, **kwargs):
@@ -63,7 +63,8 @@ class FlowFramesView(ImmutableBinaryView):
     )
     def get(self, request, pk: str, key: str):
         visible = Patient.objects.visible_to(request.user)
-        get_object_or_404(Segmentation.objects.filter(exam__patient__in=visible), pk=pk)
+        shown = Segmentation.objects.filter(exam__patient__in=visible).shown_to(request.user)
+        get_object_or_404(shown, pk=pk)
         path = frames_path(pk, key)
         if not path.exists():
             raise Http404(f"segmentation {pk} has no flow frames {key}")

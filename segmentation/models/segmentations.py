@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 
 from imaging.labels import LABELS, LabelScheme
+from reviewer.cases.blinding import exams_without_ai
 from segmentation.models.choices import TargetChoices
 
 LabelSchemeChoices = models.TextChoices(
@@ -22,6 +23,11 @@ class SegmentationQuerySet(models.QuerySet):
             ~Exists(part) | Exists(part.filter(from_segmentation__replaced_by__isnull=True))
         )
 
+    def shown_to(self, user):
+        """Without the AI results (model maps and composites) of the exams whose AI output the
+        user may not see now (reviewer.cases.blinding: a reader study's unaided reading)."""
+        return self.exclude(source__in=Segmentation.AI_SOURCES, exam__in=exams_without_ai(user))
+
 
 class Segmentation(models.Model):
     """A label map on an exam's grid, with its source: a model version, a reader or a reference.
@@ -34,6 +40,9 @@ class Segmentation(models.Model):
         COMPOSITE = "composite", "Composed from a model family's target maps"
         READER = "reader", "Reader"
         REFERENCE = "reference", "Reference"
+
+    # what a model made, as opposed to what a reader drew or a reference holds
+    AI_SOURCES = (Source.MODEL, Source.COMPOSITE)
 
     class Family(models.TextChoices):
         NODE = "node", "Neural ODE"
