@@ -40,7 +40,8 @@ NO_ALARM = OpenApiResponse(description="no such alarm, or its patient is not vis
 
 
 def visible_alarms(user):
-    return Alarm.objects.filter(exam__patient__in=Patient.objects.visible_to(user))
+    visible = Patient.objects.visible_to(user)
+    return Alarm.objects.filter(exam__patient__in=visible).shown_to(user)
 
 
 def _field_errors(error: SubmissionError) -> ValidationError:
@@ -148,7 +149,7 @@ class CaseAlarmsView(APIView):
     )
     def get(self, request, pseudonym: str):
         patient = get_object_or_404(Patient.objects.visible_to(request.user), pseudonym=pseudonym)
-        return Response(case_alarm_state(patient))
+        return Response(case_alarm_state(patient, request.user))
 
 
 class _ReadClinicalWriteOperator(APIView):

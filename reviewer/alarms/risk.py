@@ -19,10 +19,12 @@ one segmentation above a growing tumour.)
 
 The worklist sorts by an annotation:
 
-    with_risk(Patient.objects.visible_to(user)).order_by("-risk_score", "pseudonym")
+    with_risk(Patient.objects.visible_to(user), user).order_by("-risk_score", "pseudonym")
 
 `with_risk` takes a Patient or an Exam queryset and adds `risk_score` as one correlated subquery,
-so it multiplies no row of the other annotations (with_worklist_columns' counts).
+so it multiplies no row of the other annotations (with_worklist_columns' counts). It counts only
+the alarms the user may see now (Alarm.objects.shown_to): a patient in a reader study that the
+user still reads unaided scores 0, and the worklist's order tells nothing of their alarms.
 """
 
 from collections import Counter
@@ -70,8 +72,8 @@ def risk_score(worst_severity: int, count: int) -> int:
     return 100 * worst_severity + min(count, COUNT_CAP) if count else 0
 
 
-def with_risk(queryset: QuerySet) -> QuerySet:
-    """``queryset`` (of patients or exams) with ``risk_score`` annotated."""
+def with_risk(queryset: QuerySet, user) -> QuerySet:
+    """``queryset`` (of patients or exams) with ``risk_score`` annotated, as ``user`` may see it."""
     outer = _OUTER[queryset.model]
     severity = Case(
         *(When(kind=kind, then=Value(level)) for kind, level in SEVERITY.items()),
@@ -80,6 +82,7 @@ def with_risk(queryset: QuerySet) -> QuerySet:
     )
     scores = (
         Alarm.objects.counting()
+        .shown_to(user)
         .filter(**{outer: OuterRef("pk")})
         .order_by()
         .values(outer)

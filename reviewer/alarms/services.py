@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from reviewer.alarms.models import Alarm, AlarmVerdict
 from reviewer.alarms.risk import SEVERITY, exam_line, patient_risk_score
 from reviewer.alarms.serializers import AlarmSerializer
+from reviewer.cases.blinding import exams_without_ai
 from reviewer.cases.models import Exam, Patient
 
 
@@ -23,10 +24,10 @@ def alarm_json(alarm: Alarm) -> dict:
     }
 
 
-def open_alarms(exams: list[Exam]) -> list[dict]:
-    """Open alarms of these exams, newest first."""
-    alarms = Alarm.objects.open().filter(exam__in=exams).order_by("-raised_at", "-pk")
-    return [alarm_json(a) for a in alarms]
+def open_alarms(exams: list[Exam], user) -> list[dict]:
+    """Open alarms of these exams that the user may see now, newest first."""
+    alarms = Alarm.objects.open().shown_to(user).filter(exam__in=exams)
+    return [alarm_json(a) for a in alarms.order_by("-raised_at", "-pk")]
 
 
 def with_verdicts(alarms: QuerySet) -> QuerySet:
@@ -37,11 +38,13 @@ def with_verdicts(alarms: QuerySet) -> QuerySet:
     )
 
 
-def case_alarm_state(patient: Patient) -> dict:
+def case_alarm_state(patient: Patient, user) -> dict:
     """Every open alarm of the patient (the worst first, then the newest) and one line per exam
     (newest first); ``risk_score`` maps the ids (as strings, as JSON objects need) of the exams
-    at risk to their score."""
-    exams = list(patient.exams.order_by("-order").values_list("pk", flat=True))
+    at risk to their score. Of the exams whose AI output the user may not see now
+    (reviewer.cases.blinding), neither alarms nor lines, as if they had none."""
+    shown = patient.exams.exclude(pk__in=exams_without_ai(user))
+    exams = list(shown.order_by("-order").values_list("pk", flat=True))
     alarms = list(with_verdicts(Alarm.objects.open().filter(exam_id__in=exams)))
     alarms.sort(key=lambda alarm: (-SEVERITY[alarm.kind], -alarm.raised_at.timestamp(), -alarm.pk))
     judged_false = {

@@ -3,6 +3,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
 
+from reviewer.cases.blinding import exams_without_ai
 from reviewer.cases.filters import WORKLIST_ORDERING, ExamFilter, PatientFilter
 from reviewer.cases.models import Exam, Patient, Series
 from reviewer.cases.serializers import (
@@ -33,7 +34,8 @@ class PatientViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if self.action == "partial_update":
             return Patient.objects.visible_to(self.request.user)
-        queryset = Patient.objects.visible_to(self.request.user).with_worklist_columns()
+        user = self.request.user
+        queryset = Patient.objects.visible_to(user).with_worklist_columns(exams_without_ai(user))
         if self.action == "retrieve":
             series = Prefetch("series", queryset=Series.objects.order_by("sequence"))
             exams = Prefetch("exams", queryset=Exam.objects.prefetch_related(series))

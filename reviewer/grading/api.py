@@ -3,9 +3,11 @@
 an exam: its three-exam volume diagnosis, with the second opinion and the consensus.
 
 A user without a clinical role gets 403; a segmentation, exam or diagnosis of a patient they
-may not see is 404, the same answer as none at all. A submission based on a row someone else
-has meanwhile superseded or recorded is 409; a step of the reading this user may not take (a
-second opinion on their own diagnosis, a consensus of other readers) is 403."""
+may not see is 404, the same answer as none at all; so is an AI result, or an exam's volume
+diagnosis, whose AI output a reader study hides from the user now (reviewer.cases.blinding).
+A submission based on a row someone else has meanwhile superseded or recorded is 409; a step of
+the reading this user may not take (a second opinion on their own diagnosis, a consensus of
+other readers) is 403."""
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
@@ -15,6 +17,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reviewer.cases.blinding import exams_without_ai
 from reviewer.cases.models import Exam, Patient
 from reviewer.core.idempotency import idempotent
 from reviewer.core.permissions import CLINICAL_ROLES, role_permission
@@ -51,7 +54,8 @@ class Conflict(APIException):
 
 def visible_segmentation(request, pk: int) -> Segmentation:
     visible = Patient.objects.visible_to(request.user)
-    return get_object_or_404(Segmentation.objects.filter(exam__patient__in=visible), pk=pk)
+    shown = Segmentation.objects.filter(exam__patient__in=visible).shown_to(request.user)
+    return get_object_or_404(shown, pk=pk)
 
 
 def _recorded(record, **fields):
@@ -208,17 +212,16 @@ REFUSED_STEP = OpenApiResponse(
 
 def _visible_exam(request, pk: int) -> Exam:
     visible = Patient.objects.visible_to(request.user)
-    return get_object_or_404(
-        Exam.objects.filter(patient__in=visible).select_related("patient"), pk=pk
-    )
+    shown = Exam.objects.filter(patient__in=visible).exclude(pk__in=exams_without_ai(request.user))
+    return get_object_or_404(shown.select_related("patient"), pk=pk)
 
 
 def _visible_diagnosis(request, pk: int) -> VolumeDiagnosis:
     visible = Patient.objects.visible_to(request.user)
     return get_object_or_404(
-        VolumeDiagnosis.objects.filter(exam__patient__in=visible).select_related(
-            "second_opinion", "consensus"
-        ),
+        VolumeDiagnosis.objects.filter(exam__patient__in=visible)
+        .exclude(exam__in=exams_without_ai(request.user))
+        .select_related("second_opinion", "consensus"),
         pk=pk,
     )
 

@@ -18,7 +18,9 @@ A patient (a worklist case) is waiting for a second reader if any of its exams i
 the least advanced of its exams that have something to review decides (done only when all are
 done, not reviewed only when none was touched, in review when some were and some were not).
 
-The state is the case's, the same for every user. `open_for_user` adds the user's part: the
+The state is the case's, the same for every user, but for one whose AI output a user may not
+see now (reviewer.cases.blinding: a reader study's unaided reading): to them it is not
+reviewed, as if it had no AI result. `open_for_user` adds the user's part: the
 case is not done and the user has graded, judged or diagnosed something of it, or it waits for
 a second opinion that this user (not the first reader) may give.
 
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
+from reviewer.cases.blinding import exams_without_ai
 from reviewer.cases.models import Exam, Patient
 from reviewer.grading.models import Assessment, LesionVerdict, Stage, VolumeDiagnosis
 from reviewer.grading.three_exams import TIMEPOINTS, Member, refusals
@@ -102,6 +105,7 @@ def _facts(exams, user) -> dict[int, _ExamFacts]:
     facts = {exam.pk: _ExamFacts(exam) for exam in exams}
     results = list(
         Segmentation.objects.filter(REVIEWED, exam__in=exams)
+        .shown_to(user)
         .only("pk", "exam_id", "source", "family")
         .prefetch_related(
             Prefetch("parts", queryset=Segmentation.objects.select_related("model_version"))
@@ -127,6 +131,7 @@ def _facts(exams, user) -> dict[int, _ExamFacts]:
         fact.user_took_part |= segmentation.assessed_by_user or segmentation.judged_by_user
     current = Assessment.objects.filter(segmentation__in=results).current_by_segmentation()
     heads = VolumeDiagnosis.objects.heads().filter(exam__in=exams)
+    heads = heads.exclude(exam__in=exams_without_ai(user))
     for head in heads.select_related("second_opinion", "consensus"):
         facts[head.exam_id].head = head
     diagnosed = VolumeDiagnosis.objects.filter(exam__in=exams).filter(

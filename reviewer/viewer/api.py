@@ -50,7 +50,7 @@ class CaseViewerView(APIView):
         query = ManifestQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         try:
-            manifest = viewer_manifest(patient, query.validated_data.get("exam"))
+            manifest = viewer_manifest(patient, query.validated_data.get("exam"), user=request.user)
         except ExamNotFound as error:
             raise Http404(str(error)) from error
         return Response(ViewerManifestSerializer(manifest).data)
@@ -63,6 +63,10 @@ class VoxelView(ImmutableBinaryView):
     model: type[Series] | type[AcquiredSeries] | type[BrainMask] | type[Segmentation]
     patient_path = "exam__patient"
 
+    def shown(self, volumes, user):
+        """Of the volumes of patients the user may see, those they may see now."""
+        return volumes
+
     @extend_schema(
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
@@ -73,7 +77,7 @@ class VoxelView(ImmutableBinaryView):
     def get(self, request, pk: int, sha256: str):
         visible = Patient.objects.visible_to(request.user)
         volumes = self.model.objects.filter(**{f"{self.patient_path}__in": visible})
-        volume = get_object_or_404(volumes, pk=pk)
+        volume = get_object_or_404(self.shown(volumes, request.user), pk=pk)
         if sha256 != volume.sha256:
             raise Http404(f"{sha256} is not the content of {self.model._meta.verbose_name} {pk}")
         return immutable_gzip_response(request, volume.sha256, voxel_file(volume))
@@ -94,3 +98,6 @@ class BrainMaskVoxelView(VoxelView):
 
 class SegmentationVoxelView(VoxelView):
     model = Segmentation
+
+    def shown(self, volumes, user):
+        return volumes.shown_to(user)  # an AI result hidden by a reader study is 404

@@ -45,8 +45,22 @@ class ExamNotFound(LookupError):
     """The requested exam is not one of the patient's (or the patient has none)."""
 
 
-def viewer_manifest(patient: Patient, exam_id: int | None = None) -> dict:
-    exams = shown_exams(patient, exam_id)
+SHOWN_SEGMENTATIONS = (
+    with_lesion_counts(
+        Segmentation.objects.current().select_related("model_version", "reader", "acc_curves")
+    )
+    .prefetch_related(
+        Prefetch("parts", queryset=Segmentation.objects.select_related("model_version")),
+        Prefetch("composites", queryset=Segmentation.objects.current().only("pk")),
+    )
+    .order_by("source", "target", "pk")
+)
+
+
+def viewer_manifest(patient: Patient, exam_id: int | None = None, *, user) -> dict:
+    """The manifest as ``user`` sees it: no AI output (segmentations, lesions, flows, alarms) of
+    an exam they may not see it of now (reviewer.cases.blinding)."""
+    exams = shown_exams(patient, exam_id, SHOWN_SEGMENTATIONS.shown_to(user))
     current = exams[0]
     registrations = [registration_for(exam, current) for exam in exams]
     rows = lesion_rows(exams)
@@ -71,15 +85,18 @@ def viewer_manifest(patient: Patient, exam_id: int | None = None) -> dict:
             )
         ],
         "cohort_acc": cohort_acc(),
-        "alarms": open_alarms(exams),
+        "alarms": open_alarms(exams, user),
         "new_lesion_color": list(NEW_LESION_COLOUR),
         "sockets": {"alarms": f"/ws/cases/{patient.pseudonym}/alarms/", "flow": "/ws/flows/"},
     }
 
 
-def shown_exams(patient: Patient, exam_id: int | None) -> list[Exam]:
+def shown_exams(
+    patient: Patient, exam_id: int | None, segmentations=SHOWN_SEGMENTATIONS
+) -> list[Exam]:
     """The current exam (the given one, else the latest), then up to two priors, newest first,
-    with what the manifest reads of them prefetched once."""
+    with what the manifest reads of them prefetched once (of their segmentations, those of
+    ``segmentations``)."""
     exams = Exam.objects.filter(patient=patient).order_by("-order")
     current = exams.first() if exam_id is None else exams.filter(pk=exam_id).first()
     if current is None:
@@ -94,21 +111,9 @@ def shown_exams(patient: Patient, exam_id: int | None) -> list[Exam]:
             Prefetch("series", queryset=Series.objects.order_by("pk")),
             Prefetch("acquired_series", queryset=ACQUIRED_SERIES),
             Prefetch("preprocessing_runs", queryset=RUNS),
-            Prefetch("segmentations", queryset=SHOWN_SEGMENTATIONS),
+            Prefetch("segmentations", queryset=segmentations),
         )
     )
-
-
-SHOWN_SEGMENTATIONS = (
-    with_lesion_counts(
-        Segmentation.objects.current().select_related("model_version", "reader", "acc_curves")
-    )
-    .prefetch_related(
-        Prefetch("parts", queryset=Segmentation.objects.select_related("model_version")),
-        Prefetch("composites", queryset=Segmentation.objects.current().only("pk")),
-    )
-    .order_by("source", "target", "pk")
-)
 
 
 def _exam_json(

@@ -8,6 +8,7 @@ may give. There is no assignment of cases to readers yet (reader studies will br
 import django_filters
 
 from reviewer.alarms.risk import with_risk
+from reviewer.cases.blinding import exams_without_ai
 from reviewer.cases.filters import WORKLIST_ORDERING as PATIENT_ORDERING
 from reviewer.cases.filters import PatientFilter, TrueOrFalse
 from reviewer.cases.models import Patient
@@ -19,7 +20,8 @@ WORKLIST_ORDERING = (*PATIENT_ORDERING, "risk_score")
 
 def worklist_patients(user):
     """The patients the user may see, with every column the worklist shows or sorts by."""
-    return with_risk(Patient.objects.visible_to(user).with_worklist_columns())
+    patients = Patient.objects.visible_to(user).with_worklist_columns(exams_without_ai(user))
+    return with_risk(patients, user)
 
 
 def default_ordering(user) -> str:

@@ -3,7 +3,9 @@ has been reviewed and its open alarms (the alarms' own case state: worst first, 
 per exam); and the volume of each tumour region over the exams.
 
 It reads the concerns below the worklist (cases, segmentation, grading, alarms) with a fixed
-number of queries, whatever the number of exams or components."""
+number of queries, whatever the number of exams or components. Of an exam whose AI output the
+user may not see now (reviewer.cases.blinding: a reader study's unaided reading) it shows no AI
+result, alarm or volume, only that the exam is in a reader study."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -12,6 +14,7 @@ from django.db.models import Count, Prefetch, Q
 
 from imaging.sequences import CHANNEL_ORDER
 from reviewer.alarms.services import case_alarm_state
+from reviewer.cases.blinding import exams_without_ai
 from reviewer.cases.models import Exam, Patient, Series
 from reviewer.grading.models import Assessment, LesionVerdict
 from reviewer.grading.states import REVIEWED
@@ -85,6 +88,7 @@ class ExamSummary:
     # came prepared), else its state; and the reasons of its flags
     preprocessing: str = ""
     flags: tuple[str, ...] = ()
+    in_reader_study: bool = False  # its AI output hidden from the user: none of it is here
 
     @property
     def complete(self) -> bool:
@@ -140,6 +144,7 @@ class CaseSummary:
     open_alarms: int
     risk_score: int
     tracks: list[VolumeTrack]
+    in_reader_study: bool  # some exam's AI output is hidden from the user
 
 
 def segmentation_title(segmentation: Segmentation) -> str:
@@ -152,8 +157,9 @@ def segmentation_title(segmentation: Segmentation) -> str:
     return segmentation.get_source_display()
 
 
-def case_summary(patient: Patient) -> CaseSummary:
-    """The summary of one visible patient."""
+def case_summary(patient: Patient, user) -> CaseSummary:
+    """The summary of one patient visible to ``user``, as they may see it now."""
+    hidden = set(exams_without_ai(user).filter(patient=patient))
     exams = list(
         patient.exams.order_by("order").prefetch_related(
             Prefetch("series", queryset=Series.objects.only("exam_id", "sequence")),
@@ -162,6 +168,7 @@ def case_summary(patient: Patient) -> CaseSummary:
     )
     segmentations = list(
         Segmentation.objects.filter(TRACKED, exam__in=exams)
+        .shown_to(user)
         .select_related("model_version")
         # the versions of a composite's parts: whether two exams' volumes compare
         .prefetch_related(
@@ -179,7 +186,7 @@ def case_summary(patient: Patient) -> CaseSummary:
     _add_region_volumes(reviews)
     _add_pacs_state(reviews)
 
-    alarm_state = case_alarm_state(patient)  # worst first, then newest
+    alarm_state = case_alarm_state(patient, user)  # worst first, then newest
     lines = {line["exam"]: line for line in alarm_state["exams"]}
     exams_by_pk = {exam.pk: exam for exam in exams}
     groups: dict[tuple[int, str], AlarmGroup] = {}
@@ -198,7 +205,8 @@ def case_summary(patient: Patient) -> CaseSummary:
                     if r.segmentation.exam_id == exam.pk
                     and r.segmentation.source != Segmentation.Source.REFERENCE
                 ],
-                risk=lines[exam.pk],
+                risk=lines.get(exam.pk, {}),  # none of a hidden exam
+                in_reader_study=exam.pk in hidden,
                 **_preprocessing(exam),
             )
             for exam in exams
@@ -207,6 +215,7 @@ def case_summary(patient: Patient) -> CaseSummary:
         open_alarms=len(alarm_state["alarms"]),
         risk_score=alarm_state["patient_risk_score"],
         tracks=_volume_tracks(exams, list(reviews.values())),
+        in_reader_study=bool(hidden),
     )
 
 

@@ -80,5 +80,8 @@ class CaseDetailView(RoleRequiredMixin, DetailView):
         # the surveys a reader can answer about the patient (a published version each)
         surveys = Survey.objects.filter(versions__published_at__isnull=False).distinct()
         return super().get_context_data(
-            summary=case_summary(self.object), review=review, surveys=surveys, **kwargs
+            summary=case_summary(self.object, self.request.user),
+            review=review,
+            surveys=surveys,
+            **kwargs,
         )

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from reviewer.cases.blinding import exams_without_ai
+
 
 class AlarmQuerySet(models.QuerySet):
     def open(self) -> "AlarmQuerySet":
@@ -14,6 +16,12 @@ class AlarmQuerySet(models.QuerySet):
         """Open alarms that no reader has judged false: what the risk score counts."""
         judged_false = AlarmVerdict.objects.current().filter(alarm=OuterRef("pk"), true_alarm=False)
         return self.open().exclude(Exists(judged_false))
+
+    def shown_to(self, user) -> "AlarmQuerySet":
+        """Without the alarms of the exams whose AI output the user may not see now
+        (reviewer.cases.blinding: a reader study's unaided reading); every alarm is AI output,
+        or computed from it."""
+        return self.exclude(exam__in=exams_without_ai(user))
 
 
 class Alarm(models.Model):

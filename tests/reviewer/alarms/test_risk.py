@@ -3,16 +3,19 @@ patient; the worklist's annotation agrees with the case's alarm lines; a false-a
 takes an alarm out of the risk."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from reviewer.alarms import verdicts
 from reviewer.alarms.models import Alarm
 from reviewer.alarms.risk import SEVERITY, exam_line, with_risk
 from reviewer.alarms.services import case_alarm_state
+from reviewer.cases.blinding import exams_without_ai
 from reviewer.cases.models import Exam, Patient
 from tests.reviewer.factories import ExamFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
+UNBLINDED = AnonymousUser()  # reads in no reader study: every alarm counts for them
 
 
 def flag(exam, kind: str, count: int = 1) -> list[Alarm]:
@@ -27,7 +30,7 @@ def patient_with(*kinds: str, pseudonym: str) -> Patient:
 
 
 def risk_of(patient: Patient) -> int:
-    return with_risk(Patient.objects.filter(pk=patient.pk)).get().risk_score
+    return with_risk(Patient.objects.filter(pk=patient.pk), UNBLINDED).get().risk_score
 
 
 def test_severity_puts_growth_and_new_activity_above_unreliable_output():
@@ -40,7 +43,7 @@ def test_one_growth_alarm_outranks_forty_unreliable_outputs():
     discordant = patient_with(*["unreliable"] * 40, pseudonym="NR-DISCORD")
     calm = patient_with(pseudonym="NR-CALM")
 
-    ranked = with_risk(Patient.objects.all()).order_by("-risk_score", "pseudonym")
+    ranked = with_risk(Patient.objects.all(), UNBLINDED).order_by("-risk_score", "pseudonym")
 
     assert [(p.pseudonym, p.risk_score) for p in ranked] == [
         (grown.pseudonym, 301), (discordant.pseudonym, 240), (calm.pseudonym, 0),
@@ -65,7 +68,7 @@ def test_a_patients_risk_counts_the_alarms_of_all_their_exams():
     flag(ExamFactory(patient=patient, order=1), "unreliable", 2)
 
     assert risk_of(patient) == 303
-    assert case_alarm_state(patient)["patient_risk_score"] == 303
+    assert case_alarm_state(patient, UNBLINDED)["patient_risk_score"] == 303
 
 
 def test_the_exam_annotation_gives_each_exam_its_own_score():
@@ -74,7 +77,9 @@ def test_the_exam_annotation_gives_each_exam_its_own_score():
     flag(first, "growth")
     flag(second, "unreliable", 2)
 
-    scores = dict(with_risk(Exam.objects.filter(patient=patient)).values_list("pk", "risk_score"))
+    scores = dict(
+        with_risk(Exam.objects.filter(patient=patient), UNBLINDED).values_list("pk", "risk_score")
+    )
 
     assert scores == {first.pk: 301, second.pk: 202}
 
@@ -122,7 +127,10 @@ def test_the_risk_annotation_multiplies_no_worklist_count():
     for order in range(3):
         flag(ExamFactory(patient=patient, order=order), "unreliable", 2)
 
-    row = with_risk(Patient.objects.filter(pk=patient.pk).with_worklist_columns()).get()
+    patients = Patient.objects.filter(pk=patient.pk).with_worklist_columns(
+        exams_without_ai(UNBLINDED)
+    )
+    row = with_risk(patients, UNBLINDED).get()
 
     assert (row.exam_count, row.open_alarm_count, row.risk_score) == (3, 6, 206)
 
@@ -135,10 +143,10 @@ def test_the_annotation_agrees_with_the_cases_alarm_lines(make_user):
     flag(second, "unreliable")
     verdicts.record_verdict(user=make_user("qa_admin"), alarm=dismissed, true_alarm=False)
 
-    state = case_alarm_state(patient)
+    state = case_alarm_state(patient, UNBLINDED)
 
     annotated = dict(
-        with_risk(Exam.objects.filter(patient=patient)).values_list("pk", "risk_score")
+        with_risk(Exam.objects.filter(patient=patient), UNBLINDED).values_list("pk", "risk_score")
     )
     assert {line["exam"]: line["risk_score"] for line in state["exams"]} == annotated
     assert state["patient_risk_score"] == risk_of(patient) == 204

@@ -3,6 +3,7 @@ before and after it are in different compatibility groups: a later report, the v
 three-exam diagnosis say so (EASE R-A7.3, R-A9.5)."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from reviewer.datasets.models import ReferenceDataset
 from reviewer.datasets.versions import create_version
@@ -69,7 +70,7 @@ def test_a_later_report_warns_that_the_prior_cannot_be_compared(updated):
 
 
 def test_the_viewer_warns_on_the_current_result_and_names_its_group(updated):
-    manifest = viewer_manifest(updated.exam.patient, updated.exam.pk)
+    manifest = viewer_manifest(updated.exam.patient, updated.exam.pk, user=AnonymousUser())
 
     [current] = [e for e in manifest["exams"] if e["role"] == "current"]
     [shown] = [s for s in current["segmentations"] if s["source"] == "model"]
@@ -88,6 +89,6 @@ def test_segmenting_the_patient_again_gives_the_priors_results_that_compare(upda
     prior = patient.exams.get(order=1)
     assert prior.segmentations.filter(model_version=updated.model_version).exists()
     assert prior_warnings(updated) == []
-    manifest = viewer_manifest(patient, updated.exam.pk)
+    manifest = viewer_manifest(patient, updated.exam.pk, user=qa_admin)
     [current] = [e for e in manifest["exams"] if e["role"] == "current"]
     assert [s["comparability"] for s in current["segmentations"] if s["source"] == "model"] == [[]]
