@@ -65,7 +65,9 @@ class SentResultsView(APIView):
 
     def _segmentation(self, request, pk: int) -> Segmentation:
         visible = Patient.objects.visible_to(request.user)
-        return get_object_or_404(Segmentation.objects.filter(exam__patient__in=visible), pk=pk)
+        # an AI result a reader study hides from the user is 404: its results would leave via them
+        shown = Segmentation.objects.filter(exam__patient__in=visible).shown_to(request.user)
+        return get_object_or_404(shown, pk=pk)
 
     @extend_schema(responses={200: SentResultSerializer(many=True)})
     def get(self, request, pk: int):

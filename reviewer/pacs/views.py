@@ -16,7 +16,8 @@ class SendResultsView(RoleRequiredMixin, View):
 
     def post(self, request, pseudonym: str, pk: int):
         patient = get_object_or_404(Patient.objects.visible_to(request.user), pseudonym=pseudonym)
-        segmentation = get_object_or_404(Segmentation, pk=pk, exam__patient=patient)
+        shown = Segmentation.objects.shown_to(request.user)  # else its results leave through them
+        segmentation = get_object_or_404(shown, pk=pk, exam__patient=patient)
         try:
             sent = sending.send_results(segmentation, user=request.user)
         except sending.NotSendable as refused:

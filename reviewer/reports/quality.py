@@ -5,7 +5,9 @@ kind (the evidence for tuning the rules' thresholds and the ensemble's α).
 
 Each segmentation counts once, with its current assessment (the newest not superseded), as
 EASE counts scans; each lesion once, with its current verdict. Only AI results count: the
-composed maps of a model family and single model maps; reference and reader maps are no AI."""
+composed maps of a model family and single model maps; reference and reader maps are no AI.
+Like every page, it leaves out the AI output a reader study hides from the user now
+(reviewer.cases.blinding), here a QA admin who also reads in a study."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -22,7 +24,6 @@ from segmentation.models import Segmentation
 
 # The dashboard is the QA admin's: they tune models and alarms from it.
 QUALITY_ROLES = (Role.QA_ADMIN,)
-AI_SOURCES = (Segmentation.Source.MODEL, Segmentation.Source.COMPOSITE)
 
 
 @dataclass
@@ -99,8 +100,9 @@ def model_version_label(segmentation: Segmentation) -> str:
 def quality_dashboard(user) -> QualityDashboard:
     segmentations = (
         Segmentation.objects.filter(
-            source__in=AI_SOURCES, exam__patient__in=Patient.objects.visible_to(user)
+            source__in=Segmentation.AI_SOURCES, exam__patient__in=Patient.objects.visible_to(user)
         )
+        .shown_to(user)
         .select_related("model_version")
         .prefetch_related("parts__model_version")
     )
@@ -205,6 +207,7 @@ def _alarm_verdicts(user) -> list[AlarmVerdicts]:
     current = AlarmVerdict.objects.current().filter(alarm=OuterRef("pk"))
     rows = (
         Alarm.objects.filter(exam__patient__in=Patient.objects.visible_to(user))
+        .shown_to(user)
         .values("kind")
         .annotate(
             raised=Count("pk"),
