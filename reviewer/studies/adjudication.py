@@ -27,6 +27,7 @@ from collections import defaultdict
 import numpy as np
 from django.db import IntegrityError, transaction
 
+from reviewer.cases.permissions import grant_patient
 from reviewer.core.models import Role
 from reviewer.studies import colocalisation
 from reviewer.studies.definitions import questions
@@ -104,7 +105,8 @@ def _check_started(version: StudyVersion) -> None:
 
 
 def designate(version: StudyVersion, user, *, by) -> Adjudicator:
-    """The study's researcher designates a radiologist or QA admin to adjudicate the version."""
+    """The study's researcher designates a radiologist or QA admin to adjudicate the version;
+    they may see the patients of its study cases from then on."""
     if role_in(by, version) != RESEARCHER:
         raise AdjudicationError(f"only {version.study}'s researcher designates adjudicators", "by")
     if user.role not in ADJUDICATOR_ROLES:
@@ -114,7 +116,10 @@ def designate(version: StudyVersion, user, *, by) -> Adjudicator:
         )
     if version.adjudicators.filter(user=user).exists():
         raise AdjudicationError(f"{user} already adjudicates {version}", "user")
-    return Adjudicator.objects.create(version=version, user=user, designated_by=by)
+    with transaction.atomic():
+        for case in version.cases.filter(practice=False).select_related("exam__patient"):
+            grant_patient(case.exam.patient, user)  # they open the cases in the viewer
+        return Adjudicator.objects.create(version=version, user=user, designated_by=by)
 
 
 # Marks and colocalisation

@@ -8,6 +8,7 @@ exam nothing; on the practice exam a point that no analysis sees."""
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from reviewer.cases.models import Patient
 from reviewer.studies import adjudication
 from reviewer.studies.adjudication import (
     DISPUTED,
@@ -238,6 +239,12 @@ def test_an_adjudicator_is_a_radiologist_or_qa_admin(marks_study, make_user, res
 def test_an_adjudicator_is_designated_once(marks_study, adjudicators, researcher):
     with pytest.raises(AdjudicationError, match="already adjudicates"):
         adjudication.designate(marks_study, adjudicators[0], by=researcher)
+
+
+def test_an_adjudicator_may_see_the_patients_of_the_study_cases(adjudicators, exams):
+    visible = Patient.objects.visible_to(adjudicators[0])
+    assert visible.filter(pk=exams[0].patient_id).exists()
+    assert visible.filter(pk=exams[1].patient_id).exists()
 
 
 def test_a_lesion_both_adjudicators_call_tp_is_settled_tp(lesions, adjudicators):

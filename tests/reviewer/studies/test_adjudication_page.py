@@ -199,3 +199,7 @@ def test_a_form_without_its_csrf_token_is_refused(lesions, adjudicators):
     )
     assert page.status_code == 403
     assert not AdjudicationLabel.objects.exists()
+
+
+def test_the_data_steward_sees_the_page_as_every_study(lesions, make_user, client_for):
+    assert client_for(make_user("admin")).get(url(lesions[0].version)).status_code == 200
