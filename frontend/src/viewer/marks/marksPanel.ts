@@ -100,7 +100,7 @@ export class MarksPanel {
     const select = document.createElement("select");
     select.name = `mark-${number}-label`;
     select.setAttribute("aria-label", `Label of mark ${number}`);
-    select.append(new Option("no label", NO_LABEL), ...this.list.rules.labels.map((label) => new Option(label, label)));
+    select.append(option("no label", NO_LABEL), ...this.list.rules.labels.map((label) => option(label, label)));
     select.value = mark.label ?? NO_LABEL;
     select.addEventListener("change", () => this.list.setLabel(index, select.value === NO_LABEL ? undefined : select.value));
     return select;
@@ -114,5 +114,12 @@ function button(text: string, title: string, onClick: () => void): HTMLButtonEle
   created.textContent = text;
   created.title = title;
   created.addEventListener("click", onClick);
+  return created;
+}
+
+function option(text: string, value: string): HTMLOptionElement {
+  const created = document.createElement("option");
+  created.textContent = text;
+  created.value = value;
   return created;
 }
