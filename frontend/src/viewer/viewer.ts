@@ -199,7 +199,9 @@ async function showManifest(
       view.root.dataset.rendered = "true";
       rendered += 1;
       hooks.firstImageAt ??= performance.now();
-      if (rendered === panels.length) announceDisplayed(root, (hooks.allPanelsAt = performance.now()));
+      if (rendered < panels.length) return;
+      hooks.allPanelsAt = performance.now();
+      announceDisplayed(root, hooks.allPanelsAt);
     });
     view.root.addEventListener("pointerdown", () => (active = panel));
     view.root.addEventListener("pointerenter", () => (active = panel));

@@ -9,7 +9,7 @@ export interface MarksPanelActions {
 const NO_LABEL = "";
 
 /**
- * The lesion marks beside the images: the "Mark lesion" toggle (M), what marking does now,
+ * The lesion marks beside the images: the "Mark lesion" toggle (Shift+m), what marking does now,
  * and one line per mark with its RAS position, its label (where the question has labels),
  * "Go to" and "Remove".
  */
@@ -28,7 +28,7 @@ export class MarksPanel {
   ) {
     section.innerHTML = `
       <h2 id="viewer-marks-title">Lesion marks <span class="muted viewer-marks-count"></span></h2>
-      <button type="button" class="button viewer-marks-toggle" aria-pressed="false" title="Click the current exam's image to mark a lesion (M)">Mark lesion</button>
+      <button type="button" class="button viewer-marks-toggle" aria-pressed="false" title="Click the current exam's image to mark a lesion (Shift+m)">Mark lesion</button>
       <p class="viewer-marks-status" role="status" aria-live="polite"></p>
       <ol class="viewer-marks-list"></ol>
       <p class="muted viewer-marks-empty">No marks: the answer is none.</p>
@@ -77,7 +77,7 @@ export class MarksPanel {
 
   private sayMode(): void {
     if (this.on && this.list.full) this.refuse();
-    else if (this.on) this.status.textContent = "Click the current exam's image at a lesion to mark it; M or Esc ends marking.";
+    else if (this.on) this.status.textContent = "Click the current exam's image at a lesion to mark it; Shift+m or Esc ends marking.";
     else this.status.textContent = "";
   }
 
