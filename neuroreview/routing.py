@@ -4,12 +4,14 @@ from django.urls import path, re_path
 
 from neuroreview.socket_origin import NoSuchSocket
 from reviewer.alarms.consumers import CaseAlarmsConsumer
+from reviewer.exports.consumers import ExportJobConsumer
 from reviewer.imports.consumers import ImportJobConsumer
 from reviewer.validation.consumers import RobustnessSweepConsumer, ValidationRunConsumer
 from segmentation.consumers import FlowConsumer, InferenceJobConsumer
 
 websocket_urlpatterns = [
     path("ws/imports/<int:pk>/", ImportJobConsumer.as_asgi()),
+    path("ws/exports/<int:pk>/", ExportJobConsumer.as_asgi()),
     path("ws/cases/<str:pseudonym>/alarms/", CaseAlarmsConsumer.as_asgi()),
     path("ws/inference/<int:pk>/", InferenceJobConsumer.as_asgi()),
     path("ws/validation/<int:pk>/", ValidationRunConsumer.as_asgi()),
