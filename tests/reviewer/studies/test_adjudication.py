@@ -9,7 +9,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from reviewer.cases.models import Patient
-from reviewer.studies import adjudication
+from reviewer.studies import adjudication, surveys
 from reviewer.studies.adjudication import (
     DISPUTED,
     FP,
@@ -121,6 +121,21 @@ def test_a_new_readings_mark_elsewhere_is_a_new_lesion_and_leaves_the_others(
 
     assert set(marks_study.lesions.current()) - {before} != set()
     assert before in marks_study.lesions.current()
+
+
+def test_a_lesion_whose_only_mark_was_corrected_away_is_retired(lesions, read, readers, researcher):
+    near, far = lesions
+    mark = far.marks.get()
+    surveys.respond(
+        version=read.survey_version,
+        respondent=readers[1],
+        subject=mark.reading,
+        answers={"new_lesions": []},
+        supersedes=mark.response,
+    )
+    revision = adjudication.colocalise(read, by=researcher)
+    assert StudyLesion.objects.get(pk=far.pk).retirement.revision == revision
+    assert list(read.lesions.current()) == [near]
 
 
 def test_a_merge_makes_one_lesion_of_the_marks_of_both(lesions, researcher):

@@ -1,5 +1,9 @@
 """Colocalisation of readers' points into distinct lesions (S-13), on hand-computed examples."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from reviewer.studies.colocalisation import DEFAULT_TOLERANCE_MM, colocalise
@@ -107,3 +111,12 @@ def test_one_mark_is_one_lesion_and_no_marks_none():
 def test_bad_input_is_refused_naming_it(positions, readings, options, field):
     with pytest.raises(ValueError, match=field):
         colocalise(positions, readings, **options)
+
+
+def test_colocalisation_imports_no_django():
+    loaded = "import sys, reviewer.studies.colocalisation; print('django' in sys.modules)"
+    root = Path(__file__).resolve().parents[3]
+    result = subprocess.run(
+        [sys.executable, "-c", loaded], capture_output=True, text=True, cwd=root, check=False
+    )
+    assert result.stdout.strip() == "False", result.stderr
