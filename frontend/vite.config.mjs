@@ -27,6 +27,8 @@ export default defineConfig({
         dashboard: source("entries/dashboard.ts"),
         validation: source("entries/validation.ts"),
         survey: source("entries/survey.ts"),
+        reading: source("entries/reading.ts"),
+        studyStatistics: source("entries/studyStatistics.ts"),
         app: source("styles/app.css"),
       },
       output: {

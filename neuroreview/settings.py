@@ -293,6 +293,9 @@ NEUROREVIEW_WAITING_JOBS_PER_USER = int(os.environ.get("NEUROREVIEW_WAITING_JOBS
 # Any request body, refused with 413 while it streams (neuroreview.body_limit)
 NEUROREVIEW_UPLOAD_MAX_BYTES = int(os.environ.get("NEUROREVIEW_UPLOAD_MAX_BYTES", 4 * 1024**3))
 NEUROREVIEW_FLOW_DIR = VAR_DIR / "flows"  # the flow player's frames, by key (a cache)
+# Seconds added to reader studies' clock, read from this file (reviewer.studies.clock): only a
+# test that plays a washout through a running server sets it.
+NEUROREVIEW_STUDY_CLOCK_FILE = os.environ.get("NEUROREVIEW_STUDY_CLOCK_FILE", "")
 # The grid (mm) clinical exams are resampled onto before any model sees them: BraTS's 1 mm.
 # Models trained on another grid (the tests' 2 mm cohort) need theirs.
 NEUROREVIEW_PREPARED_SPACING_MM = float(os.environ.get("NEUROREVIEW_PREPARED_SPACING_MM", 1.0))

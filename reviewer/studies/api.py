@@ -30,10 +30,10 @@ from rest_framework.response import Response
 from reviewer.cases.models import Exam, Patient
 from reviewer.core.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from reviewer.core.idempotency import idempotent
-from reviewer.core.models import Role
 from reviewer.core.permissions import CLINICAL_ROLES, has_role, role_permission
 from reviewer.studies import surveys
 from reviewer.studies.models import StudyVersion, Survey, SurveyResponse, SurveyVersion
+from reviewer.studies.roles import EVERY_ROLE, SURVEY_ANALYSTS, SURVEY_DESIGNERS
 from reviewer.studies.serializers import (
     NewSurveyVersionSerializer,
     ReaderStudySerializer,
@@ -43,9 +43,6 @@ from reviewer.studies.serializers import (
     SurveyVersionSerializer,
 )
 
-SURVEY_DESIGNERS = (Role.RESEARCHER, Role.ADMIN)
-SURVEY_ANALYSTS = (Role.RESEARCHER, Role.ADMIN)
-EVERY_ROLE = tuple(Role.values)
 STALE = OpenApiResponse(
     description="you answered about this subject meanwhile, or the response you correct was "
     "corrected meanwhile: reload"

@@ -82,14 +82,20 @@ def finish(
     gaps,
     answers=None,
     now: datetime.datetime,
+    client_now: datetime.datetime | None = None,
 ) -> ReadingSession:
     """Record the reader's next reading as finished now: from ``started_at`` (the case fully
     displayed) to now, less the gaps, with the answers to the study's survey version (a
-    SurveyError when they are refused)."""
+    SurveyError when they are refused).
+
+    A page measures on the browser's clock, which may be minutes off the server's: with
+    ``client_now`` (the browser's time as it sent), its times move onto the server's clock, so
+    that the durations it measured are what counts."""
     if reading.reader_id != reader.pk:
         raise StudyError("this reading is not yours", "reading")
     version = reading.version
-    kept, seconds = timed_gaps(started_at, now, gaps)
+    shift = now - client_now if client_now is not None else datetime.timedelta(0)
+    kept, seconds = timed_gaps(started_at + shift, now, gaps, shift=shift)
     if (answers is None) != (version.survey_version is None):
         raise StudyError("answers go with a study that asks questions, and only then", "answers")
     with transaction.atomic():
@@ -107,15 +113,26 @@ def finish(
         )  # fmt: skip
 
 
-def timed_gaps(started_at: datetime.datetime, finished_at: datetime.datetime, gaps):
+def timed_gaps(
+    started_at: datetime.datetime,
+    finished_at: datetime.datetime,
+    gaps,
+    shift: datetime.timedelta = datetime.timedelta(0),
+):
     """The gaps as stored (sorted, ISO 8601) and the reading time in seconds: the session less
-    its gaps. Each gap is {"kind", "start", "end"}, inside the session, and no two overlap (the
-    client merges a focus loss and an idle spell that overlap)."""
+    its gaps. Each gap is {"kind", "start", "end"}, inside the session once moved by ``shift``,
+    and no two overlap (the client merges a focus loss and an idle spell that overlap)."""
     if started_at > finished_at:
         raise StudyError("a reading starts before it finishes", "started_at")
     if not isinstance(gaps, list):
         raise StudyError("gaps: a list of {kind, start, end}", "gaps")
-    intervals = sorted((_gap(number, gap) for number, gap in enumerate(gaps)), key=_start)
+    intervals = sorted(
+        (
+            (kind, start + shift, end + shift)
+            for kind, start, end in (_gap(number, gap) for number, gap in enumerate(gaps))
+        ),
+        key=_start,
+    )
     previous_end = started_at
     for kind, start, end in intervals:
         if start < started_at or end > finished_at:

@@ -74,20 +74,7 @@ class SurveyResponseView(RoleRequiredMixin, TemplateView):
         return self.render_to_response(context, status=400)
 
     def _context(self, version, subject, previous, answers, errors):
-        rows = []
-        for question in questions(version.definition):
-            condition = question.get("show_when")
-            rows.append(
-                {
-                    "question": question,
-                    "options": _options(question),
-                    "value": answers.get(question["id"]),
-                    "marks_json": json.dumps(answers.get(question["id"], [])),
-                    "condition": describe(condition) if condition else "",
-                    "condition_json": json.dumps(condition) if condition else "",
-                    "errors": errors.get(question["id"], []),
-                }
-            )
+        rows = question_rows(version.definition, answers, errors)
         known = {row["question"]["id"] for row in rows}
         return self.get_context_data(
             survey=self.survey,
@@ -97,6 +84,27 @@ class SurveyResponseView(RoleRequiredMixin, TemplateView):
             rows=rows,
             other_errors=[m for key, found in errors.items() if key not in known for m in found],
         )
+
+
+def question_rows(definition, answers, errors) -> list[dict]:
+    """Each question of a survey definition as studies/_questions.html renders it: its
+    options, the answer so far, its condition in words and as data, and its problems."""
+    rows = []
+    for question in questions(definition):
+        condition = question.get("show_when")
+        rows.append(
+            {
+                "question": question,
+                "options": _options(question),
+                "value": answers.get(question["id"]),
+                "marks_json": json.dumps(answers.get(question["id"], [])),
+                "labels_json": json.dumps(question.get("labels", [])),
+                "condition": describe(condition) if condition else "",
+                "condition_json": json.dumps(condition) if condition else "",
+                "errors": errors.get(question["id"], []),
+            }
+        )
+    return rows
 
 
 def _options(question) -> list[tuple[str, str]]:
