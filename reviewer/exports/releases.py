@@ -10,6 +10,7 @@ among its cases is."""
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from reviewer.cases.models import Patient
+from reviewer.core.models import Role
 from reviewer.core.permissions import STEWARD_ROLES, has_role
 from reviewer.datasets.models import DatasetCase, DatasetVersion
 from reviewer.exports.models import ExportRelease
@@ -36,7 +37,7 @@ def decide(
         raise ReleaseRefused("release a patient or a dataset version, one of them", "subject")
     if dataset_version is not None and dataset_version.sealed_at is None:
         raise ReleaseRefused(f"{dataset_version} is not sealed: its cases may still change")
-    if researcher is not None and researcher.role != "researcher":
+    if researcher is not None and researcher.role != Role.RESEARCHER:
         raise ReleaseRefused(f"{researcher.username} is not a researcher", "researcher")
     return ExportRelease.objects.create(
         action=action,
