@@ -196,35 +196,35 @@ def colocalise(
         check_may_see(by, version)
         marks = current_marks(version)
         members = _current_members(version)
-        revision = None
+        made = []  # (marks, the lesion they replace or None): the lesions to make
         by_case: dict[int, list[Mark]] = defaultdict(list)
         for mark in marks:
             by_case[mark.reading.case_id].append(mark)
         for case_marks in by_case.values():
-            fixed = [members.get(mark.key) for mark in case_marks]
             clusters = colocalisation.colocalise(
                 [mark.position for mark in case_marks],
                 [mark.reading.pk for mark in case_marks],
                 tolerance_mm=tolerance_mm,
-                fixed=fixed,
+                fixed=[members.get(mark.key) for mark in case_marks],
             )
             for cluster in clusters:
                 chosen = [case_marks[i] for i in cluster.members]
                 keys = {mark.key for mark in chosen}
-                if cluster.fixed is not None and keys == _keys_of(members, cluster.fixed):
-                    continue  # unchanged
-                revision = revision or _revision(version, ColocalisationRevision.Kind.AUTOMATIC,
-                                                 by, tolerance_mm)  # fmt: skip
-                _lesion(revision, chosen, replaces=[] if cluster.fixed is None else [cluster.fixed])
+                if cluster.fixed is None or keys != _keys_of(members, cluster.fixed):
+                    made.append((chosen, cluster.fixed))  # new, or changed
         kept = {mark.key for mark in marks}
-        vanished = {lesion for key, lesion in members.items() if key not in kept} - {
+        # lesions every mark of which was corrected away
+        vanished = {members[key] for key in members if key not in kept} - {
             members[key] for key in kept if key in members
-        }  # every mark of theirs was corrected away
-        for lesion_id in sorted(vanished):
-            revision = revision or _revision(
-                version, ColocalisationRevision.Kind.AUTOMATIC, by, tolerance_mm
-            )
-            RetiredLesion.objects.create(lesion_id=lesion_id, revision=revision)
+        }
+        if not made and not vanished:
+            return None
+        revision = _revision(version, ColocalisationRevision.Kind.AUTOMATIC, by, tolerance_mm)
+        for chosen, replaced in made:
+            _lesion(revision, chosen, replaces=[] if replaced is None else [replaced])
+        RetiredLesion.objects.bulk_create(
+            RetiredLesion(lesion_id=lesion_id, revision=revision) for lesion_id in sorted(vanished)
+        )
         return revision
 
 
