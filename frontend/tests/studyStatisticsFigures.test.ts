@@ -10,6 +10,7 @@ describe("studyFigures", () => {
         { reader: "ben", arm: "unaided", seconds: 200 },
       ],
       agreement: [],
+      detection: [],
     });
     expect(figures.times?.data).toMatchObject([
       { name: "Unaided", x: ["ana", "ben"], y: [120, 200] },
@@ -22,10 +23,26 @@ describe("studyFigures", () => {
     const figures = studyFigures({
       times: [],
       agreement: [{ question: "category", arm: "unaided", value: 0.5, ci_low: 0.2, ci_high: 0.9 }],
+      detection: [],
     });
     const unaided = figures.agreement?.data[0] as { error_y: { array: number[]; arrayminus: number[] } };
     expect(unaided.error_y.array[0]).toBeCloseTo(0.4);
     expect(unaided.error_y.arrayminus[0]).toBeCloseTo(0.3);
     expect(figures.times).toBeUndefined();
+  });
+
+  it("draws each reader's sensitivity per arm", () => {
+    const figures = studyFigures({
+      times: [],
+      agreement: [],
+      detection: [
+        { reader: "ana", arm: "unaided", value: 0.5, ci_low: 0.1, ci_high: 0.9 },
+        { reader: "ana", arm: "ai_aided", value: 1, ci_low: 0.3, ci_high: 1 },
+      ],
+    });
+    expect(figures.detection?.data).toMatchObject([
+      { name: "Unaided", x: ["ana"], y: [0.5] },
+      { name: "AI-aided", x: ["ana"], y: [1] },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 """The analysis of a started study version (spec S-15), from its finished readings of phases 1
 and 2 (practice never counts): reading times per arm and their paired comparison, agreement
-between the readers on each categorical question per arm, and lesion detection against the
-adjudicated reference standard once there is one.
+between the readers on each categorical question per arm, and each reader's lesion detection per
+arm against the adjudicated reference standard once the adjudication is settled.
 
 The numbers come from reviewer.studies.statistics (scipy, statsmodels, krippendorff); this
 module only gathers the readings into their tables. A statistic that the readings do not allow
@@ -10,10 +10,12 @@ yet (fewer than two pairs, one reader) is None with the reason, not an error."""
 import dataclasses
 import statistics as stdlib
 
+from reviewer.studies import adjudication
 from reviewer.studies.definitions import questions
 from reviewer.studies.models import Arm, ReadingSession, StudyVersion, SurveyResponse
 from reviewer.studies.statistics.agreement import fleiss_kappa, pairwise_cohen_kappa
 from reviewer.studies.statistics.arms import compare_arms
+from reviewer.studies.statistics.detection import reader_detection
 
 CATEGORICAL = ("single_choice", "grade")
 ARMS = (Arm.UNAIDED, Arm.AI_AIDED)
@@ -36,6 +38,7 @@ def analyse(version: StudyVersion) -> dict:
         "readings": len(sessions),
         "times": reading_times(sessions),
         "agreement": agreement(version, sessions),
+        "detection": detection(version),
     }
 
 
@@ -88,6 +91,45 @@ def agreement(version: StudyVersion, sessions) -> list[dict]:
                 {"question": question["id"], "text": question["text"], "arm": arm, **table}
             )
     return results
+
+
+def detection(version: StudyVersion):
+    """Per reader and arm: the settled TP lesions they marked over all TP lesions (sensitivity,
+    Wilson interval) and the FP lesions they marked per case, from the adjudication; refused
+    while it is unfinished or the study asks for no marks."""
+    if version.survey_version is None or not _asks_marks(version):
+        return Refused("the study asks for no lesion marks")
+    try:
+        reference = adjudication.reference_standard(version)
+    except adjudication.AdjudicationError as unfinished:
+        return Refused(str(unfinished))
+    true = {lesion.pk for case in reference for lesion in case.lesions}
+    if not true:
+        return Refused("the adjudication found no true lesion: sensitivity is not defined")
+    matrix = adjudication.lesion_matrix(version)
+    first_arms = dict(version.readers.values_list("reader_id", "first_arm"))
+    rows = []
+    for reader in matrix.readers:
+        for arm in ARMS:
+            phase = 1 if first_arms[reader.pk] == arm else 2
+            found = {lesion.lesion.pk: lesion.found[(reader.pk, phase)] for lesion in matrix.rows}
+            row = {"reader": reader.get_username(), "arm": arm}
+            if None in found.values():
+                rows.append({**row, "result": Refused("readings unfinished")})
+                continue
+            marked = [pk for pk, hit in found.items() if hit]
+            result = reader_detection(
+                detected=sum(pk in true for pk in marked),
+                reference_lesions=len(true),
+                false_positives=sum(pk not in true for pk in marked),
+                cases=len(reference),
+            )
+            rows.append({**row, "result": result})
+    return {"reference_lesions": len(true), "cases": len(reference), "rows": rows}
+
+
+def _asks_marks(version: StudyVersion) -> bool:
+    return any(q["type"] == "lesion_marks" for q in questions(version.survey_version.definition))
 
 
 def _ratings(question: str, arm: str, readings, answers) -> dict:

@@ -29,7 +29,24 @@ class StudyStatisticsView(DesignerMixin, TemplateView):
                 for row in results["agreement"]
                 if not isinstance(row["fleiss"], Refused)
             ],
+            "detection": _detection_chart(results["detection"]),
         }
         return super().get_context_data(
             **{**kwargs, "version": version, "results": results, "charts": charts}
         )
+
+
+def _detection_chart(detection) -> list[dict]:
+    if isinstance(detection, Refused):
+        return []
+    return [
+        {
+            "reader": row["reader"],
+            "arm": row["arm"],
+            "value": row["result"].sensitivity,
+            "ci_low": row["result"].ci_low,
+            "ci_high": row["result"].ci_high,
+        }
+        for row in detection["rows"]
+        if not isinstance(row["result"], Refused)
+    ]

@@ -57,7 +57,7 @@ def page_of(client, version) -> str:
 
 def stat(page: str, selector: str, name: str) -> float:
     row = page.split(selector, 1)[1]
-    return float(re.search(rf'data-stat="{name}">([-0-9.]+)<', row).group(1))
+    return float(re.search(rf'data-stat="{name}">([-0-9.]+)[ <]', row).group(1))
 
 
 def test_the_page_shows_the_mean_reading_time_of_each_arm(client_for, researcher, read_study):
@@ -119,3 +119,64 @@ def test_a_reader_may_not_see_the_statistics(client_for, readers, started):
     response = client_for(readers[0]).get(f"/studies/{started.study_id}/versions/1/statistics/")
 
     assert response.status_code == 403
+
+
+# Detection against the adjudicated reference (S-13, S-14, S-15)
+LESION_A, LESION_B, NOTHING = (10.0, 10.0, 10.0), (-20.0, 5.0, 0.0), (60.0, -40.0, 30.0)
+
+
+def planned_marks(reading, readers, exams):
+    """Reader 0 finds A on exam 0 in both arms and B on exam 1 only aided; reader 1 finds A
+    only aided, marks nothing real unaided but a false one, and B in both arms."""
+    first, second = readers[:2]
+    aided = reading.arm == Arm.AI_AIDED
+    on_first_exam = reading.case.exam_id == exams[0].pk
+    if reading.reader_id == first.pk:
+        return [LESION_A] if on_first_exam else ([LESION_B] if aided else [])
+    if on_first_exam:
+        return [LESION_A] if aided else [NOTHING]
+    return [LESION_B]
+
+
+@pytest.fixture
+def adjudicated(marks_study, researcher, readers, exams, make_user):
+    from reviewer.studies import adjudication
+    from tests.reviewer.studies.conftest import read_marking
+
+    for reader in readers[:2]:
+        read_marking(reader, marks_study, lambda r: planned_marks(r, readers, exams))
+    adjudication.colocalise(marks_study, by=researcher)
+    judge = make_user("radiologist")
+    adjudication.designate(marks_study, judge, by=researcher)
+    for row in adjudication.lesion_matrix(marks_study).rows:
+        value = "fp" if row.lesion.centroid == NOTHING else "tp"
+        adjudication.label(row.lesion, adjudicator=judge, value=value)
+    return marks_study
+
+
+def test_the_page_shows_each_readers_sensitivity_and_false_positives_per_arm(
+    client_for, researcher, adjudicated, readers, exams
+):
+    page = page_of(client_for(researcher), adjudicated)
+
+    for reader in readers[:2]:
+        for arm in (Arm.UNAIDED, Arm.AI_AIDED):
+            readings = adjudicated.readings.filter(reader=reader, arm=arm, phase__gt=0)
+            marks = [m for r in readings for m in planned_marks(r, readers, exams)]
+            row = f'<tr data-reader="{reader.username}" data-arm="{arm}">'
+            assert stat(page, row, "sensitivity") == pytest.approx(
+                sum(m in (LESION_A, LESION_B) for m in marks) / 2, abs=5e-4
+            )
+            assert stat(page, row, "fp_per_case") == pytest.approx(
+                marks.count(NOTHING) / 2, abs=5e-4
+            )
+
+
+def test_detection_waits_for_the_adjudication(client_for, researcher, marks_study, readers, exams):
+    from tests.reviewer.studies.conftest import read_marking
+
+    read_marking(readers[0], marks_study, lambda r: planned_marks(r, readers, exams))
+
+    page = page_of(client_for(researcher), marks_study)
+
+    assert 'data-detection="refused"' in page
