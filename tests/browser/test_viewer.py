@@ -25,6 +25,11 @@ def viewer_url(case) -> str:
 
 def open_viewer(page, case) -> None:
     page.goto(viewer_url(case))
+    wait_for_viewer(page)
+
+
+def wait_for_viewer(page) -> None:
+    """Wait until every panel shows its first image, and check the viewer recorded no error."""
     page.wait_for_function(
         "() => window.__neuroreview && window.__neuroreview.allPanelsAt !== undefined"
         " && [...document.querySelectorAll('.viewer-panel')].every("

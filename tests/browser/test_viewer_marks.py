@@ -1,33 +1,36 @@
-"""Lesion marks and "case fully displayed" in real Chromium. The reader study's reading page
-is where the viewer root names a lesion_marks answer input; until it exists these tests stand
-in for it by giving the viewer page's root that input in the browser before the viewer starts
-(nothing in the product is switched for them)."""
+"""Lesion marks and "case fully displayed" in real Chromium: a reader places lesion marks in the
+viewer of a reader study's reading page, and the viewer tells the page once when every panel
+shows its image."""
 
 import json
 
 import numpy as np
 import pytest
 
-from tests.browser.test_viewer import PANELS, open_viewer, panel_slices, wait_for_slices
+from reviewer.cases.models import Exam
+from reviewer.core.models import User
+from reviewer.studies import design, surveys
+from tests.browser.test_viewer import (
+    PANELS,
+    open_viewer,
+    panel_slices,
+    wait_for_slices,
+    wait_for_viewer,
+)
 
 MAX_MARKS = 2
-# Before the viewer's script runs (module scripts wait for the parsed page), the root gets what
-# a reading page gives it: a lesion_marks answer input, the most marks allowed and the labels.
-AS_A_READING_PAGE = f"""
-    new MutationObserver((changes, observer) => {{
-        const root = document.querySelector("#viewer");
-        if (!root) return;
-        observer.disconnect();
-        const answer = document.createElement("textarea");
-        answer.id = "marks-answer";
-        root.before(answer);
-        Object.assign(root.dataset, {{
-            marksInput: "#marks-answer",
-            marksMax: "{MAX_MARKS}",
-            marksLabels: '["new", "enlarging"]',
-        }});
-    }}).observe(document, {{ childList: true, subtree: true }});
-"""
+NEW_LESIONS = {
+    "questions": [
+        {
+            "id": "new_lesions",
+            "type": "lesion_marks",
+            "text": "New lesions",
+            "labels": ["new", "enlarging"],
+            "max_marks": MAX_MARKS,
+        }
+    ]
+}
+ANSWER = "#reading-marks"
 COUNT_DISPLAYED = """
     window.__displayedEvents = 0;
     document.addEventListener("viewer:displayed", () => window.__displayedEvents += 1);
@@ -42,14 +45,31 @@ PAINTED = """cs => cs.map(c => {
 
 @pytest.fixture
 def marks_page(reader_page, viewer_case):
-    """The viewer page as a reading page would carry it: with a lesion_marks answer input."""
-    reader_page.add_init_script(AS_A_READING_PAGE)
-    open_viewer(reader_page, viewer_case)
+    """The reader's first reading of a started study on the case's current exam, whose
+    question asks for new lesions as marks."""
+    researcher = User.objects.get(username=viewer_case.researcher)
+    survey = surveys.create_survey(name="New lesions", user=researcher)
+    version = surveys.add_version(
+        survey=survey, definition=NEW_LESIONS, user=researcher, publish=True
+    )
+    draft = design.create_study(
+        name="Marks in the viewer",
+        user=researcher,
+        design=design.Design(
+            cases=(Exam.objects.get(pk=viewer_case.current_exam),),
+            readers=(User.objects.get(username=viewer_case.reader),),
+            survey_version=version,
+        ),
+    )
+    study = design.start(draft).study_id
+    reader_page.goto(f"/studies/{study}/read/")
+    reader_page.click("button:text('begin')")
+    wait_for_viewer(reader_page)
     return reader_page
 
 
 def answer(page) -> list[dict]:
-    return json.loads(page.input_value("#marks-answer"))
+    return json.loads(page.input_value(ANSWER))
 
 
 def painted(page) -> list[int]:
