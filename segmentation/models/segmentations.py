@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 
 from imaging.labels import LABELS, LabelScheme
-from reviewer.cases.blinding import exams_without_ai
+from reviewer.cases.blinding import exams_without_ai, exams_without_reference
 from segmentation.models.choices import TargetChoices
 
 LabelSchemeChoices = models.TextChoices(
@@ -24,9 +24,12 @@ class SegmentationQuerySet(models.QuerySet):
         )
 
     def shown_to(self, user):
-        """Without the AI results (model maps and composites) of the exams whose AI output the
-        user may not see now (reviewer.cases.blinding: a reader study's unaided reading)."""
-        return self.exclude(source__in=Segmentation.AI_SOURCES, exam__in=exams_without_ai(user))
+        """Without what a reader study hides from the user now (reviewer.cases.blinding): the AI
+        results (model maps and composites) of an exam they still read unaided, and the
+        reference and readers' maps of a patient they still read."""
+        return self.exclude(
+            source__in=Segmentation.AI_SOURCES, exam__in=exams_without_ai(user)
+        ).exclude(source__in=Segmentation.HUMAN_SOURCES, exam__in=exams_without_reference(user))
 
 
 class Segmentation(models.Model):
@@ -43,6 +46,7 @@ class Segmentation(models.Model):
 
     # what a model made, as opposed to what a reader drew or a reference holds
     AI_SOURCES = (Source.MODEL, Source.COMPOSITE)
+    HUMAN_SOURCES = (Source.READER, Source.REFERENCE)
 
     class Family(models.TextChoices):
         NODE = "node", "Neural ODE"

@@ -161,14 +161,14 @@ def test_the_same_ai_output_answers_those_who_may_see_it(client, seer, ai, endpo
     assert response.status_code == 200
 
 
-def test_the_segmentation_list_leaves_out_the_ai_maps_but_keeps_the_reference(
+def test_the_segmentation_list_leaves_out_the_ai_maps_and_the_reference(
     client, reader, outsider, ai, reference
 ):
     def listed(user):
         answer = api_for(client, user).get("/api/segmentations/", {"exam": reference.exam_id})
         return {row["id"] for row in answer.json()["results"]}
 
-    assert listed(reader) == {reference.pk}
+    assert listed(reader) == set()
     assert listed(outsider) == {reference.pk, ai["segmentation"].pk}
 
 
@@ -199,13 +199,13 @@ def test_the_inference_job_list_leaves_out_the_job_and_none_can_be_started(
     assert [job["id"] for job in outsiders] == [ai["job"].pk]
 
 
-def test_the_manifest_lists_no_ai_output_but_the_series_and_the_reference(
+def test_the_manifest_lists_the_series_but_no_ai_output_nor_the_reference(
     client, reader, ai, reference
 ):
     manifest = api_for(client, reader).get(f"/api/cases/{PSEUDONYM}/viewer/").json()
 
     [exam] = manifest["exams"]
-    assert [s["id"] for s in exam["segmentations"]] == [reference.pk]
+    assert exam["segmentations"] == []
     assert len(exam["series"]) == len(CHANNEL_ORDER)
     assert manifest["alarms"] == []
 
