@@ -9,6 +9,7 @@ flushes it after the test.
 """
 
 import contextlib
+import datetime
 import os
 import re
 import shutil
@@ -83,7 +84,24 @@ def viewer_case(transactional_db, viewer_case_dump, settings):
 
 
 @pytest.fixture(scope="package")
-def live_server_url(django_db_setup, browser_media, tmp_path_factory):
+def study_clock_file(tmp_path_factory) -> Path:
+    """The file whose seconds the server adds to reader studies' clock (reviewer.studies.clock)."""
+    return tmp_path_factory.mktemp("study-clock") / "offset"
+
+
+@pytest.fixture
+def study_clock(study_clock_file):
+    """``study_clock(timedelta)``: the server's study clock runs that far ahead; back after."""
+
+    def move(delta: datetime.timedelta) -> None:
+        study_clock_file.write_text(str(delta.total_seconds()))
+
+    yield move
+    study_clock_file.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="package")
+def live_server_url(django_db_setup, browser_media, study_clock_file, tmp_path_factory):
     """`daphne neuroreview.asgi:application` on a free port of 127.0.0.1, on the test database."""
     port = _free_port()
     log = tmp_path_factory.mktemp("daphne") / "daphne.log"
@@ -91,6 +109,7 @@ def live_server_url(django_db_setup, browser_media, tmp_path_factory):
         os.environ,
         DATABASE_URL=_test_database_url(),
         NEUROREVIEW_MEDIA_ROOT=str(browser_media),
+        NEUROREVIEW_STUDY_CLOCK_FILE=str(study_clock_file),
         PYTHONUNBUFFERED="1",
     )
     with log.open("w") as out:
