@@ -144,8 +144,8 @@ def test_the_database_refuses_to_change_or_delete_a_decision(reviewed, steward, 
 def blinded(monkeypatch, reviewed):
     """A blinding rule that hides the AI output of the reviewed patient's first exam."""
     hidden = reviewed.model.exam
-    monkeypatch.setattr(
-        blinding, "_rules", [lambda user: Exam.objects.filter(pk=hidden.pk).values("pk")]
+    monkeypatch.setitem(
+        blinding._rules, blinding.AI, [lambda user: Exam.objects.filter(pk=hidden.pk).values("pk")]
     )
     return hidden
 
