@@ -1,7 +1,8 @@
 """A research export bundle (issue 17 §4): one zip that a researcher can check and re-read with
 nothing but its own files.
 
-    events.csv, events.json      readers' events in the tidy long format (reviewer.exports.tidy)
+    events.csv, events.json      readers' events in the tidy long format (reviewer.exports.tidy),
+                                 reader studies' colocalised lesions and adjudication included
     features.csv                 per segmentation of a glioma exam: region volumes and the eight
                                  volumetric ratio features (reviewer.exports.features)
     segmentations/<patient>/exam-<order>/segmentation-<id>.nii.gz
@@ -99,10 +100,13 @@ def features_row(labels: np.ndarray, spacing_mm, scheme: str) -> dict:
     }
 
 
-def build(patients, out: Path, *, progress: Progress | None = None, without_ai=()) -> dict:
+def build(
+    patients, out: Path, *, progress: Progress | None = None, without_ai=(), still_reading=()
+) -> dict:
     """Write the bundle of ``patients`` (a queryset: the caller decides the scope) to the zip
     ``out``, leaving out the AI output of the exams ``without_ai`` (ids: the exporting user's
-    blinding); returns its manifest."""
+    blinding) and the study events of the study versions ``still_reading`` (ids: those the
+    exporting user still reads in); returns its manifest."""
     segmentations = list(
         Segmentation.objects.filter(exam__patient__in=patients)
         .exclude(exam__in=without_ai, source__in=Segmentation.AI_SOURCES)
@@ -112,7 +116,7 @@ def build(patients, out: Path, *, progress: Progress | None = None, without_ai=(
     )
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        events = tidy.event_rows(patients, without_ai)
+        events = tidy.event_rows(patients, without_ai, still_reading)
         tidy.write_csv(events, root / "events.csv")
         tidy.write_json(events, root / "events.json")
         described, feature_rows = [], []
@@ -124,8 +128,9 @@ def build(patients, out: Path, *, progress: Progress | None = None, without_ai=(
             if progress:
                 progress(done, len(segmentations), f"segmentation {segmentation.pk}")
         tidy.write_csv(feature_rows, root / "features.csv", FEATURE_COLUMNS)
-        manifest = _manifest(patients, segmentations, described, root)
+        manifest = _manifest(patients, segmentations, described, root, still_reading)
         manifest["ai_withheld"] = _withheld(patients, without_ai)
+        manifest["study_withheld"] = _study_withheld(patients, still_reading)
         (root / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
         _zip(root, out)
     return manifest
@@ -183,7 +188,7 @@ def _features_of_nifti(data: bytes, scheme: str) -> dict:
     return features_row(np.asanyarray(image.dataobj), spacing, scheme)
 
 
-def _manifest(patients, segmentations, described, root: Path) -> dict:
+def _manifest(patients, segmentations, described, root: Path, still_reading) -> dict:
     exams = {s.exam_id for s in segmentations}
     model_versions = ModelVersion.objects.filter(
         pk__in={s.model_version_id for s in segmentations if s.model_version_id}
@@ -196,13 +201,15 @@ def _manifest(patients, segmentations, described, root: Path) -> dict:
         .order_by("version__dataset__name", "version__number")
     )
     survey_versions = (
-        SurveyVersion.objects.filter(pk__in=_answered_versions(patients))
+        SurveyVersion.objects.filter(pk__in=_answered_versions(patients, still_reading))
         .select_related("survey")
         .order_by("survey__name", "number")
     )
+    readings = tidy.started_readings(patients, still_reading)
     study_versions = (
-        StudyVersion.objects.filter(pk__in=tidy.started_readings(patients).values("version"))
+        StudyVersion.objects.filter(pk__in=readings.values("version"))
         .select_related("study", "survey_version__survey")
+        .prefetch_related("adjudicators__user", "colocalisation_revisions")
         .order_by("study__name", "number")
     )
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST)
@@ -254,6 +261,25 @@ def _withheld(patients, without_ai) -> dict:
     }
 
 
+def _study_withheld(patients, still_reading) -> dict:
+    versions = (
+        StudyVersion.objects.filter(
+            pk__in=still_reading,
+            locked_at__isnull=False,
+            readings__case__exam__patient__in=patients,
+        )
+        .select_related("study")
+        .distinct()
+        .order_by("study__name", "number")
+    )
+    return {
+        "reason": "the exporting user still reads in these study versions: their readings, "
+        "answers, lesions, marks and adjudication show other readers' work and are left out "
+        "(spec ms-workflows S-07)",
+        "study_versions": [{"study": v.study.name, "number": v.number} for v in versions],
+    }
+
+
 def _study_version(version: StudyVersion) -> dict:
     survey = version.survey_version
     return {
@@ -264,13 +290,18 @@ def _study_version(version: StudyVersion) -> dict:
         "crossover": version.crossover,
         "washout_seconds": version.washout.total_seconds(),
         "seed": version.seed,
+        "adjudicators": sorted(a.user.username for a in version.adjudicators.all()),
+        # the lesions and marks of study_lesion events are those of this revision and before
+        "colocalisation_revision": max(
+            (r.number for r in version.colocalisation_revisions.all()), default=None
+        ),
         "survey_version": {"survey": survey.survey.name, "number": survey.number}
         if survey
         else None,
     }
 
 
-def _answered_versions(patients) -> set[int]:
+def _answered_versions(patients, still_reading) -> set[int]:
     subjects = ("patient__in", "exam__patient__in")
     answered = {
         pk
@@ -279,7 +310,7 @@ def _answered_versions(patients) -> set[int]:
             "pk", flat=True
         )
     }
-    readings = tidy.started_readings(patients)
+    readings = tidy.started_readings(patients, still_reading)
     return answered | set(
         SurveyVersion.objects.filter(responses__reading__in=readings).values_list("pk", flat=True)
     )

@@ -11,7 +11,7 @@ from reviewer.datasets.models import DatasetVersion
 from reviewer.exports import links
 from reviewer.exports.bundle import build, verify
 from reviewer.exports.models import ExportJob
-from reviewer.exports.scope import ExportRefused, exportable_patients, without_ai
+from reviewer.exports.scope import ExportRefused, exportable_patients, still_reading, without_ai
 
 
 def export_dir() -> Path:
@@ -43,7 +43,11 @@ def run(job: ExportJob) -> None:
     name = f"export-{job.pk}.zip"
     out = export_dir() / name
     manifest = build(
-        patients, out, progress=progress.reporter(job), without_ai=without_ai(job.created_by)
+        patients,
+        out,
+        progress=progress.reporter(job),
+        without_ai=without_ai(job.created_by),
+        still_reading=still_reading(job.created_by),
     )
     verified = verify(out)
     summary = {

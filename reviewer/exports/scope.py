@@ -9,7 +9,9 @@ pseudonym one may not see is refused exactly as one that does not exist; one see
 released is named as such.
 
 Blinding holds in exports too: the AI output of the exams whose AI the user may not see now
-(reviewer.cases.blinding) is left out of their export (``without_ai``)."""
+(reviewer.cases.blinding) is left out of their export (``without_ai``), and so are the study
+events of the study versions they still read in (``still_reading``): those show other readers'
+answers and marks, which a reader sees only once their own readings are done (S-07)."""
 
 from collections.abc import Sequence
 
@@ -19,6 +21,7 @@ from reviewer.core.models import Role
 from reviewer.core.permissions import EXPORT_ROLES, has_role
 from reviewer.datasets.models import DatasetCase
 from reviewer.exports.releases import released_patients
+from reviewer.studies.models import Reading
 
 
 class ExportRefused(Exception):
@@ -54,3 +57,8 @@ def exportable_patients(user, pseudonyms: Sequence[str] = (), dataset_version=No
 def without_ai(user):
     """The ids of the exams whose AI output ``user``'s export leaves out (a subquery)."""
     return exams_without_ai(user)
+
+
+def still_reading(user):
+    """The ids of the study versions in which ``user`` has readings to finish (a subquery)."""
+    return Reading.objects.filter(reader=user, session__isnull=True).values("version")

@@ -5,7 +5,11 @@ The kinds: assessments (grades), lesion verdicts, alarm verdicts, each row as it
 superseded ones included with the event they supersede; survey answers, one row per answered
 question of a response; and reader studies' events (started versions only): each finished
 reading with its timing, and each answer of its survey response, both with the study, version,
-arm and phase (phase 0, practice, is marked: it counts in no analysis).
+arm and phase (phase 0, practice, is marked: it counts in no analysis); and their adjudication
+(S-13, S-14): each lesion of the version's current colocalisation with its consensus, each
+reader's mark it holds, and every label adjudicators gave it, corrected ones included.
+The study events of the versions the exporting user still reads in are left out: they show
+other readers' answers and marks (S-07).
 Patients are their pseudonyms, exams their order (never a date), readers
 their usernames (never a name or an e-mail address). Free-text comments on grades and alarm
 verdicts are left out: nothing checks them for identifiers. A survey's text answers are the
@@ -15,12 +19,21 @@ survey's data and go in as answered.
 import csv
 import datetime
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 from reviewer.alarms.models import AlarmVerdict
 from reviewer.grading.models import Assessment, LesionVerdict
-from reviewer.studies.models import Reading, ReadingSession, SurveyResponse
+from reviewer.studies import adjudication
+from reviewer.studies.models import (
+    AdjudicationLabel,
+    Reading,
+    ReadingSession,
+    StudyLesionMark,
+    StudyVersion,
+    SurveyResponse,
+)
 from segmentation.models import Segmentation
 
 EVENT_COLUMNS = (
@@ -53,6 +66,10 @@ EVENT_COLUMNS = (
     "interrupted",
     "gap_count",
     "gap_seconds",
+    # adjudication: the lesion a lesion, mark or label row is about
+    "lesion_id",
+    "mark_index",  # a mark's index in its reading's lesion-marks answer
+    "reading_count",  # a lesion's: how many readings' marks it holds
 )
 
 
@@ -79,7 +96,7 @@ def _row(event_id: str, kind: str, *, patient, exam, segmentation, reader, **val
         event_kind=kind,
         patient=patient.pseudonym,
         exam_order=exam.order if exam is not None else None,
-        reader=reader.username,
+        reader=reader.username if reader is not None else None,
         **segmentation_provenance(segmentation),
         **values,
     )
@@ -209,11 +226,12 @@ def _answer_rows(response, kind: str, patient, exam, **values) -> Iterable[dict]
         )
 
 
-def started_readings(patients):
-    """The readings of started study versions whose case is an exam of the patients."""
+def started_readings(patients, still_reading=()):
+    """The readings of started study versions whose case is an exam of the patients, but for
+    the versions ``still_reading`` (ids)."""
     return Reading.objects.filter(
         case__exam__patient__in=patients, version__locked_at__isnull=False
-    )
+    ).exclude(version__in=still_reading)
 
 
 def _study_values(reading: Reading) -> dict:
@@ -227,9 +245,10 @@ def _study_values(reading: Reading) -> dict:
     }
 
 
-def study_reading_rows(patients) -> Iterable[dict]:
+def study_reading_rows(patients, still_reading=()) -> Iterable[dict]:
     """Each finished reading: who read which case in which arm and phase, and for how long."""
-    sessions = ReadingSession.objects.filter(reading__in=started_readings(patients)).select_related(
+    readings = started_readings(patients, still_reading)
+    sessions = ReadingSession.objects.filter(reading__in=readings).select_related(
         "reading__version__study", "reading__reader", "reading__case__exam__patient"
     )
     for session in sessions:
@@ -252,10 +271,10 @@ def study_reading_rows(patients) -> Iterable[dict]:
         )
 
 
-def study_answer_rows(patients) -> Iterable[dict]:
+def study_answer_rows(patients, still_reading=()) -> Iterable[dict]:
     """The answers a reading's survey response gave, with the reading's study, arm and phase."""
     responses = SurveyResponse.objects.filter(
-        reading__in=started_readings(patients)
+        reading__in=started_readings(patients, still_reading)
     ).select_related(
         "survey", "version", "respondent", "reading__version__study", "reading__case__exam__patient"
     )
@@ -267,22 +286,112 @@ def study_answer_rows(patients) -> Iterable[dict]:
         )
 
 
+def adjudicated_versions(patients, still_reading=()):
+    """The started study versions with lesions on the patients' cases, but for those
+    ``still_reading`` (ids)."""
+    return (
+        StudyVersion.objects.filter(
+            locked_at__isnull=False, lesions__case__exam__patient__in=patients
+        )
+        .exclude(pk__in=still_reading)
+        .distinct()
+    )
+
+
+def adjudication_rows(patients, still_reading=()) -> Iterable[dict]:
+    """Of each adjudicated version, the current lesions on the patients' cases with their
+    consensus, the marks they hold, and every label of them (superseded ones included)."""
+    for version in adjudicated_versions(patients, still_reading).select_related("study"):
+        yield from _version_adjudication_rows(version, patients)
+
+
+def _version_adjudication_rows(version: StudyVersion, patients) -> Iterable[dict]:
+    chosen = set(patients.values_list("pk", flat=True))
+    matrix = adjudication.lesion_matrix(version)
+    lesions = {
+        row.lesion.pk: (row.lesion, row.consensus)
+        for row in matrix.rows
+        if row.lesion.case.exam.patient_id in chosen
+    }
+    made_at = dict(version.colocalisation_revisions.values_list("pk", "made_at"))
+    marks = list(
+        StudyLesionMark.objects.filter(lesion__in=lesions)
+        .select_related("reading__reader", "reading__version__study")
+        .order_by("lesion", "reading", "index")
+    )
+    readings = defaultdict(set)
+    for mark in marks:
+        readings[mark.lesion_id].add(mark.reading_id)
+    study = {"study": version.study.name, "study_version": version.number}
+    for lesion, consensus in lesions.values():
+        yield _row(
+            f"study_lesion-{lesion.pk}",
+            "study_lesion",
+            patient=lesion.case.exam.patient,
+            exam=lesion.case.exam,
+            segmentation=None,
+            reader=None,
+            instrument="colocalisation",
+            value=consensus.state,  # tp, fp, pending or disputed
+            centre_mm=list(lesion.centroid),
+            time=made_at[lesion.revision_id].isoformat(),
+            lesion_id=lesion.pk,
+            reading_count=len(readings[lesion.pk]),
+            **study,
+        )
+    for mark in marks:
+        lesion = lesions[mark.lesion_id][0]
+        yield _row(
+            f"study_lesion_mark-{mark.pk}",
+            "study_lesion_mark",
+            patient=lesion.case.exam.patient,
+            exam=lesion.case.exam,
+            segmentation=None,
+            reader=mark.reading.reader,
+            instrument="colocalisation",
+            value=mark.label or None,  # the reader's label of the mark
+            centre_mm=[mark.x_mm, mark.y_mm, mark.z_mm],
+            time=made_at[lesion.revision_id].isoformat(),
+            lesion_id=lesion.pk,
+            mark_index=mark.index,
+            **_study_values(mark.reading),
+        )
+    labels = AdjudicationLabel.objects.filter(lesion__in=lesions).select_related("adjudicator")
+    for label in labels:
+        lesion = lesions[label.lesion_id][0]
+        yield _row(
+            f"adjudication_label-{label.pk}",
+            "adjudication_label",
+            patient=lesion.case.exam.patient,
+            exam=lesion.case.exam,
+            segmentation=None,
+            reader=label.adjudicator,
+            instrument="adjudication",
+            value=label.value,
+            supersedes=_event_id("adjudication_label", label.supersedes_id),
+            time=label.labelled_at.isoformat(),
+            lesion_id=lesion.pk,
+            **study,
+        )
+
+
 def _seconds(gap: dict) -> float:
     start, end = (datetime.datetime.fromisoformat(gap[key]) for key in ("start", "end"))
     return (end - start).total_seconds()
 
 
-def event_rows(patients, without_ai=()) -> list[dict]:
+def event_rows(patients, without_ai=(), still_reading=()) -> list[dict]:
     """Every event about the patients (a queryset), in the order they happened; of the exams
     ``without_ai`` (ids), none about their AI output: grades and lesion verdicts of a model's
-    map, alarm verdicts."""
+    map, alarm verdicts; of the study versions ``still_reading`` (ids), no study event."""
     rows = [
         *assessment_rows(patients, without_ai),
         *lesion_verdict_rows(patients, without_ai),
         *alarm_verdict_rows(patients, without_ai),
         *survey_answer_rows(patients),
-        *study_reading_rows(patients),
-        *study_answer_rows(patients),
+        *study_reading_rows(patients, still_reading),
+        *study_answer_rows(patients, still_reading),
+        *adjudication_rows(patients, still_reading),
     ]
     return sorted(rows, key=lambda row: (row["time"], row["event_id"]))
 

@@ -1,6 +1,7 @@
 """Write a research export bundle of the patients a user may export (for a researcher: those
 released to them among those they see; or the named ones among them), without the AI output
-their blinding hides, then verify it from its files alone."""
+their blinding hides and the study events of the study versions they still read in, then verify
+it from its files alone."""
 
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reviewer.core.management.progress import progress_bar
 from reviewer.exports.bundle import build, verify
-from reviewer.exports.scope import ExportRefused, exportable_patients, without_ai
+from reviewer.exports.scope import ExportRefused, exportable_patients, still_reading, without_ai
 
 
 class Command(BaseCommand):
@@ -31,7 +32,13 @@ class Command(BaseCommand):
         except ExportRefused as refused:
             raise CommandError(str(refused)) from refused
         with progress_bar("export_research") as progress:
-            manifest = build(scope, out, progress=progress, without_ai=without_ai(who))
+            manifest = build(
+                scope,
+                out,
+                progress=progress,
+                without_ai=without_ai(who),
+                still_reading=still_reading(who),
+            )
         verified = verify(out)
         self.stdout.write(
             self.style.SUCCESS(
