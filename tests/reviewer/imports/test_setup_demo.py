@@ -85,3 +85,20 @@ def test_setup_demo_records_the_cohorts_ms_patients_as_ms_and_gliomas_as_glioma(
 
     recorded = dict(Patient.objects.values_list("identity__source_patient_id", "disease"))
     assert recorded == {"SYN-00001": "glioma", "SYN-00002": "ms"}
+
+
+def test_setup_demo_starts_a_crossover_study_the_demo_readers_read_once(settings, tmp_path):
+    from reviewer.studies.models import Study
+
+    settings.VAR_DIR = tmp_path
+    build_cohort(tmp_path / "two", patients=2, seed=5, resolution=2, formats=("brats",))
+
+    call_command("setup_demo", "--cohort", str(tmp_path / "two"))
+    call_command("setup_demo", "--cohort", str(tmp_path / "two"))
+
+    [study] = Study.objects.all()
+    [version] = study.versions.all()
+    assert version.is_running and version.crossover
+    readers = set(version.readers.values_list("reader__username", flat=True))
+    assert readers == {"radiologist", "qa_admin"}
+    assert version.cases.filter(practice=True).count() == 1

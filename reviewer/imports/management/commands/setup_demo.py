@@ -15,6 +15,8 @@ from reviewer.cases.permissions import grant_patient
 from reviewer.core.management.progress import progress_bar
 from reviewer.core.models import Role, User
 from reviewer.imports.services import import_brats
+from reviewer.studies import design, surveys
+from reviewer.studies.models import Study
 from reviewer.validation.deployment import install
 from reviewer.viewer.preparation import prepare_patients
 from segmentation.engine import artifacts
@@ -24,6 +26,23 @@ from segmentation.new_lesions import register_detection
 from segmentation.services import register_model_version
 
 READING_GROUP = "neuro-reading"
+DEMO_STUDY = "Demo crossover study"
+DEMO_QUESTIONS = {
+    "questions": [
+        {
+            "id": "change",
+            "type": "single_choice",
+            "text": "Compared with the prior",
+            "choices": [
+                {"value": "response", "label": "Response"},
+                {"value": "stable", "label": "Stable"},
+                {"value": "progression", "label": "Progression"},
+            ],
+        },
+        {"id": "new_lesions", "type": "lesion_marks", "text": "New or enlarging lesions"},
+        {"id": "report", "type": "text", "text": "Report", "required": False},
+    ]
+}
 DEMO_USERS = {
     "radiologist": Role.RADIOLOGIST,
     "qa_admin": Role.QA_ADMIN,
@@ -48,6 +67,7 @@ class Command(BaseCommand):
             grant_patient(patient, group)
             grant_patient(patient, researcher)
         self._models_and_jobs(User.objects.get(username="qa_admin"))
+        self._reader_study(researcher)
         self.stdout.write("\nDemo users (also in var/demo-credentials.txt):")
         for username, password in credentials.items():
             self.stdout.write(f"  {username:<12} {password:<24} {DEMO_USERS[username].label}")
@@ -72,6 +92,33 @@ class Command(BaseCommand):
             f"{len(versions)} model versions deployed; {len(pending)} patients queued for "
             "segmentation (follow them on the worklist)."
         )
+
+    def _reader_study(self, researcher: User) -> None:
+        """A started crossover study for the demo radiologist and QA admin to read: each
+        patient's latest exam, the first one's as practice, with a category and lesion marks."""
+        if Study.objects.filter(name=DEMO_STUDY).exists():
+            return
+        latest = [p.exams.order_by("-order").first() for p in Patient.objects.order_by("pk")]
+        if len(latest) < 2:
+            return
+        survey = surveys.create_survey(name="Follow-up reading", user=researcher)
+        questions = surveys.add_version(
+            survey=survey, definition=DEMO_QUESTIONS, user=researcher, publish=True
+        )
+        readers = tuple(User.objects.filter(username__in=["radiologist", "qa_admin"]))
+        draft = design.create_study(
+            name=DEMO_STUDY,
+            description="Each case read unaided and AI-aided, two weeks apart.",
+            user=researcher,
+            design=design.Design(
+                cases=tuple(latest[1:]),
+                practice_cases=(latest[0],),
+                readers=readers,
+                survey_version=questions,
+            ),
+        )
+        design.start(draft)
+        self.stdout.write(f"Reader study {DEMO_STUDY!r} started for {len(readers)} readers.")
 
     def _import(self, brats: Path) -> None:
         if IdentityLink.objects.filter(source="brats").exists():
