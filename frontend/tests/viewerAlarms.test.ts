@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../src/net/apiJson";
 import { AlarmHeader } from "../src/viewer/alarmHeader";
 import type { Alarm, AlarmVerdict, CaseAlarmState, ExamAlarmLine } from "../src/viewer/alarms";
+import type { ViewerMode } from "../src/viewer/viewerOptions";
 
 const alarm = (id: number, exam: number, overrides: Partial<Alarm> = {}): Alarm => ({
   id,
@@ -48,11 +49,11 @@ const exams = [
   { id: 11, role: "prior" as const, date: "2024-09-01" },
 ];
 
-function header(state: CaseAlarmState) {
+function header(state: CaseAlarmState, mode: ViewerMode = "review") {
   document.body.innerHTML = "<section></section>";
   const root = document.querySelector("section")!;
   const api = { state: vi.fn(async () => state), judge: vi.fn(async (_alarm: number, trueAlarm: boolean) => verdict(40, trueAlarm)) };
-  const alarms = new AlarmHeader(root, "NR-1", exams, api);
+  const alarms = new AlarmHeader(root, "NR-1", exams, api, mode);
   alarms.update(state);
   return { root, api, alarms };
 }
@@ -126,6 +127,15 @@ describe("AlarmHeader", () => {
     root.querySelector<HTMLButtonElement>("li[data-alarm-id='7'] button[data-true-alarm=false]")!.click();
     await vi.waitFor(() => expect(root.querySelector("li[data-alarm-id='7']")!.getAttribute("data-verdict")).toBe("true"));
     expect(root.querySelector(".viewer-alarms-status")!.textContent).toMatch(/someone judged this alarm meanwhile/);
+  });
+
+  it("in a study reading shows the alarms and their verdicts read-only, with no verdict button", () => {
+    const judged = alarm(7, 12, { verdict: verdict(30, true) });
+    const { root, alarms } = header(state([judged, alarm(8, 12)], [line(12, 202, "Unreliable output ×2")]), "study-reading");
+    alarms.show(12);
+    expect(root.querySelectorAll("#viewer-alarms li[data-alarm-id]")).toHaveLength(2);
+    expect(root.querySelector("li[data-alarm-id='7'] .viewer-alarm-verdict")!.textContent).toMatch(/true alarm by dr\. r/);
+    expect(root.querySelectorAll("#viewer-alarms button")).toHaveLength(0);
   });
 
   it("says so when no alarm is open", () => {

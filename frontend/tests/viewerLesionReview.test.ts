@@ -5,6 +5,7 @@ import type { PickedLesion } from "../src/viewer/lesionPick";
 import { LesionReview, type LesionReviewHost } from "../src/viewer/lesionReview";
 import type { VerdictBook } from "../src/viewer/lesionVerdicts";
 import { ReadingClock } from "../src/viewer/readingClock";
+import type { ViewerMode } from "../src/viewer/viewerOptions";
 import { verdict } from "./gradingFixtures";
 import { lesion, segmentation } from "./viewerFixtures";
 
@@ -43,7 +44,7 @@ const shown = segmentation(5, {
   ],
 });
 
-function setUp(history: LesionVerdict[] = [], picked?: PickedLesion) {
+function setUp(history: LesionVerdict[] = [], picked?: PickedLesion, mode: ViewerMode = "review") {
   document.body.innerHTML = "<table></table><span id=progress></span><p id=status></p>";
   let now = 0;
   const clock = new ReadingClock(() => now);
@@ -70,6 +71,7 @@ function setUp(history: LesionVerdict[] = [], picked?: PickedLesion) {
     api,
     clock,
     host,
+    mode,
   );
   return { review, api, host: { goTo, mark }, painted, wait: (ms: number) => (now += ms) };
 }
@@ -163,5 +165,49 @@ describe("LesionReview", () => {
     expect(document.querySelector("#status")!.textContent).toMatch(/someone judged this lesion meanwhile/);
     expect(document.querySelector("tr[data-lesion-id='13']")!.getAttribute("data-decision")).toBe("rejected");
     expect(selected()).toBe("13");
+  });
+});
+
+describe("LesionReview in a study reading", () => {
+  const studySetUp = (history: LesionVerdict[] = []) => setUp(history, { centre: [10, -20, 30], radiusMm: 4 }, "study-reading");
+
+  it("goes to a lesion from the keys and from a click on its row", async () => {
+    const { review, host } = studySetUp();
+    await review.show(shown);
+    await review.command("next");
+    expect(selected()).toBe("13");
+    expect(host.goTo).toHaveBeenLastCalledWith([3, 3, 3]);
+    document.querySelector<HTMLTableRowElement>("tr[data-lesion-id='12']")!.click();
+    await review.command("cancel");
+    await vi.waitFor(() => expect(selected()).toBe("12"));
+    expect(host.goTo).toHaveBeenLastCalledWith([2, 2, 2]);
+  });
+
+  it("records no verdict: accept, reject, add a missed lesion and undo do nothing", async () => {
+    const { review, api } = studySetUp();
+    await review.show(shown);
+    await review.command("next");
+    for (const command of ["accept", "reject", "add", "undo"] as const) await review.command(command);
+    expect(api.judge).not.toHaveBeenCalled();
+    expect(selected()).toBe("13");
+    expect(document.querySelectorAll("tr[data-added-verdict]")).toHaveLength(0);
+    expect(document.querySelector("#status")!.textContent).toBe("");
+  });
+
+  it("without a segmentation (an unaided reading) says none is shown, not that there are no lesions", async () => {
+    const { review } = studySetUp();
+    await review.show(undefined);
+    expect(document.querySelector("table tbody")!.textContent).toBe("No segmentation shown");
+  });
+
+  it("neither loads nor shows the clinical readers' verdicts", async () => {
+    const { review, api } = studySetUp([
+      verdict(1, { lesion: 13, decision: "rejected" }),
+      verdict(2, { lesion: null, decision: "added", centre_mm: [1, 2, 3] }),
+    ]);
+    await review.show(shown);
+    expect(api.verdicts).not.toHaveBeenCalled();
+    expect(document.querySelectorAll("tr[data-decision], tr[data-added-verdict]")).toHaveLength(0);
+    expect(document.querySelector("#progress")!.textContent).toBe("");
   });
 });

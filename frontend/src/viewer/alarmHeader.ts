@@ -2,6 +2,7 @@ import { ApiError } from "../net/apiJson";
 import type { ViewerExam } from "../types/ViewerManifest";
 import type { AlarmApi } from "./alarmApi";
 import { type Alarm, type CaseAlarmState, type ExamAlarmLine, alarmItem } from "./alarms";
+import type { ViewerMode } from "./viewerOptions";
 
 type ShownExam = Pick<ViewerExam, "id" | "role" | "date">;
 
@@ -11,6 +12,7 @@ type ShownExam = Pick<ViewerExam, "id" | "role" | "date">;
  * button that opens the alarm list: every alarm with its evidence and true/false alarm
  * buttons. The list opens over the page, not in its flow, so the image panels keep their
  * place whatever the number of alarms. Alarms are advisory: a verdict never changes a result.
+ * A study reading shows them read-only: the verdicts as they stand, no buttons.
  */
 export class AlarmHeader {
   private state: CaseAlarmState | undefined;
@@ -24,6 +26,7 @@ export class AlarmHeader {
     private readonly pseudonym: string,
     private readonly exams: readonly ShownExam[],
     private readonly api: Pick<AlarmApi, "state" | "judge">,
+    private readonly mode: ViewerMode,
   ) {
     root.innerHTML = `
       <ul class="viewer-alarm-lines"><li class="muted">Alarms…</li></ul>
@@ -147,7 +150,8 @@ export class AlarmHeader {
       items.push(heading);
       // The state lists alarms worst first, then newest.
       for (const alarm of alarms.filter((a) => a.exam === exam.id)) {
-        items.push(alarmItem(alarm, (judged, trueAlarm) => void this.judge(judged, trueAlarm)));
+        const onJudge = (judged: Alarm, trueAlarm: boolean): void => void this.judge(judged, trueAlarm);
+        items.push(alarmItem(alarm, this.mode === "review" ? onJudge : undefined));
       }
     }
     // Keep open the evidence the reader opened: a live update must not fold it away.

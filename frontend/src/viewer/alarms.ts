@@ -10,9 +10,9 @@ export type AlarmVerdict = Schemas["AlarmVerdict"];
 
 /**
  * One `li[data-alarm-id]` per alarm: kind, reason, the evidence folded away in a <details>,
- * and the true/false alarm buttons with the alarm's latest verdict.
+ * and the alarm's latest verdict, with the true/false alarm buttons unless read-only (no `onJudge`).
  */
-export function alarmItem(alarm: Alarm, onJudge: (alarm: Alarm, trueAlarm: boolean) => void): HTMLLIElement {
+export function alarmItem(alarm: Alarm, onJudge: ((alarm: Alarm, trueAlarm: boolean) => void) | undefined): HTMLLIElement {
   const item = document.createElement("li");
   item.dataset.alarmId = String(alarm.id);
   item.dataset.kind = alarm.kind;
@@ -25,22 +25,10 @@ export function alarmItem(alarm: Alarm, onJudge: (alarm: Alarm, trueAlarm: boole
   return item;
 }
 
-function verdictControls(alarm: Alarm, onJudge: (alarm: Alarm, trueAlarm: boolean) => void): HTMLElement {
+function verdictControls(alarm: Alarm, onJudge: ((alarm: Alarm, trueAlarm: boolean) => void) | undefined): HTMLElement {
   const controls = document.createElement("div");
   controls.className = "viewer-alarm-verdict";
-  for (const [trueAlarm, text] of [
-    [true, "True alarm"],
-    [false, "False alarm"],
-  ] as const) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "button";
-    button.dataset.trueAlarm = String(trueAlarm);
-    button.textContent = text;
-    button.setAttribute("aria-pressed", String(alarm.verdict?.true_alarm === trueAlarm));
-    button.addEventListener("click", () => onJudge(alarm, trueAlarm));
-    controls.append(button);
-  }
+  if (onJudge) controls.append(...verdictButtons(alarm, onJudge));
   const verdict = alarm.verdict;
   if (verdict) {
     const who = document.createElement("span");
@@ -50,6 +38,24 @@ function verdictControls(alarm: Alarm, onJudge: (alarm: Alarm, trueAlarm: boolea
   }
   return controls;
 }
+
+function verdictButtons(alarm: Alarm, onJudge: (alarm: Alarm, trueAlarm: boolean) => void): HTMLButtonElement[] {
+  return VERDICT_BUTTONS.map(([trueAlarm, text]) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.dataset.trueAlarm = String(trueAlarm);
+    button.textContent = text;
+    button.setAttribute("aria-pressed", String(alarm.verdict?.true_alarm === trueAlarm));
+    button.addEventListener("click", () => onJudge(alarm, trueAlarm));
+    return button;
+  });
+}
+
+const VERDICT_BUTTONS = [
+  [true, "True alarm"],
+  [false, "False alarm"],
+] as const;
 
 function evidenceDetails(evidence: Record<string, unknown>): HTMLDetailsElement {
   const details = document.createElement("details");

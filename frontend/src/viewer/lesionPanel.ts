@@ -13,6 +13,8 @@ export function renderLesionPanel(
   lesions: readonly ViewerLesion[],
   priors: readonly Pick<ViewerExam, "id" | "date">[],
   onPick: (position: number) => void,
+  /** What an empty table says. */
+  none = "No lesions in this segmentation",
 ): void {
   // The priors as EASE names them, t−1 the newest; their dates in the tooltip.
   const headingTexts = ["#", "Label", "mL", ...priors.map((_, n) => `mL\nt−${n + 1}`), "Δ mL", "Δ %", ""];
@@ -58,7 +60,7 @@ export function renderLesionPanel(
     const cell = body.insertRow().insertCell();
     cell.colSpan = headingTexts.length;
     cell.className = "muted";
-    cell.textContent = "No lesions in this segmentation";
+    cell.textContent = none;
   }
   (table.tBodies[1] ?? table.createTBody()).replaceChildren();
 }

@@ -8,6 +8,7 @@ import { orderLesions, stepLesion } from "./lesionNavigation";
 import type { PickedLesion } from "./lesionPick";
 import { VerdictBook, nextUndecided, undoInput } from "./lesionVerdicts";
 import { type ReadingClock, Stopwatch } from "./readingClock";
+import type { ViewerMode } from "./viewerOptions";
 
 /** What the review drives outside its panel. */
 export interface LesionReviewHost {
@@ -30,6 +31,9 @@ export interface LesionReviewView {
 
 export type ReviewCommand = "next" | "previous" | "accept" | "reject" | "add" | "undo" | "cancel";
 
+/** The commands that record verdicts: a study reading has none. */
+const VERDICT_COMMANDS: ReadonlySet<ReviewCommand> = new Set(["accept", "reject", "add", "undo"]);
+
 /** Radius drawn around an added lesion given by its centre only. */
 const DEFAULT_MARKER_MM = 3;
 
@@ -43,6 +47,9 @@ const DEFAULT_MARKER_MM = 3;
  * answered the one before: a quick "a a a" judges three lesions, never one three times.
  * Reading time per lesion is what the reader spent on it while it was selected, sent with
  * its verdict.
+ *
+ * In a study reading the lesions are there to look at and go to: no verdict is loaded, shown
+ * or recorded.
  */
 export class LesionReview {
   private segmentation: ViewerSegmentation | undefined;
@@ -60,6 +67,7 @@ export class LesionReview {
     private readonly api: Pick<GradingApi, "verdicts" | "judge">,
     private readonly clock: ReadingClock,
     private readonly host: LesionReviewHost,
+    private readonly mode: ViewerMode,
   ) {}
 
   /** Review this segmentation's lesions now. */
@@ -72,16 +80,18 @@ export class LesionReview {
       this.undoable = [];
       this.watches.clear();
       this.book = new VerdictBook([]);
-      renderLesionPanel(this.view.table, this.lesions, this.priors, (position) => this.enqueue(async () => this.select(position)));
+      // Without a segmentation (an unaided study reading) an empty table must not read as "no lesions".
+      const none = segmentation ? undefined : "No segmentation shown";
+      renderLesionPanel(this.view.table, this.lesions, this.priors, (position) => this.enqueue(async () => this.select(position)), none);
       this.renderVerdicts();
-      if (segmentation) await this.reload(segmentation);
+      if (segmentation && this.mode === "review") await this.reload(segmentation);
     });
   }
 
   /** Run a key's command after those before it; any command first ends a pending add. */
   command(command: ReviewCommand): Promise<void> {
     if (command !== "add") this.host.cancelPick();
-    if (command === "cancel") return this.queue;
+    if (command === "cancel" || (this.mode !== "review" && VERDICT_COMMANDS.has(command))) return this.queue;
     return this.enqueue(() => this[command]());
   }
 
@@ -213,9 +223,10 @@ export class LesionReview {
     );
     const judged = this.lesions.filter((lesion) => this.book.decision(lesion.id) !== undefined).length;
     const added = this.book.added.length;
-    this.view.progress.textContent = segmentation
-      ? `${judged} of ${this.lesions.length} with a verdict${added ? ` · ${added} added` : ""}`
-      : "";
+    this.view.progress.textContent =
+      segmentation && this.mode === "review"
+        ? `${judged} of ${this.lesions.length} with a verdict${added ? ` · ${added} added` : ""}`
+        : "";
   }
 
   /** Select the lesion at `position` (−1: none), move the panels to it, and time it. */

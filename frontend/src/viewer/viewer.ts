@@ -30,6 +30,7 @@ import { wirePreprocessingTools } from "./preprocessingTools";
 import { ReadingClock, Stopwatch } from "./readingClock";
 import { showSmallComponents } from "./smallComponents";
 import { type ViewerLayout, viewerLayout } from "./viewerLayout";
+import { type ViewerOptions, viewerOptions } from "./viewerOptions";
 import type { VoxelDownloads } from "./voxelDownloads";
 import { VolumeStore } from "./volumes";
 
@@ -39,13 +40,10 @@ export async function mountViewer(
   manifest: Promise<ViewerManifest>,
   downloads: VoxelDownloads,
 ): Promise<void> {
-  const layout = viewerLayout(root);
-  const preprocessing = {
-    mayReview: root.dataset.mayReviewPreprocessing === "true",
-    reloadManifest: () => apiJson<ViewerManifest>(root.dataset.manifestUrl!),
-  };
+  const options = viewerOptions(root);
+  const layout = viewerLayout(root, options.mode);
   try {
-    await showManifest(root, await manifest, layout, downloads, Number(root.dataset.segmentation) || undefined, preprocessing);
+    await showManifest(root, await manifest, layout, downloads, options);
   } catch (error) {
     layout.message.textContent = `The viewer could not open: ${reportError(error)}`;
     layout.message.hidden = false;
@@ -67,9 +65,7 @@ async function showManifest(
   manifest: ViewerManifest,
   layout: ViewerLayout,
   downloads: VoxelDownloads,
-  /** The segmentation to review first, when the page names one. */
-  initialSegmentation: number | undefined,
-  preprocessing: { mayReview: boolean; reloadManifest: () => Promise<ViewerManifest> },
+  options: ViewerOptions,
 ): Promise<void> {
   const hooks = pageHooks();
   const current = currentExam(manifest);
@@ -81,7 +77,7 @@ async function showManifest(
   const clock = new ReadingClock();
   clock.watch(document);
 
-  const alarms = new AlarmHeader(layout.alarms, manifest.patient, manifest.exams, alarmApi);
+  const alarms = new AlarmHeader(layout.alarms, manifest.patient, manifest.exams, alarmApi, options.mode);
   void alarms.reload();
   followAlarms(
     socketUrl(manifest.sockets.alarms, window.location),
@@ -90,7 +86,7 @@ async function showManifest(
   );
 
   const segmentations = reviewOrder(current.segmentations);
-  let picked: ViewerSegmentation | undefined = segmentations.find((s) => s.id === initialSegmentation) ?? segmentations[0];
+  let picked: ViewerSegmentation | undefined = segmentations.find((s) => s.id === options.initialSegmentation) ?? segmentations[0];
   for (const s of segmentations) layout.segmentation.append(new Option(segmentationLabel(s), String(s.id), false, s === picked));
   layout.segmentation.disabled = segmentations.length === 0;
 
@@ -156,16 +152,20 @@ async function showManifest(
       pick: () => picker.pick(),
       cancelPick: () => picker.cancel(),
     },
+    options.mode,
   );
   const caseTime = new Stopwatch(clock);
   caseTime.start();
-  const grading = new GradingPanel(layout.grading, gradingApi, caseTime, manifest.patient);
-  const preprocessingPanel = new PreprocessingPanel(layout.preprocessingRun, preprocessingApi, preprocessing.mayReview, async () => {
-    const reloaded = await preprocessing.reloadManifest();
-    return currentExam(reloaded)?.preprocessing ?? null;
-  });
-  layout.preprocessing.hidden = !current.preprocessing && !panels.some((panel) => panel.plan.exam.acquired_series.length > 0);
-  preprocessingPanel.show(current.id, current.preprocessing);
+  // The layout has a place for the clinical tools only where the mode allows them.
+  const grading = layout.grading && new GradingPanel(layout.grading, gradingApi, caseTime, manifest.patient);
+  if (layout.preprocessing) {
+    const preprocessingPanel = new PreprocessingPanel(layout.preprocessing.run, preprocessingApi, options.mayReviewPreprocessing, async () => {
+      const reloaded = await apiJson<ViewerManifest>(options.manifestUrl);
+      return currentExam(reloaded)?.preprocessing ?? null;
+    });
+    layout.preprocessing.section.hidden = !current.preprocessing && !panels.some((panel) => panel.plan.exam.acquired_series.length > 0);
+    preprocessingPanel.show(current.id, current.preprocessing);
+  }
 
   const showLabels = (panel: Panel): void => {
     const segmentation = picked && matchingSegmentation(panel.plan.exam, picked);
@@ -182,7 +182,7 @@ async function showManifest(
   const showFlow = (segmentationId: number): void => flow.show(segmentationId, axialSlice());
   const showReview = (): void => {
     void review.show(picked);
-    void grading.show(picked);
+    void grading?.show(picked);
     showSmallComponents(layout.belowMinimum, picked, goTo);
   };
   showReview();
@@ -216,7 +216,7 @@ async function showManifest(
   });
 
   document.addEventListener("keydown", (event) => {
-    const command = viewerCommand(event);
+    const command = viewerCommand(event, options.mode);
     if (!command) return;
     event.preventDefault();
     const reviewCommand = REVIEW_KEYS[command];
@@ -227,7 +227,7 @@ async function showManifest(
     } else if (command === "previous-slice" || command === "next-slice") {
       if (active.ready) active.scroll(command === "next-slice" ? 1 : -1);
     } else if (command === "grade") {
-      grading.focus();
+      grading?.focus();
     } else if (command === "mark-lesion") {
       marking?.toggle();
     } else if (command === "toggle-overlay") {
@@ -255,7 +255,7 @@ async function showManifest(
     open(currentPanel),
     ...panels.slice(1).map((panel) => currentBytes.then(() => open(panel)).catch(reportError)),
   ]);
-  wirePreprocessingTools(layout, panels.filter((panel) => panel.ready), reportError);
+  if (layout.preprocessing) wirePreprocessingTools(layout.preprocessing, panels.filter((panel) => panel.ready), reportError);
   flow.prepare(segmentations.filter(isNode).map((segmentation) => segmentation.id));
 }
 

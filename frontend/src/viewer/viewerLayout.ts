@@ -1,3 +1,6 @@
+import { keyHelp } from "./keyboard";
+import type { ViewerMode } from "./viewerOptions";
+
 /** The parts of the viewer page, built inside `#viewer`. */
 export interface ViewerLayout {
   alarms: HTMLElement;
@@ -7,26 +10,34 @@ export interface ViewerLayout {
   reviewProgress: HTMLElement;
   belowMinimum: HTMLElement;
   reviewStatus: HTMLElement;
-  grading: HTMLElement;
+  /** The grading panel's place: none in a study reading. */
+  grading: HTMLElement | undefined;
   /** Lesion marks for a reader study's answer: hidden unless the page asks for them. */
   marks: HTMLElement;
   /** The keyboard shortcuts, told under the lesion review. */
   keys: HTMLElement;
-  /** The preprocessing section: hidden for an exam that has neither a run nor originals. */
-  preprocessing: HTMLElement;
-  seriesSource: HTMLSelectElement;
-  brainMask: HTMLInputElement;
-  preprocessingRun: HTMLElement;
+  /** The exam's preprocessing: none in a study reading. */
+  preprocessing: PreprocessingLayout | undefined;
   flowHost: HTMLElement;
   message: HTMLElement;
+}
+
+export interface PreprocessingLayout {
+  /** Hidden for an exam that has neither a run nor originals. */
+  section: HTMLElement;
+  seriesSource: HTMLSelectElement;
+  brainMask: HTMLInputElement;
+  run: HTMLElement;
 }
 
 /**
  * The header holds one line per exam with alarms (their list opens over the page); the side
  * column beside the panels holds the segmentation under review, its lesion review, the exam's
  * preprocessing (collapsed) and, under them, the grading panel, so none ever covers an image.
+ * A study reading's side column has the segmentation and its lesions only, to look at.
  */
-export function viewerLayout(root: HTMLElement): ViewerLayout {
+export function viewerLayout(root: HTMLElement, mode: ViewerMode): ViewerLayout {
+  const clinical = mode === "review";
   root.classList.add("viewer");
   root.innerHTML = `
     <header class="viewer-header">
@@ -37,29 +48,14 @@ export function viewerLayout(root: HTMLElement): ViewerLayout {
       <div class="viewer-panels"></div>
       <aside class="viewer-side">
         <section class="viewer-marks" hidden></section>
-        <label class="viewer-segmentation">Reviewing <select name="segmentation"></select></label>
+        <label class="viewer-segmentation">${clinical ? "Reviewing" : "Segmentation"} <select name="segmentation"></select></label>
         <section class="viewer-review" aria-labelledby="viewer-review-title">
           <h2 id="viewer-review-title">Lesions <span class="muted viewer-review-progress"></span></h2>
           <div class="viewer-lesions"><table id="lesion-panel" class="table"></table></div>
           <div class="muted viewer-below-minimum"></div>
           <p class="viewer-review-status" role="status" aria-live="polite"></p>
-          <p class="muted viewer-keys">
-            <kbd>n</kbd>/<kbd>p</kbd> next/previous · <kbd>a</kbd> accept · <kbd>r</kbd> reject (false positive) ·
-            <kbd>m</kbd> add missed · <kbd>u</kbd> undo · <kbd>g</kbd> grade · <kbd>↑</kbd>/<kbd>↓</kbd> slice ·
-            <kbd>o</kbd> overlay · <kbd>f</kbd> flow · <kbd>Esc</kbd> cancel
-          </p>
-        </section>
-        <section class="viewer-preprocessing" aria-label="Preprocessing" hidden>
-          <div class="viewer-preprocessing-tools">
-            <label>Series <select name="series-source" disabled>
-              <option value="prepared">prepared</option>
-              <option value="acquired">as acquired</option>
-            </select></label>
-            <label class="viewer-check"><input type="checkbox" name="brain-mask" disabled> Brain mask</label>
-          </div>
-          <div class="viewer-preprocessing-run"></div>
-        </section>
-        <section class="viewer-grading" aria-label="Grading"></section>
+          <p class="muted viewer-keys">${keyHelp(mode)}</p>
+        </section>${clinical ? CLINICAL_TOOLS : ""}
       </aside>
     </div>
     <div class="viewer-flow-host"></div>`;
@@ -72,14 +68,32 @@ export function viewerLayout(root: HTMLElement): ViewerLayout {
     reviewProgress: part(".viewer-review-progress"),
     belowMinimum: part(".viewer-below-minimum"),
     reviewStatus: part(".viewer-review-status"),
-    grading: part(".viewer-grading"),
+    grading: clinical ? part<HTMLElement>(".viewer-grading") : undefined,
     marks: part(".viewer-marks"),
     keys: part(".viewer-keys"),
-    preprocessing: part(".viewer-preprocessing"),
-    seriesSource: part("select[name=series-source]"),
-    brainMask: part("input[name=brain-mask]"),
-    preprocessingRun: part(".viewer-preprocessing-run"),
+    preprocessing: clinical
+      ? {
+          section: part(".viewer-preprocessing"),
+          seriesSource: part("select[name=series-source]"),
+          brainMask: part("input[name=brain-mask]"),
+          run: part(".viewer-preprocessing-run"),
+        }
+      : undefined,
     flowHost: part(".viewer-flow-host"),
     message: part(".viewer-message"),
   };
 }
+
+/** The side column's tools that review the exam's clinical record: its preprocessing and the grade. */
+const CLINICAL_TOOLS = `
+        <section class="viewer-preprocessing" aria-label="Preprocessing" hidden>
+          <div class="viewer-preprocessing-tools">
+            <label>Series <select name="series-source" disabled>
+              <option value="prepared">prepared</option>
+              <option value="acquired">as acquired</option>
+            </select></label>
+            <label class="viewer-check"><input type="checkbox" name="brain-mask" disabled> Brain mask</label>
+          </div>
+          <div class="viewer-preprocessing-run"></div>
+        </section>
+        <section class="viewer-grading" aria-label="Grading"></section>`;

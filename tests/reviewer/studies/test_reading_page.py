@@ -87,6 +87,15 @@ def test_after_the_instructions_the_reader_gets_their_first_reading_in_the_viewe
     assert "Practice · case 1 of 2" in page
 
 
+def test_the_reading_viewer_is_a_study_reading_naming_no_patient(reading_client, reader, started):
+    readings.next_reading(reader, started, timezone.now())
+
+    page = reading_client.get(f"/studies/{started.study_id}/read/").content.decode()
+
+    assert 'data-study-reading="true"' in page
+    assert "data-patient" not in page
+
+
 def test_a_sent_reading_is_recorded_with_the_time_the_page_measured_less_its_gaps(
     reading_client, reader, started
 ):

@@ -27,3 +27,14 @@ def test_a_page_without_a_marks_input_has_no_marks():
 def test_the_patient_is_named_only_when_given():
     assert "data-patient" not in root()
     assert 'data-patient="NR-0001"' in root(patient="NR-0001")
+
+
+def test_a_study_reading_is_marked_and_names_no_patient():
+    html = root(study_reading=True, patient="NR-0001")
+
+    assert 'data-study-reading="true"' in html
+    assert "data-patient" not in html
+
+
+def test_a_clinical_page_is_no_study_reading():
+    assert "data-study-reading" not in root(patient="NR-0001")
