@@ -293,6 +293,12 @@ NEUROREVIEW_WAITING_JOBS_PER_USER = int(os.environ.get("NEUROREVIEW_WAITING_JOBS
 # Any request body, refused with 413 while it streams (neuroreview.body_limit)
 NEUROREVIEW_UPLOAD_MAX_BYTES = int(os.environ.get("NEUROREVIEW_UPLOAD_MAX_BYTES", 4 * 1024**3))
 NEUROREVIEW_FLOW_DIR = VAR_DIR / "flows"  # the flow player's frames, by key (a cache)
+# Research export bundles (zips) the workers write and their download links serve
+NEUROREVIEW_EXPORT_DIR = Path(os.environ.get("NEUROREVIEW_EXPORT_DIR", VAR_DIR / "exports"))
+# Seconds an export's download link stays valid after its bundle is made (24 h)
+NEUROREVIEW_EXPORT_LINK_MAX_AGE_S = int(
+    os.environ.get("NEUROREVIEW_EXPORT_LINK_MAX_AGE_S", 24 * 3600)
+)
 # Seconds added to reader studies' clock, read from this file (reviewer.studies.clock): only a
 # test that plays a washout through a running server sets it.
 NEUROREVIEW_STUDY_CLOCK_FILE = os.environ.get("NEUROREVIEW_STUDY_CLOCK_FILE", "")

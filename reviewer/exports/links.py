@@ -1,5 +1,5 @@
 """Download links of export jobs that expire: the job's id signed (TimestampSigner) when its zip
-is made, valid for NEUROREVIEW_EXPORT_LINK_MAX_AGE_S seconds (24 h unless set)."""
+is made, valid for settings.NEUROREVIEW_EXPORT_LINK_MAX_AGE_S seconds."""
 
 import datetime
 
@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core import signing
 
 SALT = "reviewer.exports.download"
-DEFAULT_MAX_AGE_S = 24 * 3600
 
 
 class LinkExpired(Exception):
@@ -19,9 +18,7 @@ class LinkInvalid(Exception):
 
 
 def max_age() -> datetime.timedelta:
-    return datetime.timedelta(
-        seconds=getattr(settings, "NEUROREVIEW_EXPORT_LINK_MAX_AGE_S", DEFAULT_MAX_AGE_S)
-    )
+    return datetime.timedelta(seconds=settings.NEUROREVIEW_EXPORT_LINK_MAX_AGE_S)
 
 
 def sign(job_pk: int) -> str:

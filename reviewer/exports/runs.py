@@ -15,7 +15,7 @@ from reviewer.exports.scope import ExportRefused, exportable_patients, still_rea
 
 
 def export_dir() -> Path:
-    return Path(getattr(settings, "NEUROREVIEW_EXPORT_DIR", settings.VAR_DIR / "exports"))
+    return Path(settings.NEUROREVIEW_EXPORT_DIR)
 
 
 def scope_of(user, scope: dict):
