@@ -101,15 +101,23 @@ def features_row(labels: np.ndarray, spacing_mm, scheme: str) -> dict:
 
 
 def build(
-    patients, out: Path, *, progress: Progress | None = None, without_ai=(), still_reading=()
+    patients,
+    out: Path,
+    *,
+    progress: Progress | None = None,
+    without_ai=(),
+    without_reference=(),
+    still_reading=(),
 ) -> dict:
     """Write the bundle of ``patients`` (a queryset: the caller decides the scope) to the zip
-    ``out``, leaving out the AI output of the exams ``without_ai`` (ids: the exporting user's
-    blinding) and the study events of the study versions ``still_reading`` (ids: those the
-    exporting user still reads in); returns its manifest."""
+    ``out``, leaving out the AI output of the exams ``without_ai`` and the reference and
+    readers' maps of the exams ``without_reference`` (ids: the exporting user's blinding), and
+    the study events of the study versions ``still_reading`` (ids: those the exporting user
+    still reads in); returns its manifest."""
     segmentations = list(
         Segmentation.objects.filter(exam__patient__in=patients)
         .exclude(exam__in=without_ai, source__in=Segmentation.AI_SOURCES)
+        .exclude(exam__in=without_reference, source__in=Segmentation.HUMAN_SOURCES)
         .select_related("exam__patient", "model_version")
         .prefetch_related("parts__model_version")
         .order_by("exam__patient__pseudonym", "exam__order", "pk")
@@ -130,6 +138,7 @@ def build(
         tidy.write_csv(feature_rows, root / "features.csv", FEATURE_COLUMNS)
         manifest = _manifest(patients, segmentations, described, root, still_reading)
         manifest["ai_withheld"] = _withheld(patients, without_ai)
+        manifest["reference_withheld"] = _withheld(patients, without_reference)
         manifest["study_withheld"] = _study_withheld(patients, still_reading)
         (root / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
         _zip(root, out)

@@ -11,7 +11,13 @@ from reviewer.datasets.models import DatasetVersion
 from reviewer.exports import links
 from reviewer.exports.bundle import build, verify
 from reviewer.exports.models import ExportJob
-from reviewer.exports.scope import ExportRefused, exportable_patients, still_reading, without_ai
+from reviewer.exports.scope import (
+    ExportRefused,
+    exportable_patients,
+    still_reading,
+    without_ai,
+    without_reference,
+)
 
 
 def export_dir() -> Path:
@@ -47,6 +53,7 @@ def run(job: ExportJob) -> None:
         out,
         progress=progress.reporter(job),
         without_ai=without_ai(job.created_by),
+        without_reference=without_reference(job.created_by),
         still_reading=still_reading(job.created_by),
     )
     verified = verify(out)

@@ -9,13 +9,14 @@ pseudonym one may not see is refused exactly as one that does not exist; one see
 released is named as such.
 
 Blinding holds in exports too: the AI output of the exams whose AI the user may not see now
-(reviewer.cases.blinding) is left out of their export (``without_ai``), and so are the study
+(reviewer.cases.blinding) is left out of their export (``without_ai``), the reference and
+readers' maps of a patient they still read (``without_reference``), and the study
 events of the study versions they still read in (``still_reading``): those show other readers'
 answers and marks, which a reader sees only once their own readings are done (S-07)."""
 
 from collections.abc import Sequence
 
-from reviewer.cases.blinding import exams_without_ai
+from reviewer.cases.blinding import exams_without_ai, exams_without_reference
 from reviewer.cases.models import Patient
 from reviewer.core.models import Role
 from reviewer.core.permissions import EXPORT_ROLES, has_role
@@ -57,6 +58,11 @@ def exportable_patients(user, pseudonyms: Sequence[str] = (), dataset_version=No
 def without_ai(user):
     """The ids of the exams whose AI output ``user``'s export leaves out (a subquery)."""
     return exams_without_ai(user)
+
+
+def without_reference(user):
+    """The ids of the exams whose reference and readers' maps ``user``'s export leaves out."""
+    return exams_without_reference(user)
 
 
 def still_reading(user):

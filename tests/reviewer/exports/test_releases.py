@@ -14,7 +14,12 @@ from reviewer.datasets.models import ReferenceDataset
 from reviewer.datasets.versions import create_version
 from reviewer.exports.bundle import build, verify
 from reviewer.exports.releases import ReleaseRefused, decide
-from reviewer.exports.scope import ExportRefused, exportable_patients, without_ai
+from reviewer.exports.scope import (
+    ExportRefused,
+    exportable_patients,
+    without_ai,
+    without_reference,
+)
 from reviewer.exports.tidy import event_rows
 from segmentation.models import Segmentation
 from tests.reviewer.viewer.viewer_builders import stored_exam
@@ -166,6 +171,27 @@ def test_blinded_exams_ai_output_is_left_out_of_the_export(
     kinds = {e["event_kind"] for e in verified.events}
     assert not kinds & {"assessment", "lesion_verdict", "alarm_verdict"}
     assert "survey_answer" in kinds
+
+
+def test_the_reference_of_a_patient_the_exporter_still_reads_is_left_out(
+    monkeypatch, researchers, reviewed, steward, tmp_path
+):
+    hidden = reviewed.model.exam
+    monkeypatch.setitem(
+        blinding._rules,
+        blinding.REFERENCE,
+        [lambda user: Exam.objects.filter(pk=hidden.pk).values("pk")],
+    )
+    reader = researchers[0]
+    decide(action="release", steward=steward, patient=reviewed.patient)
+    out = tmp_path / "export.zip"
+    build(exportable_patients(reader), out, without_reference=without_reference(reader))
+    verified = verify(out)
+    on_hidden = [e for e in verified.manifest["segmentations"] if e["exam_order"] == hidden.order]
+    assert Segmentation.Source.REFERENCE not in {e["segmentation_source"] for e in on_hidden}
+    assert verified.manifest["reference_withheld"]["exams"] == [
+        {"patient": "NR-EXPORT01", "exam_order": hidden.order}
+    ]
 
 
 def test_without_blinding_the_ai_output_and_its_events_are_in(reviewed):

@@ -10,7 +10,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reviewer.core.management.progress import progress_bar
 from reviewer.exports.bundle import build, verify
-from reviewer.exports.scope import ExportRefused, exportable_patients, still_reading, without_ai
+from reviewer.exports.scope import (
+    ExportRefused,
+    exportable_patients,
+    still_reading,
+    without_ai,
+    without_reference,
+)
 
 
 class Command(BaseCommand):
@@ -37,6 +43,7 @@ class Command(BaseCommand):
                 out,
                 progress=progress,
                 without_ai=without_ai(who),
+                without_reference=without_reference(who),
                 still_reading=still_reading(who),
             )
         verified = verify(out)
