@@ -20,7 +20,7 @@ from reviewer.studies import clock, readings, surveys
 from reviewer.studies.design import StudyError
 from reviewer.studies.models import Arm, Reading, StudyVersion
 from reviewer.studies.roles import EVERY_ROLE
-from reviewer.studies.views import question_rows, read_answers
+from reviewer.studies.views import marks_row, question_rows, read_answers
 
 SITTING = datetime.timedelta(minutes=30)
 PHASE_NAMES = {0: "Practice", 1: "Phase 1", 2: "Phase 2"}
@@ -96,7 +96,7 @@ class ReadingView(RoleRequiredMixin, View):
         )
         definition = version.survey_version.definition if version.survey_version else None
         rows = question_rows(definition, answers, errors) if definition else []
-        marks = next((row for row in rows if row["question"]["type"] == "lesion_marks"), None)
+        marks = marks_row(rows)
         known = {row["question"]["id"] for row in rows}
         return render(
             self.request,

@@ -10,6 +10,7 @@ import json
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from reviewer.cases.models import Exam, Patient
@@ -82,6 +83,8 @@ class SurveyResponseView(RoleRequiredMixin, TemplateView):
             subject=subject,
             previous=previous,
             rows=rows,
+            marks=marks_row(rows),
+            manifest_url=_manifest_url(subject),
             other_errors=[m for key, found in errors.items() if key not in known for m in found],
         )
 
@@ -105,6 +108,18 @@ def question_rows(definition, answers, errors) -> list[dict]:
             }
         )
     return rows
+
+
+def marks_row(rows: list[dict]) -> dict | None:
+    """The lesion-marks question a page lets the reader answer in the viewer (the first)."""
+    return next((row for row in rows if row["question"]["type"] == "lesion_marks"), None)
+
+
+def _manifest_url(subject: Patient | Exam) -> str:
+    """The viewer of the subject: an exam with its priors, or a patient's latest exam."""
+    if isinstance(subject, Exam):
+        return reverse("case-viewer", args=[subject.patient.pseudonym]) + f"?exam={subject.pk}"
+    return reverse("case-viewer", args=[subject.pseudonym])
 
 
 def _options(question) -> list[tuple[str, str]]:

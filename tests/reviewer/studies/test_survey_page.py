@@ -132,3 +132,27 @@ def test_an_exam_is_a_subject_too(client_for, reader, patient, ease):
 
     assert posted.status_code == 302
     assert SurveyResponse.objects.get().exam == exam
+
+
+def test_a_lesion_marks_question_about_an_exam_is_answered_in_its_viewer(
+    client_for, reader, patient, make_user
+):
+    from reviewer.studies import surveys
+
+    author = make_user("researcher")
+    survey = surveys.create_survey(name="Marks", user=author)
+    definition = {"questions": [{"id": "new", "type": "lesion_marks", "text": "New lesions"}]}
+    surveys.add_version(survey=survey, definition=definition, user=author, publish=True)
+    exam = ExamFactory(patient=patient)
+
+    page = client_for(reader).get(f"/surveys/{survey.pk}/exams/{exam.pk}/").content.decode()
+
+    assert f'data-manifest-url="/api/cases/{patient.pseudonym}/viewer/?exam={exam.pk}"' in page
+    assert 'data-marks-input="#survey-marks"' in page
+    assert '<textarea id="survey-marks" name="q_new"' in page
+
+
+def test_a_survey_without_marks_shows_no_viewer(client_for, reader, patient, ease):
+    page = client_for(reader).get(url(ease, patient)).content.decode()
+
+    assert 'id="viewer"' not in page
