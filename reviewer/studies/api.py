@@ -211,8 +211,8 @@ class SurveyResponseViewSet(
 
 class ReaderStudyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The started reader studies you read in, each with your readings in your order and your
-    progress. Read-only; another reader's study is 404. (Designing studies and recording
-    readings have no endpoint yet.)"""
+    progress. Read-only; another reader's study is 404. Studies are designed and read on the
+    pages under /studies/."""
 
     serializer_class = ReaderStudySerializer
     queryset = StudyVersion.objects.none()  # the schema's model; get_queryset answers

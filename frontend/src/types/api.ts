@@ -576,8 +576,8 @@ export interface paths {
         };
         /**
          * @description The started reader studies you read in, each with your readings in your order and your
-         *     progress. Read-only; another reader's study is 404. (Designing studies and recording
-         *     readings have no endpoint yet.)
+         *     progress. Read-only; another reader's study is 404. Studies are designed and read on the
+         *     pages under /studies/.
          */
         get: operations["my_studies_list"];
         put?: never;
@@ -597,8 +597,8 @@ export interface paths {
         };
         /**
          * @description The started reader studies you read in, each with your readings in your order and your
-         *     progress. Read-only; another reader's study is 404. (Designing studies and recording
-         *     readings have no endpoint yet.)
+         *     progress. Read-only; another reader's study is 404. Studies are designed and read on the
+         *     pages under /studies/.
          */
         get: operations["my_studies_retrieve"];
         put?: never;
