@@ -149,6 +149,7 @@ def test_a_lesion_marks_question_about_an_exam_is_answered_in_its_viewer(
 
     assert f'data-manifest-url="/api/cases/{patient.pseudonym}/viewer/?exam={exam.pk}"' in page
     assert 'data-marks-input="#survey-marks"' in page
+    assert 'data-study-reading="true"' in page  # answering writes no clinical record
     assert '<textarea id="survey-marks" name="q_new"' in page
 
 
