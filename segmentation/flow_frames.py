@@ -46,7 +46,7 @@ from segmentation.models import ModelVersion, Segmentation
 DEFAULT_STAGES = 26  # Δt = 0.04: playable within 3 s on a CPU; 101 stages take about 4 s alone
 MIN_STAGES, MAX_STAGES = 2, 101
 AXIAL = 2
-FORMAT = 1  # part of every key: a change of the encoding never serves old files under it
+FORMAT = 2  # part of every key: a change of the encoding never serves old files under it
 GZIP_LEVEL = 1  # the frames are written once per key, but on the request's path
 EXAM_CACHE_BYTES = 512 * 2**20  # ≈ 7 exams of four 197×233×189 int16 series
 FRAMES_DISK_BYTES = 4 * 2**30  # ≈ 2400 flows at 26 stages; the least recently asked go first
@@ -243,7 +243,9 @@ def encode(
         "channels": list(sequences),
         "image_range": [[float(lo), float(hi)] for lo, hi in zip(low, high, strict=True)],
         "weights": [float(w) for w in weights],
-        "mu": [[None if np.isnan(m) else round(float(m), 6) for m in row] for row in flow.mu],
+        "mu": _rows(flow.mu),
+        "gamma_share": _rows(flow.gamma_share),
+        "background_share": _rows(flow.background_share),
         "slice": slice_index,
         "segmentation": segmentation,
         "orientation": "radiological",
@@ -255,6 +257,11 @@ def encode(
     if reference is not None:
         parts.append(display(reference).astype(np.uint8).tobytes())
     return b"".join(parts)
+
+
+def _rows(values: np.ndarray) -> list[list[float | None]]:
+    """Per stage and channel, NaN (undefined) as null: JSON has no NaN."""
+    return [[None if np.isnan(v) else round(float(v), 6) for v in row] for row in values]
 
 
 @dataclass(frozen=True, eq=False)

@@ -179,8 +179,8 @@ def exam_channels(exam: Exam) -> np.ndarray:
 
 
 def store_acc_curves(segmentation: Segmentation) -> AccCurves | None:
-    """The exam ACC curves of a NODE segmentation (eq. 6 over the slices it segmented), unless
-    they exist; None for a segmentation of another kind."""
+    """The exam ACC curves of a NODE segmentation (eq. 6 over the slices it segmented, and its
+    two shares), unless they exist; None for a segmentation of another kind."""
     version = segmentation.model_version
     if version is None or version.kind != ModelVersion.Kind.NODE:
         return None
@@ -234,6 +234,8 @@ def save_acc_curves(segmentation: Segmentation, flow: predict.ExamAcc) -> AccCur
             "acc_mean": _json_floats(flow.mean),
             "acc_sd": _json_floats(flow.sd),
             "slices": flow.slices,
+            "gamma_share": _json_floats(flow.gamma_share),
+            "background_share": _json_floats(flow.background_share),
         },
     )
     return curves

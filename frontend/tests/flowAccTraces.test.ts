@@ -11,7 +11,7 @@ const cohort: CohortAcc = {
   sd: [[0.01, 0.02, 0.03, 0.04], [0.02, 0.03, 0.04, 0.05], [0.05, 0.01, 0.02, 0.06]],
   exams: 24,
 };
-const exam: SegmentationFlow = { stages: [0, 1], acc_mean: [[0.3, 0, 0, 0.2], [0.6, 0, 0.1, 0.7]], acc_sd: [[0, 0, 0, 0], [0, 0, 0, 0]], slices: 31 };
+const exam: SegmentationFlow = { stages: [0, 1], acc_mean: [[0.3, 0, 0, 0.2], [0.6, 0, 0.1, 0.7]], acc_sd: [[0, 0, 0, 0], [0, 0, 0, 0]], slices: 31, gamma_share: null, background_share: null };
 const slice = { stages: [0, 0.5, 1], mu: [[0.2, null, 0, 0.1], [0.4, null, 0.1, 0.3], [0.7, null, 0.1, 0.8]] };
 
 describe("accTraces", () => {

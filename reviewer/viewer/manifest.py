@@ -231,4 +231,6 @@ def _flow_json(segmentation: Segmentation) -> dict | None:
         "acc_mean": flow.acc_mean,
         "acc_sd": flow.acc_sd,
         "slices": flow.slices,
+        "gamma_share": flow.gamma_share,
+        "background_share": flow.background_share,
     }

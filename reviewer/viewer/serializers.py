@@ -238,6 +238,19 @@ class SegmentationFlowSerializer(serializers.Serializer):
     slices = serializers.IntegerField(
         help_text="How many slices the exam's ACC was accumulated over."
     )
+    gamma_share = serializers.ListField(
+        child=AccRowField(),
+        allow_null=True,
+        help_text="Per stage and sequence, |η ∩ γ| / |γ|: the share of the final segmentation "
+        "γ the sequence marks, averaged over the slices; null on curves stored before it was "
+        "computed (a re-run of the ACC curves fills it).",
+    )
+    background_share = serializers.ListField(
+        child=AccRowField(),
+        allow_null=True,
+        help_text="Per stage and sequence, |η ∖ γ| / |¬γ|: the share of the slice outside γ "
+        "the sequence marks, averaged over the slices; null as gamma_share.",
+    )
 
 
 class SegmentationModelVersionSerializer(serializers.Serializer):

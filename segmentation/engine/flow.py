@@ -9,7 +9,15 @@ weights w_k and S_t = Σ_k w_k I_t^k:
     (5)  η_t^k = [w_k I_t^k − Σ_{n≠k} w_n I_t^n > 0] = [2 w_k I_t^k > S_t]     BCF
     (6)  μ_t^k = |η_t^k ∩ γ| / |η_t^k ∪ γ|,  γ = [J_1 > 0.5]                 ACC
 
-μ is NaN where the union is empty (ambiguity A9 of the spec). γ is known only at t = 1, so a flow
+μ is NaN where the union is empty (ambiguity A9 of the spec). Beside eq. (6), which the paper
+plots, the same counts give two decompositions that say where each sequence's marks fall:
+
+    share of γ           |η_t^k ∩ γ| / |γ|      the part of the final segmentation k marks
+    share of background  |η_t^k ∖ γ| / |¬γ|     the part of the rest of the slice k marks
+
+¬γ is the whole slice the flow integrates (every pixel of the H × W grid outside γ, the air
+around the head included), the domain eq. (6)'s union is counted on. Either share is NaN where
+its denominator is 0. γ is known only at t = 1, so a flow
 keeps its BCF bits packed four to a byte, (stages, slices, H, W) uint8, until γ arrives and the
 counts of eq. (6) can be taken; a batch then drops them. This costs one integration, where
 re-integrating after γ would cost two, and 5.8 MB per 240×240 slice at 101 stages: an exam's
@@ -40,6 +48,7 @@ from segmentation.engine.rk4 import RK4, ButcherTableau, integrate, rk4_step, st
 __all__ = [
     "RK4",
     "ButcherTableau",
+    "ContributionCounts",
     "ExamContributions",
     "FlowCache",
     "FlowKey",
@@ -48,12 +57,14 @@ __all__ = [
     "acc_counts",
     "bcf",
     "code_counts",
+    "contribution_counts",
     "exam_acc",
     "exam_contributions",
     "integrate",
     "prepare_for_inference",
     "rk4_step",
     "segmentation_frame",
+    "shares",
     "slice_flow",
     "stage_grid",
     "weighted_sum",
@@ -89,12 +100,28 @@ def acc_counts(eta: Tensor, gamma: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def code_counts(code: Tensor, gamma: Tensor) -> tuple[Tensor, Tensor]:
-    """:func:`acc_counts` of the packed BCF ``code`` (…, H, W) uint8 against γ (…, H, W).
+    """:func:`acc_counts` of the packed BCF ``code`` (…, H, W) uint8 against γ (…, H, W)."""
+    counts = contribution_counts(code, gamma)
+    return counts.intersection, counts.union
 
-    Each map's 2 × 16 histogram of (γ, code) gives |η^k ∩ γ| (γ set, bit k set) and |η^k|, and
-    |η^k ∪ γ| = |η^k| + |γ| − |η^k ∩ γ|. Counting the unpacked bool maps instead would widen them
-    to int64 (32 bytes per pixel and stage); on the CPU those copies, freed between the small
-    counts that outlive them, fragmented glibc's heap to 5 GB over one exam.
+
+class ContributionCounts(NamedTuple):
+    """The counts of one histogram pass over packed BCF codes (…, H, W) against γ."""
+
+    intersection: Tensor  # (…, 4) |η^k ∩ γ|
+    union: Tensor  # (…, 4) |η^k ∪ γ|
+    outside: Tensor  # (…, 4) |η^k ∖ γ|
+    gamma_pixels: Tensor  # (…,) |γ|; |¬γ| is H·W − |γ|
+
+
+def contribution_counts(code: Tensor, gamma: Tensor) -> ContributionCounts:
+    """The counts of eq. (6) and of its two shares, from the packed BCF ``code`` (…, H, W).
+
+    Each map's 2 × 16 histogram of (γ, code) gives |η^k ∩ γ| (γ set, bit k set), |η^k| and
+    |γ|; then |η^k ∪ γ| = |η^k| + |γ| − |η^k ∩ γ| and |η^k ∖ γ| = |η^k| − |η^k ∩ γ|. Counting
+    the unpacked bool maps instead would widen them to int64 (32 bytes per pixel and stage); on
+    the CPU those copies, freed between the small counts that outlive them, fragmented glibc's
+    heap to 5 GB over one exam.
     """
     gamma = gamma.expand(code.shape)
     maps = code.numel() // (code.shape[-2] * code.shape[-1])
@@ -104,10 +131,15 @@ def code_counts(code: Tensor, gamma: Tensor) -> tuple[Tensor, Tensor]:
     bits = _CODE_BITS.to(code.device)
     inside, marked = hist[:, 1], hist.sum(dim=1)  # per code: pixels in γ, pixels in all
     intersection = (inside.unsqueeze(-1) * bits).sum(dim=1)
-    union = (marked.unsqueeze(-1) * bits).sum(dim=1) + inside.sum(dim=1, keepdim=True)
-    union -= intersection
+    marked_k = (marked.unsqueeze(-1) * bits).sum(dim=1)
+    gamma_pixels = inside.sum(dim=1)
     lead = code.shape[:-2]
-    return intersection.view(*lead, 4), union.view(*lead, 4)
+    return ContributionCounts(
+        intersection=intersection.view(*lead, 4),
+        union=(marked_k + gamma_pixels.unsqueeze(-1) - intersection).view(*lead, 4),
+        outside=(marked_k - intersection).view(*lead, 4),
+        gamma_pixels=gamma_pixels.view(lead),
+    )
 
 
 def acc(intersection: np.ndarray, union: np.ndarray) -> np.ndarray:
@@ -115,6 +147,17 @@ def acc(intersection: np.ndarray, union: np.ndarray) -> np.ndarray:
     intersection, union = np.asarray(intersection), np.asarray(union)
     mu = np.full(union.shape, np.nan)
     return np.divide(intersection, union, out=mu, where=union > 0)
+
+
+def shares(
+    intersection: np.ndarray, outside: np.ndarray, gamma_pixels: np.ndarray, pixels: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The share of γ, |η ∩ γ| / |γ|, and the share of the background, |η ∖ γ| / |¬γ|, of
+    counts (…, 4) with |γ| (…) on maps of ``pixels`` pixels; NaN where |γ| or |¬γ| is 0."""
+    gamma_pixels = np.asarray(gamma_pixels)[..., np.newaxis]
+    gamma = np.broadcast_to(gamma_pixels, np.shape(intersection))
+    background = np.broadcast_to(pixels - gamma_pixels, np.shape(outside))
+    return acc(intersection, gamma), acc(outside, background)
 
 
 def _pack(eta: Tensor) -> Tensor:
@@ -129,6 +172,8 @@ class _Trace(NamedTuple):
     t: list[float]
     intersection: Tensor  # (T, B, 4)
     union: Tensor
+    outside: Tensor  # (T, B, 4) |η ∖ γ|
+    gamma_pixels: Tensor  # (B,) |γ|
     code: Tensor  # (T, B, H, W) uint8, η packed
     gamma: Tensor  # (B, H, W) bool
     images: Tensor | None  # I_t, (T, B, 4, H, W) float16 on the CPU, if kept
@@ -158,9 +203,10 @@ def _trace(
         if on_stage is not None:
             on_stage(index + 1, stages)
     gamma = segmentation_frame(I_t, w) > 0.5
-    counts = [code_counts(code_t, gamma) for code_t in code]
-    intersection, union = (torch.stack(c) for c in zip(*counts, strict=True))
-    return _Trace(t_grid, intersection, union, code, gamma, images, frames)
+    counts = [contribution_counts(code_t, gamma) for code_t in code]
+    intersection, union, outside, _ = (torch.stack(c) for c in zip(*counts, strict=True))
+    gamma_pixels = counts[0].gamma_pixels  # γ is the same at every stage
+    return _Trace(t_grid, intersection, union, outside, gamma_pixels, code, gamma, images, frames)
 
 
 def prepare_for_inference(model) -> torch.device:
@@ -186,6 +232,7 @@ class SliceFlow:
     gamma: np.ndarray  # (H, W) bool, [J_1 > 0.5] from the float32 state
     intersection: np.ndarray  # (T, 4) |η_t^k ∩ γ|
     union: np.ndarray  # (T, 4) |η_t^k ∪ γ|
+    outside: np.ndarray  # (T, 4) |η_t^k ∖ γ|
 
     @property
     def eta(self) -> np.ndarray:
@@ -196,6 +243,20 @@ class SliceFlow:
     def mu(self) -> np.ndarray:
         """Eq. (6): the ACC μ_t, (T, 4), NaN where the union is empty."""
         return acc(self.intersection, self.union)
+
+    @property
+    def gamma_share(self) -> np.ndarray:
+        """|η_t^k ∩ γ| / |γ|, (T, 4): the part of γ that sequence k marks; NaN for an empty γ."""
+        return self._shares[0]
+
+    @property
+    def background_share(self) -> np.ndarray:
+        """|η_t^k ∖ γ| / |¬γ|, (T, 4): the part of the slice outside γ that k marks."""
+        return self._shares[1]
+
+    @property
+    def _shares(self) -> tuple[np.ndarray, np.ndarray]:
+        return shares(self.intersection, self.outside, self.gamma.sum(), self.gamma.size)
 
     @property
     def nbytes(self) -> int:
@@ -235,16 +296,22 @@ def slice_flow(
         gamma=trace.gamma[0].cpu().numpy(),
         intersection=trace.intersection[:, 0].cpu().numpy(),
         union=trace.union[:, 0].cpu().numpy(),
+        outside=trace.outside[:, 0].cpu().numpy(),
     )
 
 
 @dataclass(frozen=True)
 class ExamContributions:
-    """The counts of eq. (6) for every slice of an exam, and the exam's ACC from them."""
+    """The counts of eq. (6) for every slice of an exam, and the exam's ACC from them; with
+    ``outside``, ``gamma_pixels`` and ``pixels`` also the exam's two shares (module docstring).
+    """
 
     t: np.ndarray  # (T,)
     intersection: np.ndarray  # (S, T, 4)
     union: np.ndarray  # (S, T, 4)
+    outside: np.ndarray | None = None  # (S, T, 4) |η ∖ γ|
+    gamma_pixels: np.ndarray | None = None  # (S,) |γ|
+    pixels: int | None = None  # H·W of every slice
 
     @property
     def mu(self) -> np.ndarray:
@@ -267,6 +334,29 @@ class ExamContributions:
         squares = acc(np.nansum(self.mu**2, axis=0), self.defined)
         return np.sqrt(np.maximum(squares - self.acc**2, 0.0))
 
+    @property
+    def gamma_share(self) -> np.ndarray:
+        """The exam's share of γ per sequence (T, 4): averaged over the slices with a γ, as
+        :attr:`acc` averages μ."""
+        return _slice_mean(self._shares[0])
+
+    @property
+    def background_share(self) -> np.ndarray:
+        """The exam's share of the background per sequence (T, 4), averaged over the slices."""
+        return _slice_mean(self._shares[1])
+
+    @property
+    def _shares(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.outside is None or self.gamma_pixels is None or self.pixels is None:
+            raise ValueError("these counts were taken without the shares' (outside, |γ|, H·W)")
+        gamma_pixels = np.asarray(self.gamma_pixels)[:, np.newaxis]  # a slice's, at every t
+        return shares(self.intersection, self.outside, gamma_pixels, self.pixels)
+
+
+def _slice_mean(per_slice: np.ndarray) -> np.ndarray:
+    """The mean over the slices (axis 0) where the value is defined; NaN where none is."""
+    return acc(np.nansum(per_slice, axis=0), (~np.isnan(per_slice)).sum(axis=0))
+
 
 def exam_contributions(
     model,
@@ -283,17 +373,18 @@ def exam_contributions(
     model_device = prepare_for_inference(model)
     device = torch.device(device) if device is not None else model_device
     volume = torch.as_tensor(volume, dtype=torch.float32)
-    intersections, unions = [], []
+    parts = {"intersection": [], "union": [], "outside": [], "gamma_pixels": []}
     with torch.inference_mode():
         for start in range(0, volume.shape[0], batch_size):
             x0 = volume[start : start + batch_size].to(device)
             trace = _trace(model, x0, stages, keep_frames=False)
-            intersections.append(trace.intersection.transpose(0, 1).cpu())
-            unions.append(trace.union.transpose(0, 1).cpu())
+            for name in ("intersection", "union", "outside"):
+                parts[name].append(getattr(trace, name).transpose(0, 1).cpu())
+            parts["gamma_pixels"].append(trace.gamma_pixels.cpu())
     return ExamContributions(
         t=np.asarray(stage_grid(stages)),
-        intersection=torch.cat(intersections).numpy(),
-        union=torch.cat(unions).numpy(),
+        **{name: torch.cat(tensors).numpy() for name, tensors in parts.items()},
+        pixels=volume.shape[-2] * volume.shape[-1],
     )
 
 

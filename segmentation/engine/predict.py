@@ -29,12 +29,16 @@ _BUILDERS: dict[str, Callable[[dict], nn.Module]] = {
 
 @dataclass(frozen=True)
 class ExamAcc:
-    """An exam's ACC curves: mean and SD over the slices where μ is defined, per stage."""
+    """An exam's ACC curves: mean and SD over the slices where μ is defined, per stage; and
+    the means of the share of γ and of the background each sequence marks
+    (:mod:`segmentation.engine.flow`)."""
 
     stages: list[float]
     mean: np.ndarray  # (T, 4)
     sd: np.ndarray  # (T, 4)
     slices: int
+    gamma_share: np.ndarray  # (T, 4) |η ∩ γ| / |γ|
+    background_share: np.ndarray  # (T, 4) |η ∖ γ| / |¬γ|
 
 
 def choose_device() -> torch.device:
@@ -120,15 +124,22 @@ def exam_flow(
     stages: int = ACC_STAGES,
     batch_size: int = BATCH_SIZE,
 ) -> ExamAcc:
-    """The exam's ACC (eq. 6 of paper 000) over the slices where the model found something,
-    without keeping frames. The paper averages over tumour slices (its test images); with no
-    reference at inference time, the slices of the prediction γ stand in for them."""
+    """The exam's ACC (eq. 6 of paper 000) and its two shares over the slices where the model
+    found something, without keeping frames. The paper averages over tumour slices (its test
+    images); with no reference at inference time, the slices of the prediction γ stand in."""
     slices = np.moveaxis(channels, -1, 0)[np.asarray(segmented_slices, dtype=bool)]
     if not len(slices):
         undefined = np.full((stages, len(CHANNELS)), np.nan)
-        return ExamAcc(stage_grid(stages), undefined, undefined, 0)
+        return ExamAcc(stage_grid(stages), undefined, undefined, 0, undefined, undefined)
     counts = exam_contributions(model, slices, stages=stages, batch_size=batch_size, device=device)
-    return ExamAcc(stage_grid(stages), counts.acc, counts.acc_sd, len(slices))
+    return ExamAcc(
+        stage_grid(stages),
+        counts.acc,
+        counts.acc_sd,
+        len(slices),
+        gamma_share=counts.gamma_share,
+        background_share=counts.background_share,
+    )
 
 
 def _batched(

@@ -69,6 +69,23 @@ def node_model(segmentation: Segmentation):
     return predict.load_model(version.kind, config, weights, torch.device("cpu"))
 
 
+def undefined_as_nan(rows: list) -> np.ndarray:
+    return np.array([[np.nan if v is None else v for v in row] for row in rows], dtype=float)
+
+
+def test_the_header_carries_the_slice_shares_of_gamma_and_background_beside_mu(exam):
+    _, node, _ = exam
+    plan = flow_frames.plan(node, SLICE, STAGES)
+    flow_frames.render(plan)
+    header = read_frames(plan.path)["header"]
+    expected = slice_flow(node_model(node), normalized_exam(node.exam)[..., SLICE], STAGES)
+    for share in ("gamma_share", "background_share"):
+        assert len(header[share]) == STAGES
+        np.testing.assert_allclose(
+            undefined_as_nan(header[share]), getattr(expected, share), atol=1e-6
+        )
+
+
 def test_the_frames_are_the_slice_flow_in_display_orientation(exam):
     _, node, _ = exam
     plan = flow_frames.plan(node, SLICE, STAGES)

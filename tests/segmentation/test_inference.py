@@ -73,6 +73,20 @@ def test_node_segmentations_get_acc_curves_over_101_stages(patient, ensemble, ma
     assert flow.slices == int(mask.any(axis=(0, 1)).sum())
 
 
+def test_node_acc_curves_store_the_exam_shares_of_gamma_and_background(
+    patient, ensemble, make_user
+):
+    job = run_job(patient, make_user("qa_admin"))
+    for segmentation in tasks.acc_curves_missing(job):
+        inference.store_acc_curves(segmentation)
+
+    flow = AccCurves.objects.get(segmentation__exam__order=0)
+    for share in (flow.gamma_share, flow.background_share):
+        values = np.array(share, dtype=float)  # null (undefined) reads as NaN
+        assert values.shape == (101, 4)
+        assert np.nanmin(values) >= 0 and np.nanmax(values) <= 1
+
+
 def test_running_a_job_again_adds_no_segmentation(patient, ensemble, make_user):
     user = make_user("qa_admin")
     run_job(patient, user)

@@ -2698,6 +2698,10 @@ export interface components {
             acc_sd: components["schemas"]["AccRow"][];
             /** @description How many slices the exam's ACC was accumulated over. */
             slices: number;
+            /** @description Per stage and sequence, |η ∩ γ| / |γ|: the share of the final segmentation γ the sequence marks, averaged over the slices; null on curves stored before it was computed (a re-run of the ACC curves fills it). */
+            gamma_share: components["schemas"]["AccRow"][] | null;
+            /** @description Per stage and sequence, |η ∖ γ| / |¬γ|: the share of the slice outside γ the sequence marks, averaged over the slices; null as gamma_share. */
+            background_share: components["schemas"]["AccRow"][] | null;
         };
         SegmentationLabel: {
             value: number;

@@ -243,7 +243,34 @@ def test_a_node_segmentation_has_its_flow(qa_client):
         "acc_mean": flow.acc_mean,
         "acc_sd": flow.acc_sd,
         "slices": 4,
+        "gamma_share": None,  # curves stored before the shares: the player says a re-run fills them
+        "background_share": None,
     }
+
+
+def test_a_node_segmentations_flow_carries_the_exam_shares_of_gamma_and_background(qa_client):
+    patient = patient_with(1)
+    segmentation = stored_segmentation(
+        patient.exams.get(),
+        lesion_map(LESION_A),
+        source=Segmentation.Source.MODEL,
+        model_version=model_version("node", "WT"),
+        target="WT",
+    )
+    flow = AccCurves.objects.create(
+        segmentation=segmentation,
+        stages=[0.0, 1.0],
+        acc_mean=[[0.1, 0.2, 0.3, 0.4]] * 2,
+        acc_sd=[[0.0] * 4] * 2,
+        slices=2,
+        gamma_share=[[0.9, 0.1, None, 0.0]] * 2,
+        background_share=[[0.05, 0.6, 0.2, 0.3]] * 2,
+    )
+
+    entry = manifest(qa_client, patient)["exams"][0]["segmentations"][0]
+
+    assert entry["flow"]["gamma_share"] == flow.gamma_share
+    assert entry["flow"]["background_share"] == flow.background_share
 
 
 def test_a_lesion_that_grew_reports_its_change_against_the_prior(qa_client):

@@ -16,11 +16,13 @@ from segmentation.engine.flow import (
     acc,
     acc_counts,
     bcf,
+    contribution_counts,
     exam_acc,
     exam_contributions,
     integrate,
     rk4_step,
     segmentation_frame,
+    shares,
     slice_flow,
     stage_grid,
 )
@@ -199,6 +201,54 @@ def test_acc_counts_from_packed_codes_equal_the_set_definition_at_every_stage_an
     assert torch.equal(union, (eta | gamma.unsqueeze(-3)).sum(dim=(-2, -1)))
 
 
+def packed(eta: torch.Tensor) -> torch.Tensor:
+    """η (…, 4, H, W) as the BCF codes the engine keeps: η^k in bit k."""
+    weights = (2 ** torch.arange(4, dtype=torch.uint8)).view(4, 1, 1)
+    return (eta.to(torch.uint8) * weights).sum(-3, dtype=torch.uint8)
+
+
+def test_the_share_of_gamma_is_the_part_of_gamma_each_sequence_marks():
+    # A 2×3 slice, γ on 4 pixels; FLAIR marks 3 of them, T1 1 of them and 1 pixel beside it.
+    gamma = torch.tensor([[1, 1, 0], [1, 1, 0]], dtype=torch.bool)
+    eta = torch.zeros(4, 2, 3, dtype=torch.bool)
+    eta[0] = torch.tensor([[1, 1, 0], [1, 0, 0]], dtype=torch.bool)
+    eta[1] = torch.tensor([[0, 0, 1], [0, 1, 0]], dtype=torch.bool)
+    counts = contribution_counts(packed(eta), gamma)
+    gamma_share, _ = shares(counts.intersection, counts.outside, counts.gamma_pixels, 6)
+    assert gamma_share.tolist() == pytest.approx([3 / 4, 1 / 4, 0, 0])
+
+
+def test_the_share_of_background_is_the_part_outside_gamma_each_sequence_marks():
+    # γ on 2 of 6 pixels; T1 marks 3 of the 4 outside it, T2 1 of them and γ whole.
+    gamma = torch.tensor([[1, 0, 0], [1, 0, 0]], dtype=torch.bool)
+    eta = torch.zeros(4, 2, 3, dtype=torch.bool)
+    eta[1] = torch.tensor([[0, 1, 1], [0, 1, 0]], dtype=torch.bool)
+    eta[3] = torch.tensor([[1, 0, 0], [1, 0, 1]], dtype=torch.bool)
+    counts = contribution_counts(packed(eta), gamma)
+    assert counts.outside.tolist() == [0, 3, 0, 1] and counts.gamma_pixels.item() == 2
+    _, background_share = shares(counts.intersection, counts.outside, counts.gamma_pixels, 6)
+    assert background_share.tolist() == pytest.approx([0, 3 / 4, 0, 1 / 4])
+
+
+def test_a_share_is_nan_where_its_denominator_is_empty():
+    eta = torch.ones(4, 2, 2, dtype=torch.bool)
+    for gamma, undefined in ((torch.zeros(2, 2), 0), (torch.ones(2, 2), 1)):
+        counts = contribution_counts(packed(eta), gamma.bool())
+        both = shares(counts.intersection, counts.outside, counts.gamma_pixels, 4)
+        assert np.isnan(both[undefined]).all() and (both[1 - undefined] == 1).all()
+
+
+def test_the_share_counts_equal_the_set_definitions_at_every_stage_and_slice():
+    torch.manual_seed(4)
+    eta = torch.rand(5, 3, 4, 7, 9) > 0.5  # (stages, slices, 4, H, W)
+    gamma = torch.rand(3, 7, 9) > 0.6
+    counts = contribution_counts(packed(eta), gamma)
+    outside = eta & ~gamma.unsqueeze(-3)
+    assert torch.equal(counts.outside, outside.sum(dim=(-2, -1)))
+    assert torch.equal(counts.gamma_pixels, gamma.sum(dim=(-2, -1)).expand(5, 3))
+    assert torch.equal(counts.union, (eta | gamma.unsqueeze(-3)).sum(dim=(-2, -1)))
+
+
 @pytest.fixture
 def model():
     torch.manual_seed(1)
@@ -223,6 +273,11 @@ def test_slice_flow_frames_follow_eqs_4_to_6(model):
         for eta_t in eta
     ]
     np.testing.assert_allclose(flow.mu, by_hand)
+    with np.errstate(all="ignore"):
+        by_hand_gamma = [[(e & gamma).sum() / gamma.sum() for e in eta_t] for eta_t in eta]
+        by_hand_background = [[(e & ~gamma).sum() / (~gamma).sum() for e in eta_t] for eta_t in eta]
+    np.testing.assert_allclose(flow.gamma_share, by_hand_gamma)
+    np.testing.assert_allclose(flow.background_share, by_hand_background)
 
 
 def test_slice_flow_last_frame_is_the_model_forward_sigmoid(model):
@@ -247,6 +302,9 @@ def test_exam_acc_streamed_in_batches_equals_acc_from_full_slice_flows(model):
             exam_acc(model, volume, stages=6, batch_size=3), np.nanmean(mu, 0)
         )
         np.testing.assert_allclose(streamed.acc_sd, np.nanstd(mu, 0), atol=1e-12)
+        for share in ("gamma_share", "background_share"):
+            per_slice = np.stack([getattr(f, share) for f in flows])
+            np.testing.assert_allclose(getattr(streamed, share), np.nanmean(per_slice, 0))
 
 
 def test_exam_acc_averages_only_the_slices_where_mu_is_defined():
@@ -257,6 +315,29 @@ def test_exam_acc_averages_only_the_slices_where_mu_is_defined():
     )
     assert contributions.defined[0].tolist() == [2, 0, 2, 0]
     np.testing.assert_array_equal(contributions.acc[0], [0.625, np.nan, 0.0, np.nan])
+
+
+def test_the_exam_shares_average_the_slices_where_they_are_defined():
+    # 3 slices of 10 pixels with |γ| = 2, 0 and 4; FLAIR marks 1, 0 and 3 of γ, 4, 2 and 0 beside.
+    contributions = ExamContributions(
+        t=np.array([1.0]),
+        intersection=np.array([[[1, 0, 0, 0]], [[0, 0, 0, 0]], [[3, 0, 0, 0]]]),
+        union=np.array([[[6, 2, 2, 2]], [[2, 0, 0, 0]], [[4, 4, 4, 4]]]),
+        outside=np.array([[[4, 0, 0, 0]], [[2, 0, 0, 0]], [[0, 0, 0, 0]]]),
+        gamma_pixels=np.array([2, 0, 4]),
+        pixels=10,
+    )
+    assert contributions.gamma_share[0].tolist() == pytest.approx([(1 / 2 + 3 / 4) / 2, 0, 0, 0])
+    background = (4 / 8 + 2 / 10 + 0 / 6) / 3
+    assert contributions.background_share[0].tolist() == pytest.approx([background, 0, 0, 0])
+
+
+def test_exam_shares_need_the_counts_they_are_taken_from():
+    contributions = ExamContributions(
+        t=np.array([1.0]), intersection=np.zeros((1, 1, 4)), union=np.ones((1, 1, 4))
+    )
+    with pytest.raises(ValueError, match="without the shares"):
+        _ = contributions.gamma_share
 
 
 class Blob:
