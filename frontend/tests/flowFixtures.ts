@@ -30,6 +30,8 @@ export function flowFixture({
       image_range: [[0, 1], [-1, 1], [0, 2], [0.5, 1.5]],
       weights: [1, -0.5, 2, 0.5],
       mu: Array.from({ length: stages }, (_, index) => [index / stages, null, 0.5, 0.25]),
+      gamma_share: Array.from({ length: stages }, (_, index) => [index / stages, 0, 0.75, 0.25]),
+      background_share: Array.from({ length: stages }, () => [0.1, 0.6, 0.2, 0.3]),
       slice,
       segmentation,
       orientation: "radiological",

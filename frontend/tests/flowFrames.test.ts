@@ -50,4 +50,10 @@ describe("parseFlowFrames", () => {
     fixture.header.channels = ["T1", "FLAIR", "T1CE", "T2"];
     expect(() => parseFlowFrames(encodeFlowFrames(fixture))).toThrow(/channels .* are not FLAIR, T1, T1CE, T2/);
   });
+
+  it("rejects a header without the slice's shares beside μ", () => {
+    const fixture = flowFixture();
+    fixture.header.gamma_share = fixture.header.gamma_share.slice(1);
+    expect(() => parseFlowFrames(encodeFlowFrames(fixture))).toThrow(/gamma_share is not 3 × 4/);
+  });
 });

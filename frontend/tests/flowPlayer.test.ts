@@ -113,6 +113,23 @@ describe("mountFlowPlayer", () => {
     expect([...root.querySelectorAll<HTMLElement>("[data-flow-uniform]")].map((mark) => mark.hidden)).toEqual([true, false, true, true]);
   });
 
+  it("plots the curve chosen, ACC first, each with a caption saying what it means", async () => {
+    const { player, root } = mount();
+    await showReady(player);
+    const chart = root.querySelector<HTMLElement>("#flow-acc")!;
+    const caption = root.querySelector("[data-flow-measure-caption]")!;
+    expect(chart.dataset.measure).toBe("acc");
+    expect(caption.textContent).toMatch(/the paper plotted/);
+    const select = root.querySelector<HTMLSelectElement>("#flow-measure")!;
+    select.value = "background_share";
+    select.dispatchEvent(new Event("change"));
+    await settle();
+    expect(chart.dataset.measure).toBe("background_share");
+    const traces = (plotly.react.mock.lastCall as unknown[])[1] as { name: string; y: unknown[] }[];
+    expect(traces.find((trace) => trace.name === "T1")!.y[0]).toBe(0.6); // the header's share
+    expect(caption.textContent).toMatch(/outside γ/);
+  });
+
   it("shows the server's error in the player", async () => {
     const { player, root } = mount();
     player.show(3, 400);

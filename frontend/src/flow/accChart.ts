@@ -1,12 +1,15 @@
 import type { Config, Layout, PlotMouseEvent } from "plotly.js-dist-min";
+import { ACC_MEASURES } from "./accMeasures";
+import type { AccMeasure } from "./accMeasures";
 import { accTraces, stageMarker } from "./accTraces";
 import type { AccCurves } from "./accTraces";
 
 type Plotly = (typeof import("plotly.js-dist-min"))["default"];
 
 export interface AccChart {
-  /** Draw the curves of a flow with the marker at stage `t`. */
-  show(curves: AccCurves, t: number): void;
+  /** Draw one measure of a flow's curves with the marker at stage `t`; when drawn, the
+   *  element's data-measure names it. */
+  show(curves: AccCurves, t: number, measure: AccMeasure): void;
   /** Move the stage marker. */
   mark(t: number): void;
   destroy(): void;
@@ -14,16 +17,20 @@ export interface AccChart {
 
 const CONFIG: Partial<Config> = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
 
-function layout(t: number): Partial<Layout> {
+function layout(t: number, measure: AccMeasure): Partial<Layout> {
+  const { label, axis } = ACC_MEASURES[measure];
   return {
     autosize: true,
     height: 250,
     margin: { l: 48, r: 16, t: 30, b: 40 },
     font: { family: "system-ui, sans-serif", size: 11, color: "#1a222c" },
     paper_bgcolor: "rgba(0,0,0,0)",
-    title: { text: "ACC μ<sub>t</sub> — solid: this slice, dashed: exam, band: cohort mean ± SD", font: { size: 12 }, x: 0, xanchor: "left", xref: "paper" },
+    title: {
+      text: `${label} — solid: this slice, dashed: exam${measure === "acc" ? ", band: cohort mean ± SD" : ""}`,
+      font: { size: 12 }, x: 0, xanchor: "left", xref: "paper",
+    },
     xaxis: { title: { text: "network stage t", standoff: 4 }, range: [0, 1], zeroline: false },
-    yaxis: { title: { text: "μ" }, range: [0, 1], zeroline: false },
+    yaxis: { title: { text: axis }, range: [0, 1], zeroline: false },
     legend: { orientation: "h", x: 1, xanchor: "right", y: 1, yanchor: "bottom" },
     shapes: [stageMarker(t)],
     hovermode: "closest",
@@ -45,15 +52,16 @@ export function accChart(element: HTMLElement, onPick: (t: number) => void): Acc
   };
 
   return {
-    show(curves, t) {
+    show(curves, t, measure) {
       // Chained, so that a redraw never races the one before it.
       drawn = drawn
         .then(async () => {
           const Plotly = await (plotly ??= import("plotly.js-dist-min").then((module) => module.default));
           if (destroyed) return undefined;
           const first = !element.classList.contains("js-plotly-plot");
-          const plot = await Plotly.react(element, accTraces(curves), layout(t), CONFIG);
+          const plot = await Plotly.react(element, accTraces(curves, measure), layout(t, measure), CONFIG);
           if (first) plot.on("plotly_click", onClick);
+          element.dataset.measure = measure;
           return Plotly;
         })
         .catch((error: unknown) => {

@@ -16,6 +16,10 @@ export interface FlowHeader {
   weights: number[];
   /** ACC μ_t^k per stage and channel; null where |η ∪ γ| = 0. */
   mu: (number | null)[][];
+  /** |η_t^k ∩ γ| / |γ| per stage and channel; null where γ is empty. */
+  gamma_share: (number | null)[][];
+  /** |η_t^k ∖ γ| / |¬γ| per stage and channel (¬γ: the rest of the slice); null where γ fills it. */
+  background_share: (number | null)[][];
   slice: number;
   segmentation: number;
   orientation: string;
@@ -97,13 +101,16 @@ function validHeader(value: unknown): FlowHeader {
     throw new FlowFramesError(`Flow frames: header ${what}`);
   };
   if (typeof header !== "object" || header === null) return fail("is not an object");
-  const { t, height, width, channels, image_range: ranges, mu } = header;
+  const { t, height, width, channels, image_range: ranges } = header;
   if (!Array.isArray(t) || t.length === 0 || !t.every(Number.isFinite)) fail("t is not a non-empty list of stages");
   if (!isPositiveInteger(height) || !isPositiveInteger(width)) fail(`height × width ${height} × ${width} is not a size`);
   if (!Array.isArray(channels) || channels.join() !== FLOW_CHANNELS.join()) fail(`channels ${JSON.stringify(channels)} are not ${FLOW_CHANNELS.join(", ")}`);
   if (!Array.isArray(ranges) || ranges.length !== FLOW_CHANNELS.length || !ranges.every(isRange)) fail("image_range is not 4 × [lo, hi]");
-  if (!Array.isArray(mu) || mu.length !== t!.length || !mu.every((row) => Array.isArray(row) && row.length === FLOW_CHANNELS.length)) {
-    fail(`mu is not ${t!.length} × 4`);
+  for (const name of ["mu", "gamma_share", "background_share"] as const) {
+    const rows = header[name];
+    if (!Array.isArray(rows) || rows.length !== t!.length || !rows.every((row) => Array.isArray(row) && row.length === FLOW_CHANNELS.length)) {
+      fail(`${name} is not ${t!.length} × 4`);
+    }
   }
   if (typeof header.has_reference !== "boolean") fail("has_reference is not true or false");
   return header as FlowHeader;

@@ -1,6 +1,8 @@
 import type { ViewerManifest, ViewerSegmentation } from "../types/ViewerManifest";
 import { pageHooks } from "../viewer/pageHooks";
 import { accChart } from "./accChart";
+import { ACC_MEASURES, missingExamNote } from "./accMeasures";
+import type { AccMeasure } from "./accMeasures";
 import type { AccCurves } from "./accTraces";
 import { unpackBcf } from "./bcf";
 import { FLOW_CHANNELS, imagePlane, stagePlane } from "./flowFrames";
@@ -38,6 +40,8 @@ interface LoadedFlow {
   gray: Uint8Array[];
   /** γ and the reference as contours, drawn at the last stage. */
   outlines: ColoredMask[];
+  /** The slice's and the exam's curves, for the chart. */
+  curves: AccCurves;
 }
 
 /**
@@ -104,6 +108,12 @@ export function mountFlowPlayer(root: HTMLElement, { manifest, socketUrl }: Flow
   const chart = accChart(ui.acc, (t) => {
     if (flow) clock.seek(nearestStage(flow.frames.header.t, t));
   });
+  const showCurves = (t: number): void => {
+    if (!flow) return;
+    const measure = ui.measure.value as AccMeasure;
+    ui.measureCaption.textContent = [ACC_MEASURES[measure].caption, missingExamNote(flow.curves.exam, measure)].join(" ").trim();
+    chart.show(flow.curves, t, measure);
+  };
   const clock = stageClock(render);
 
   const requests = flowRequests({
@@ -116,12 +126,12 @@ export function mountFlowPlayer(root: HTMLElement, { manifest, socketUrl }: Flow
     onFrames: (frames, request) => {
       // Stay at the same stage t across slices, so that scrolling compares like with like.
       const shownT = flow?.frames.header.t[clock.state.index] ?? 0;
-      flow = loadFlow(frames);
+      flow = loadFlow(frames, accCurves(frames, findSegmentation(manifest, request.segmentation), manifest));
       firstFrameDrawn = false;
       ui.referenceKey.hidden = !frames.header.has_reference;
       setState("ready");
       const index = nearestStage(frames.header.t, shownT);
-      chart.show(accCurves(frames, findSegmentation(manifest, request.segmentation), manifest), frames.header.t[index]!);
+      showCurves(frames.header.t[index]!);
       clock.load(frames.header.t.length, index);
     },
     onError: (message) => {
@@ -150,6 +160,9 @@ export function mountFlowPlayer(root: HTMLElement, { manifest, socketUrl }: Flow
   on(ui.play, "click", () => clock.toggle());
   on(ui.jt, "change", () => draw(clock.state.index));
   on(ui.bcf, "change", () => draw(clock.state.index));
+  on(ui.measure, "change", () => {
+    if (flow) showCurves(flow.frames.header.t[clock.state.index]!);
+  });
   on(ui.stages, "change", () => {
     if (wanted) show(wanted.segmentation, wanted.slice);
   });
@@ -171,12 +184,12 @@ export function mountFlowPlayer(root: HTMLElement, { manifest, socketUrl }: Flow
   };
 }
 
-function loadFlow(frames: FlowFrames): LoadedFlow {
+function loadFlow(frames: FlowFrames, curves: AccCurves): LoadedFlow {
   const { image_range: ranges, width, has_reference: hasReference } = frames.header;
   const gray = FLOW_CHANNELS.map((_, channel) => grayLookup(ranges[channel]!, stageZeroWindow(imagePlane(frames, 0, channel), ranges[channel]!)));
   const outlines = [{ mask: outlineOf(frames.gamma, width), color: GAMMA_COLOR }];
   if (hasReference && frames.reference) outlines.push({ mask: outlineOf(frames.reference, width), color: REFERENCE_COLOR });
-  return { frames, gray, outlines };
+  return { frames, gray, outlines, curves };
 }
 
 function accCurves({ header }: FlowFrames, segmentation: ViewerSegmentation | undefined, manifest: ViewerManifest): AccCurves {
@@ -184,6 +197,8 @@ function accCurves({ header }: FlowFrames, segmentation: ViewerSegmentation | un
   return {
     stages: header.t,
     mu: header.mu,
+    gamma_share: header.gamma_share,
+    background_share: header.background_share,
     exam: segmentation?.flow ?? null,
     cohort: (target && manifest.cohort_acc[target]) || null,
   };

@@ -1,5 +1,7 @@
 import { requireElement } from "../dom/requireElement";
 import type { Rgb } from "../types/ViewerManifest";
+import { ACC_MEASURES } from "./accMeasures";
+import type { AccMeasure } from "./accMeasures";
 import { FLOW_CHANNELS } from "./flowFrames";
 import { SEQUENCE_COLORS, rgba } from "./sequenceColors";
 
@@ -27,6 +29,10 @@ export interface FlowPlayerElements {
   slider: HTMLInputElement;
   stageLabel: HTMLOutputElement;
   referenceKey: HTMLElement;
+  /** Which curve the chart plots: the ACC of eq. 6 or one of its two shares. */
+  measure: HTMLSelectElement;
+  /** What the plotted curve means, and whether the paper plotted it. */
+  measureCaption: HTMLElement;
   acc: HTMLElement;
 }
 
@@ -73,7 +79,15 @@ const TEMPLATE = `
       <span data-flow-reference-key>${swatch(REFERENCE_COLOR)} reference</span>
       · J<sub>t</sub> from red (low) to yellow (high) · BCF in the colour of its sequence
     </p>
+    <label class="flow-option">Curve
+      <select id="flow-measure" name="flow-measure">
+        ${(Object.entries(ACC_MEASURES) as [AccMeasure, { label: string }][])
+          .map(([measure, { label }]) => `<option value="${measure}">${label}</option>`)
+          .join("")}
+      </select>
+    </label>
     <div id="flow-acc" class="flow-acc"></div>
+    <p class="flow-measure-caption" data-flow-measure-caption></p>
   </div>`;
 
 /** Build the player's DOM inside `root` (the ids of the viewer contract's page hooks). */
@@ -97,6 +111,8 @@ export function buildFlowPlayerDom(root: HTMLElement): FlowPlayerElements {
     slider: find("#flow-stage"),
     stageLabel: find("#flow-stage-value"),
     referenceKey: find("[data-flow-reference-key]"),
+    measure: find("#flow-measure"),
+    measureCaption: find("[data-flow-measure-caption]"),
     acc: find("#flow-acc"),
   };
 }
