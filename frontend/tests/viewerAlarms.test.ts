@@ -144,4 +144,10 @@ describe("AlarmHeader", () => {
     expect(root.querySelector(".viewer-alarm-lines")!.textContent).toBe("No open alarms");
     expect(root.querySelectorAll("#viewer-alarms li[data-alarm-id]")).toHaveLength(0);
   });
+
+  it("in a study reading says nothing when no alarm is shown, as alarms may be withheld", () => {
+    const { root, alarms } = header(state([alarm(9, 12)], [line(12, 201, "Unreliable output")]), "study-reading");
+    alarms.update(state([], [line(12, 0, "", { open: 0 })]));
+    expect(root.querySelector(".viewer-alarm-lines")!.textContent).toBe("");
+  });
 });

@@ -104,6 +104,11 @@ export class AlarmHeader {
     if (!this.state) return;
     const shown = this.shownLines();
     if (shown.length === 0) {
+      // A study reading may have its alarms withheld (blinding): "none open" would mislead.
+      if (this.mode === "study-reading") {
+        this.lines.replaceChildren();
+        return;
+      }
       const none = document.createElement("li");
       none.className = "muted";
       none.textContent = "No open alarms";
