@@ -17,12 +17,14 @@ plots, the same counts give two decompositions that say where each sequence's ma
 
 ¬γ is the whole slice the flow integrates (every pixel of the H × W grid outside γ, the air
 around the head included), the domain eq. (6)'s union is counted on. Either share is NaN where
-its denominator is 0. γ is known only at t = 1, so a flow
-keeps its BCF bits packed four to a byte, (stages, slices, H, W) uint8, until γ arrives and the
-counts of eq. (6) can be taken; a batch then drops them. This costs one integration, where
-re-integrating after γ would cost two, and 5.8 MB per 240×240 slice at 101 stages: an exam's
-ACC streams in a few hundred MB, where its float32 trajectories would need 14 GB. The counts come
-from a histogram of the packed codes (:func:`code_counts`), never from unpacked maps.
+its denominator is 0.
+
+γ is known only at t = 1, so a flow keeps its BCF bits packed four to a byte, (stages, slices,
+H, W) uint8, until γ arrives and the counts can be taken; a batch then drops them. This costs
+one integration, where re-integrating after γ would cost two, and 5.8 MB per 240×240 slice at
+101 stages: an exam's ACC streams in a few hundred MB, where its float32 trajectories would need
+14 GB. The counts come from a histogram of the packed codes (:func:`contribution_counts`),
+never from unpacked maps.
 
 References
 ----------
