@@ -22,7 +22,7 @@ def exams_without_ai(reader):
     exams of its patient that are no case of that study version (a prior's volumes and alarms
     tell of the case too). Another case exam of the same patient keeps its own state, so that
     its AI-aided reading shows its AI."""
-    if not reader.is_authenticated:
+    if not _reads_now(reader):
         return Exam.objects.none().values_list("pk", flat=True)
     earlier = Q(phase__lt=OuterRef("phase")) | Q(
         phase=OuterRef("phase"), position__lt=OuterRef("position")
@@ -49,10 +49,16 @@ def exams_without_ai(reader):
 def exams_without_reference(reader):
     """The ids of the exams whose reference segmentations (and other readers' maps) the reader
     may not see now: every exam of a patient they still have a reading of, in either arm."""
-    if not reader.is_authenticated:
+    if not _reads_now(reader):
         return Exam.objects.none().values_list("pk", flat=True)
     patients = _unfinished(reader).values("case__exam__patient_id")
     return Exam.objects.filter(patient_id__in=patients).values_list("pk", flat=True)
+
+
+def _reads_now(reader) -> bool:
+    """Whether the reader has a reading to finish in a running study. Most users have none:
+    one EXISTS query spares every query that asks the building of the rule's subqueries."""
+    return reader.is_authenticated and _unfinished(reader).exists()
 
 
 def _unfinished(reader):
