@@ -35,8 +35,10 @@ References
     PyTorch." 2021; torchdyn 1.0.6.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -44,6 +46,7 @@ import torch
 from torch import Tensor
 
 from segmentation.engine.flow_cache import FlowCache, FlowKey
+from segmentation.engine.fused_stage import Stage, fused_stage
 from segmentation.engine.heap import keep_heap
 from segmentation.engine.rk4 import RK4, ButcherTableau, integrate, rk4_step, stage_grid
 
@@ -58,6 +61,7 @@ __all__ = [
     "acc",
     "acc_counts",
     "bcf",
+    "bcf_code",
     "code_counts",
     "contribution_counts",
     "exam_acc",
@@ -162,6 +166,11 @@ def shares(
     return acc(intersection, gamma), acc(outside, background)
 
 
+def bcf_code(I_t: Tensor, w: Tensor) -> Tensor:
+    """Eq. (5) packed: η_t^k of ``I_t`` (…, 4, H, W) in bit k of a uint8 (…, H, W)."""
+    return _pack(bcf(I_t, w))
+
+
 def _pack(eta: Tensor) -> Tensor:
     return (eta.to(torch.uint8) << _BITS.to(eta.device).view(4, 1, 1)).sum(-3, dtype=torch.uint8)
 
@@ -186,10 +195,17 @@ StageCallback = Callable[[int, int], None]  # (stages done, stages in all), afte
 
 
 def _trace(
-    model, x0: Tensor, stages: int, keep_frames: bool, on_stage: StageCallback | None = None
+    model,
+    x0: Tensor,
+    stages: int,
+    keep_frames: bool,
+    on_stage: StageCallback | None = None,
+    advance: Stage | None = None,
 ) -> _Trace:
-    """One integration of a batch, keeping the BCF packed until γ is known (module docstring)."""
+    """One integration of a batch, keeping the BCF packed until γ is known (module docstring).
+    ``advance`` takes a stage to the next; by default op by op (:func:`_stage`)."""
     w = model.weights
+    advance = advance or functools.partial(_stage, model)
     t_grid = stage_grid(stages)
     batch, _, height, width = x0.shape
     code = torch.empty((stages, batch, height, width), dtype=torch.uint8, device=x0.device)
@@ -197,18 +213,31 @@ def _trace(
     if keep_frames:
         images = torch.empty((stages, *x0.shape), dtype=torch.float16)
         frames = torch.empty((stages, batch, height, width), dtype=torch.float16)
-    for index, (_, I_t) in enumerate(integrate(model.vector_field, x0, t_grid)):
-        code[index] = _pack(bcf(I_t, w))
+
+    def record(index: int, I_t: Tensor, code_t: Tensor) -> None:
+        code[index] = code_t
         if keep_frames:
             images[index] = I_t
             frames[index] = segmentation_frame(I_t, w)
         if on_stage is not None:
             on_stage(index + 1, stages)
+
+    I_t = x0
+    record(0, I_t, bcf_code(I_t, w))
+    for index, (t, t_next) in enumerate(pairwise(t_grid), start=1):
+        I_t, code_t = advance(I_t, t, t_next - t)
+        record(index, I_t, code_t)
     gamma = segmentation_frame(I_t, w) > 0.5
     counts = [contribution_counts(code_t, gamma) for code_t in code]
     intersection, union, outside, _ = (torch.stack(c) for c in zip(*counts, strict=True))
     gamma_pixels = counts[0].gamma_pixels  # γ is the same at every stage
     return _Trace(t_grid, intersection, union, outside, gamma_pixels, code, gamma, images, frames)
+
+
+def _stage(model, I_t: Tensor, t: float, dt: float) -> tuple[Tensor, Tensor]:
+    """One stage op by op: the RK4 step from t to t + Δt and the packed BCF of its state."""
+    I_t = rk4_step(model.vector_field, t, I_t, dt)
+    return I_t, bcf_code(I_t, model.weights)
 
 
 def prepare_for_inference(model) -> torch.device:
@@ -366,20 +395,24 @@ def exam_contributions(
     stages: int = 101,
     batch_size: int = 16,
     device: torch.device | str | None = None,
+    compiled: bool = False,
 ) -> ExamContributions:
     """Eq. (6) for every slice of ``volume`` (S, 4, H, W), in batches, keeping no frames.
 
     Batches go to ``device``, where the model must be (by default the model's device). Memory
-    grows with ``batch_size`` and the stages, never with S.
+    grows with ``batch_size`` and the stages, never with S. ``compiled`` runs each stage as one
+    compiled graph (:mod:`segmentation.engine.fused_stage`): faster once compiled, which costs
+    seconds per batch shape, so for flows of many stages and slices.
     """
     model_device = prepare_for_inference(model)
     device = torch.device(device) if device is not None else model_device
     volume = torch.as_tensor(volume, dtype=torch.float32)
+    advance = fused_stage(model, bcf_code) if compiled else None
     parts = {"intersection": [], "union": [], "outside": [], "gamma_pixels": []}
     with torch.inference_mode():
         for start in range(0, volume.shape[0], batch_size):
             x0 = volume[start : start + batch_size].to(device)
-            trace = _trace(model, x0, stages, keep_frames=False)
+            trace = _trace(model, x0, stages, keep_frames=False, advance=advance)
             for name in ("intersection", "union", "outside"):
                 parts[name].append(getattr(trace, name).transpose(0, 1).cpu())
             parts["gamma_pixels"].append(trace.gamma_pixels.cpu())
