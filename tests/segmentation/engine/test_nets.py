@@ -15,6 +15,7 @@ from segmentation.engine.nets import (
     count_parameters,
     pad_to_multiple,
 )
+from segmentation.engine.flow import prepare_for_inference
 from segmentation.engine.node import CHANNELS, NODESegmenter, build_node, torchdyn_node
 from tests.segmentation.torch_threads import one_torch_thread  # noqa: F401 (autouse)
 
@@ -52,6 +53,25 @@ def test_baseline_unet_maps_any_modality_subset_to_one_channel(in_channels):
 def test_unet_output_keeps_the_size_of_slices_not_divisible_by_its_poolings(height_width):
     unet = UNet(UNetConfig.from_preset("small", depth=4))
     assert unet(torch.rand(1, 4, *height_width)).shape == (1, 4, *height_width)
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_merging_in_parts_equals_merging_the_concatenation(channels_last):
+    torch.manual_seed(0)
+    unet = UNet(UNetConfig.from_preset("small", time_aware=True)).eval()
+    x = torch.rand(2, 5, 36, 44)
+    if channels_last:
+        unet.to(memory_format=torch.channels_last)
+    with torch.inference_mode():
+        whole = unet(x)
+        unet.merge_in_parts = True
+        assert (unet(x) - whole).abs().max() <= 1e-6
+
+
+def test_inference_on_the_cpu_merges_every_unet_in_parts():
+    model = build_node("small")
+    prepare_for_inference(model)
+    assert model.vector_field.unet.merge_in_parts
 
 
 def test_padding_round_trips_odd_sizes_through_zero_padding_and_cropping():
