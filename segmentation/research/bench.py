@@ -45,7 +45,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -60,6 +62,7 @@ from segmentation.engine.flow import (
     segmentation_frame,
     slice_flow,
 )
+from segmentation.engine.fused_stage import frozen
 from segmentation.engine.node import build_node, torchdyn_node, weights_hash
 
 STAGES = 101
@@ -121,10 +124,40 @@ def _run_torchdyn(model, volume: torch.Tensor, stages: int, batch_size: int) -> 
     return contributions.acc
 
 
+def _run_torchdyn_compiled(model, volume: torch.Tensor, stages: int, batch_size: int):
+    """torchdyn given the trick of the own engine that it can take: the same compiled, frozen
+    vector field (:mod:`segmentation.engine.fused_stage`), without the fused stage around it."""
+    field = _COMPILED_FIELDS.get(model)
+    if field is None:
+        field = _Field(frozen(model.vector_field))
+        _COMPILED_FIELDS[model] = field
+    compiled = SimpleNamespace(vector_field=field, weights=model.weights)
+    return _run_torchdyn(compiled, volume, stages, batch_size)
+
+
+class _Field(torch.nn.Module):
+    """A compiled field with the ``forward(t, x)`` signature torchdyn reads to call it with t."""
+
+    def __init__(self, compiled):
+        super().__init__()
+        self.compiled = compiled
+
+    def forward(self, t, x, args=None):
+        return self.compiled(t, x)
+
+
+_COMPILED_FIELDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _run_own(model, volume: torch.Tensor, stages: int, batch_size: int) -> np.ndarray:
+    """The slice as the flow player computes it (op by op); an exam with compiled stages."""
     if volume.shape[0] == 1:
         return slice_flow(model, volume[0], stages).mu
-    return exam_contributions(model, volume, stages, batch_size).acc
+    cpu = volume.device.type == "cpu"  # compiled stages are measured on CPUs only
+    return exam_contributions(model, volume, stages, batch_size, compiled=cpu).acc
+
+
+ENGINES = {"own": _run_own, "torchdyn": _run_torchdyn, "torchdyn-compiled": _run_torchdyn_compiled}
 
 
 def _measure(spec: dict) -> dict:
@@ -137,9 +170,11 @@ def _measure(spec: dict) -> dict:
         model
     )  # channels-last on the CPU, for both engines: same weights, same layout
     volume = torch.rand(spec["shape"], generator=torch.Generator().manual_seed(SEED)).to(device)
-    run = _run_own if spec["engine"] == "own" else _run_torchdyn
+    run = ENGINES[spec["engine"]]
     with torch.inference_mode():
+        warm_up_started = time.perf_counter()
         _warm_up(run, model, volume, spec["batch_size"])
+        warm_up_seconds = time.perf_counter() - warm_up_started
         if device.type == "cuda":
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
@@ -158,6 +193,7 @@ def _measure(spec: dict) -> dict:
     return {
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
+        "warm_up_seconds": warm_up_seconds,
         "peak_mb": peak_mb,
         "peak_rss_mb": rss_after / 1024,
         "memory_measure": measure,
@@ -168,12 +204,11 @@ def _measure(spec: dict) -> dict:
 
 
 def _warm_up(run, model, volume: torch.Tensor, batch_size: int) -> None:
-    """Kernels, allocator and imports, before the clock starts. On CUDA at every batch shape the
-    timed run meets, with cuDNN's benchmark mode: it picks its kernels on a shape's first use."""
-    if volume.device.type != "cuda":
-        run(model, volume[:1, :, :32, :32], 2, 1)
-        return
-    torch.backends.cudnn.benchmark = True
+    """Kernels, allocator, imports and compiled graphs, before the clock starts: one stage at
+    every batch shape the timed run meets (a compiled stage compiles per shape). On CUDA with
+    cuDNN's benchmark mode, which picks its kernels on a shape's first use."""
+    if volume.device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
     slices = volume.shape[0]
     for size in {min(batch_size, slices - start) for start in range(0, slices, batch_size)}:
         run(model, volume[:size], 2, size)
@@ -286,29 +321,43 @@ def _spawn(spec: dict, flag: str = "--measure"):
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+def _compiled(case: dict) -> bool:
+    """Whether the own engine runs the case with compiled stages (:func:`_run_own`)."""
+    return case["case"] == "exam" and not torch.cuda.is_available()
+
+
+def _engines(case: dict) -> list[str]:
+    """The engines a case compares; with compiled stages also torchdyn on the compiled field."""
+    return ["own", "torchdyn", *(["torchdyn-compiled"] if _compiled(case) else [])]
+
+
 def _compare(case: dict, args: argparse.Namespace, folder: Path) -> dict:
-    """Alternate the engines ``args.repeats`` times; keep each one's fastest run, largest peak."""
-    runs: dict[str, list[dict]] = {"own": [], "torchdyn": []}
+    """Rotate the engines ``args.repeats`` times; keep each one's fastest run, largest peak."""
+    runs: dict[str, list[dict]] = {engine: [] for engine in _engines(case)}
     for repeat in range(args.repeats):
-        for engine in sorted(runs, reverse=bool(repeat % 2)):  # who goes first alternates
+        order = list(runs)
+        for engine in order[repeat % len(order) :] + order[: repeat % len(order)]:
             spec = {**case, "engine": engine, "threads": args.threads}
             spec |= {"batch_size": args.batch_size, "acc_path": str(folder / f"{engine}.npy")}
             runs[engine].append(_spawn(spec))
     best = {engine: min(done, key=lambda run: run["seconds"]) for engine, done in runs.items()}
     peak = {engine: max(run["peak_mb"] for run in done) for engine, done in runs.items()}
     own, dyn = best["own"], best["torchdyn"]
-    own_acc, torchdyn_acc = (np.load(folder / f"{engine}.npy") for engine in runs)
+    own_acc, torchdyn_acc = (np.load(folder / f"{engine}.npy") for engine in ("own", "torchdyn"))
     line = {
         **case,
         "device": own["device"],
         "threads": args.threads,
         "batch_size": args.batch_size if case["case"] == "exam" else 1,
         "repeats": args.repeats,
+        "own_stage": "compiled" if _compiled(case) else "op by op",
         "own_s": round(own["seconds"], 2),
         "torchdyn_s": round(dyn["seconds"], 2),
         "ratio_own_to_torchdyn": round(own["seconds"] / dyn["seconds"], 3),
         "own_cpu_s": round(own["cpu_seconds"], 2),
         "torchdyn_cpu_s": round(dyn["cpu_seconds"], 2),
+        "own_warm_up_s": round(own["warm_up_seconds"], 2),
+        "torchdyn_warm_up_s": round(dyn["warm_up_seconds"], 2),
         "own_peak_mb": round(peak["own"], 1),
         "torchdyn_peak_mb": round(peak["torchdyn"], 1),
         "own_peak_rss_mb": round(own["peak_rss_mb"], 1),
@@ -320,6 +369,11 @@ def _compare(case: dict, args: argparse.Namespace, folder: Path) -> dict:
         "torchdyn_solver": "rk4 (stock)",
         "load_avg_1min": round(os.getloadavg()[0], 2),
     }
+    if "torchdyn-compiled" in best:  # the ratio left once torchdyn takes the same field
+        compiled = best["torchdyn-compiled"]
+        line["torchdyn_compiled_s"] = round(compiled["seconds"], 2)
+        line["ratio_own_to_torchdyn_compiled"] = round(own["seconds"] / compiled["seconds"], 3)
+        line["torchdyn_compiled_warm_up_s"] = round(compiled["warm_up_seconds"], 2)
     if case["stages"] != STAGES:
         line["stages_reduced_from"] = STAGES
     return line
