@@ -404,14 +404,15 @@ def exam_contributions(
     """Eq. (6) for every slice of ``volume`` (S, 4, H, W), in batches, keeping no frames.
 
     Batches go to ``device``, where the model must be (by default the model's device). Memory
-    grows with ``batch_size`` and the stages, never with S. ``compiled`` runs each stage as one
-    compiled graph (:mod:`segmentation.engine.fused_stage`): faster once compiled, which costs
-    seconds per batch shape, so for flows of many stages and slices.
+    grows with ``batch_size`` and the stages, never with S. ``compiled`` runs each stage on the
+    CPU as one compiled graph (:mod:`segmentation.engine.fused_stage`): faster once compiled,
+    which costs seconds per slice grid, so for flows of many stages and slices. Other devices
+    run op by op: the compiled stage is measured on CPUs only.
     """
     model_device = prepare_for_inference(model)
     device = torch.device(device) if device is not None else model_device
     volume = torch.as_tensor(volume, dtype=torch.float32)
-    advance = fused_stage(model, bcf_code) if compiled else None
+    advance = fused_stage(model, bcf_code) if compiled and device.type == "cpu" else None
     parts = {"intersection": [], "union": [], "outside": [], "gamma_pixels": []}
     with torch.inference_mode():
         for start in range(0, volume.shape[0], batch_size):

@@ -10,9 +10,10 @@ runs each convolution with its ReLU as a post-op on weights packed once. The ari
 same RK4 step (:func:`segmentation.engine.rk4.rk4_step`); the states agree with the op-by-op
 stage within float32 rounding (``tests/segmentation/engine/test_fused_stage.py``).
 
-The cost is compilation: seconds per batch shape the first time in a process, less once
-inductor's on-disk cache holds the graph. That pays for an exam's flow (hundreds of stages per
-batch), not for one slice in the flow player, which stays op by op.
+The cost is compilation: seconds per slice grid (H × W; the batch size is left symbolic) the
+first time in a process, less once inductor's on-disk cache holds the graph. That pays for an
+exam's flow (a hundred stages per batch of slices), not for one slice in the flow player, which
+stays op by op.
 
 Frozen weights are constants of the compiled graph: a stage is built for a model whose weights
 no longer change (inference), and :func:`fused_stage` keeps one per model.
@@ -36,8 +37,8 @@ from segmentation.engine.rk4 import rk4_step
 # (x, t, dt) → (x at t + dt, its BCF packed four bits to a byte)
 Stage = Callable[[Tensor, float, float], tuple[Tensor, Tensor]]
 
-# A worker meets a few exam grids and two batch sizes per grid (full and remainder), each one
-# compiled graph; past dynamo's default of 8 it would silently fall back to op by op.
+# A worker meets a few exam grids, each one compiled graph (two with batches of one slice);
+# past dynamo's default of 8 graphs it would silently fall back to op by op.
 _GRAPHS_PER_STAGE = 64
 
 # model → {encode: compiled stage}; a graph holds the model's parts, not the model, so an entry
@@ -71,6 +72,8 @@ def fused_stage(model: nn.Module, encode: Callable[[Tensor, Tensor], Tensor]) ->
     graph = cache[encode]
 
     def stage(x: Tensor, t: float, dt: float) -> tuple[Tensor, Tensor]:
+        if x.shape[0] > 1:  # one graph for every batch size on a grid (a batch of 1 is its own)
+            torch._dynamo.mark_dynamic(x, 0)
         # t and Δt as tensors: a Python float would be a constant of the graph, one per stage
         return graph(x, torch.tensor(t, dtype=torch.float64), torch.tensor(dt, dtype=torch.float64))
 
@@ -78,7 +81,8 @@ def fused_stage(model: nn.Module, encode: Callable[[Tensor, Tensor], Tensor]) ->
 
 
 def frozen(module: nn.Module) -> Callable[..., Tensor]:
-    """``module`` compiled by inductor with its weights frozen, one graph per input shape.
+    """``module`` compiled by inductor with its weights frozen, one graph per input shape
+    (less where the caller marks a dimension dynamic).
 
     Compilation happens at a call with a new shape, so every call runs under the freezing
     setting: ``torch.compile(options={"freezing": True})`` is not read there, and without it

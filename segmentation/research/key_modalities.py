@@ -146,7 +146,8 @@ def target_images_acc(
     for exam in exams:
         holds = target_mask(exam.labels, target, exam.scheme).any(axis=(1, 2))
         if holds.any():
-            parts.append(exam_contributions(model, exam.images[holds], stages, batch_size))
+            images = exam.images[holds]
+            parts.append(exam_contributions(model, images, stages, batch_size, compiled=True))
     if not parts:
         raise ValueError(f"no test image holds {target}; use a larger cohort or another seed")
     return ExamContributions(

@@ -67,6 +67,13 @@ def test_a_fused_stage_compiles_once_for_every_stage_time(model):
     assert counters["stats"]["unique_graphs"] == graphs
 
 
+def test_a_fused_stage_compiles_once_for_every_batch_size_on_a_grid(model):
+    fused_trajectory(model, torch.rand(SHAPE), 2)
+    graphs = counters["stats"]["unique_graphs"]
+    fused_trajectory(model, torch.rand(SHAPE[0] + 3, *SHAPE[1:]), 2)
+    assert counters["stats"]["unique_graphs"] == graphs
+
+
 def test_compiled_exam_contributions_count_as_the_op_by_op_ones(model):
     volume = torch.rand(3, *SHAPE[1:])
     compiled = exam_contributions(model, volume, stages=6, batch_size=2, compiled=True)
