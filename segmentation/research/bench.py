@@ -7,18 +7,23 @@ fresh process, so its peak memory is its own: on the CPU the ``resource`` ``ru_m
 process, less the value just before the flow started (model, input and a warm-up already loaded);
 on CUDA ``torch.cuda.max_memory_allocated``.
 
-The engines compute the same things on the same weights, with the same memory layout and heap
-settings (:func:`segmentation.engine.flow.prepare_for_inference`): "own" streams with
-:func:`segmentation.engine.flow.slice_flow` / :func:`segmentation.engine.flow.exam_contributions`;
-"torchdyn" integrates with torchdyn's stock ``"rk4"`` into the whole trajectory (stages, B, 4, H,
-W), then takes eqs. (4)–(6) stage by stage. Times are wall-clock (``*_s``, their ratio) and process
-CPU time (``*_cpu_s``, steadier where other work shares the cores); with ``--repeats`` the engines
-alternate and each keeps its fastest run. ``acc_max_abs_diff`` compares the two ACC curves: they
-differ because torchdyn's stock RK4 puts the stages of a time-aware field at the wrong t
-(:mod:`segmentation.engine.torchdyn_solver`).
-On a 2-core CPU an exam at 101 stages takes tens of minutes per engine, so by default the exam
-(and, without CUDA, the paper-preset slice) runs on fewer stages, flagged by
-``stages_reduced_from``; ``--full`` runs every case at 101 stages.
+The engines compute the same things on the same weights, with the same memory layout, U-Net
+merges and heap settings (:func:`segmentation.engine.flow.prepare_for_inference`): "own" streams
+with :func:`segmentation.engine.flow.slice_flow` (op by op, as the flow player) and
+:func:`segmentation.engine.flow.exam_contributions` (on the CPU with compiled stages, as the exam
+ACC job: :mod:`segmentation.engine.fused_stage`); "torchdyn" integrates with torchdyn's stock
+``"rk4"`` into the whole trajectory (stages, B, 4, H, W), then takes eqs. (4)–(6) stage by
+stage. On a CPU the exam case also runs "torchdyn-compiled": torchdyn on the same compiled,
+frozen vector field, the part of the own engine's gain that torchdyn's user can have too
+(``ratio_own_to_torchdyn_compiled``). Every engine first runs one stage at every batch shape of
+the case (``*_warm_up_s``: compilation included), then is timed. Times are wall-clock (``*_s``,
+their ratio) and process CPU time (``*_cpu_s``, steadier where other work shares the cores);
+with ``--repeats`` the engines take turns going first and each keeps its fastest run.
+``acc_max_abs_diff`` compares the own and torchdyn's ACC curves: they differ because torchdyn's
+stock RK4 puts the stages of a time-aware field at the wrong t
+(:mod:`segmentation.engine.torchdyn_solver`). On a 2-core CPU an exam at 101 stages takes tens
+of minutes per engine, so by default the exam (and, without CUDA, the paper-preset slice) runs
+on fewer stages, flagged by ``stages_reduced_from``; ``--full`` runs every case at 101 stages.
 
 The ``player`` case times what the viewer's flow player waits for: a request until its frames
 are encoded on disk (:func:`segmentation.flow_frames.render`), for one 197×233 slice of a
