@@ -72,7 +72,9 @@ def fused_stage(model: nn.Module, encode: Callable[[Tensor, Tensor], Tensor]) ->
     graph = cache[encode]
 
     def stage(x: Tensor, t: float, dt: float) -> tuple[Tensor, Tensor]:
-        if x.shape[0] > 1:  # one graph for every batch size on a grid (a batch of 1 is its own)
+        if not x.is_inference():  # I_0 from outside inference mode would need a graph of its own
+            x = x.clone()
+        if x.shape[0] > 1:  # the batch size symbolic: one graph serves every batch on a grid
             torch._dynamo.mark_dynamic(x, 0)
         # t and Δt as tensors: a Python float would be a constant of the graph, one per stage
         return graph(x, torch.tensor(t, dtype=torch.float64), torch.tensor(dt, dtype=torch.float64))
