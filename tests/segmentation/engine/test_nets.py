@@ -7,6 +7,7 @@ import pytest
 import torch
 from torch import nn
 
+from segmentation.engine.flow import prepare_for_inference
 from segmentation.engine.nets import (
     PRESETS,
     TimeAwareUNet,
@@ -15,7 +16,6 @@ from segmentation.engine.nets import (
     count_parameters,
     pad_to_multiple,
 )
-from segmentation.engine.flow import prepare_for_inference
 from segmentation.engine.node import CHANNELS, NODESegmenter, build_node, torchdyn_node
 from tests.segmentation.torch_threads import one_torch_thread  # noqa: F401 (autouse)
 
