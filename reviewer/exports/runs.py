@@ -8,7 +8,7 @@ from django.conf import settings
 
 from reviewer.core import progress
 from reviewer.datasets.models import DatasetVersion
-from reviewer.exports import links
+from reviewer.exports import links, retention
 from reviewer.exports.bundle import build, verify
 from reviewer.exports.models import ExportJob
 from reviewer.exports.scope import (
@@ -40,6 +40,7 @@ def run(job: ExportJob) -> None:
     a finished job is left as it is, an unfinished one written again."""
     if job.is_finished:
         return
+    retention.delete_expired(export_dir())
     progress.start(job)
     try:
         patients = scope_of(job.created_by, job.scope)

@@ -166,3 +166,37 @@ def test_the_worker_makes_the_same_bundle_as_the_command(
     assert by_worker.features == by_command.features
     with zipfile.ZipFile(out) as archive:
         assert len(archive.namelist()) == len(by_command.manifest["files"]) + 1
+
+
+def expire(job: ExportJob, monkeypatch) -> None:
+    """Sign the job's link as made long ago (past its maximum age)."""
+    with monkeypatch.context() as past:
+        past.setattr(time, "time", lambda: 1_700_000_000.0)
+        ExportJob.objects.filter(pk=job.pk).update(token=links.sign(job.pk))
+    job.refresh_from_db()
+
+
+def test_an_expired_bundle_is_deleted_by_the_next_export_run(made, client_for, monkeypatch):
+    client, job = made
+    expire(job, monkeypatch)
+    zip_path = runs.export_dir() / job.file
+    runs.run(started(client, patients="NR-EXPORT01"))
+    assert not zip_path.exists()
+    job.refresh_from_db()
+    assert job.file == ""
+    assert "and the bundle was deleted" in client.get(f"{PAGE}{job.pk}/").content.decode()
+
+
+def test_a_bundle_whose_link_is_valid_is_kept(made):
+    client, job = made
+    runs.run(started(client, patients="NR-EXPORT01"))
+    assert (runs.export_dir() / job.file).is_file()
+
+
+def test_the_command_deletes_expired_bundles_and_says_which(made, monkeypatch):
+    _, job = made
+    expire(job, monkeypatch)
+    out = io.StringIO()
+    call_command("delete_expired_exports", stdout=out)
+    assert f"deleted the bundle of export {job.pk} (export-{job.pk}.zip)" in out.getvalue()
+    assert not (runs.export_dir() / f"export-{job.pk}.zip").exists()
