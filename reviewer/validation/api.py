@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from reviewer.cases.blinding import exams_without_ai
 from reviewer.core.permissions import OPERATOR_ROLES, role_permission
 from reviewer.validation import deployment, gate
 from reviewer.validation.deployment import DeploymentRefused
@@ -42,7 +43,7 @@ class ValidationRunViewSet(
     def retrieve(self, request, *args, **kwargs):
         """The run, and the gate's decision as it stands (grades keep arriving after it)."""
         run = self.get_object()
-        run.gate = gate.as_page(gate.decide(run))
+        run.gate = gate.as_page(gate.decide(run), set(exams_without_ai(request.user)))
         return Response(ValidationRunDetailSerializer(run).data)
 
     def perform_create(self, serializer):

@@ -14,6 +14,7 @@ A lineage's first version has no baseline: every case is changed, and once all a
 deployable, its grades becoming the baseline."""
 
 import dataclasses
+from collections.abc import Collection
 from statistics import fmean
 
 from django.db import models
@@ -179,17 +180,28 @@ def _decision(outcomes: list[CaseOutcome]) -> GateDecision:
     )
 
 
+KEY_LISTS = ("changed", "incompatible")  # the lists of case keys in GateDecision.as_json
+
+
 def _awaiting(maps: list[str]) -> str:
     if len(maps) == 1:
         return f"the {maps[0]} map awaits a grade"
     return f"the {' and '.join(maps)} maps await a grade"
 
 
-def as_page(decision: GateDecision) -> dict:
-    """The decision with its cases and the rule, as the run's page and API show it."""
+def as_page(decision: GateDecision, hidden_exams: Collection[int] = ()) -> dict:
+    """The decision with its cases and the rule, as the run's page and API show it. The cases
+    on ``hidden_exams`` (whose AI output a reader study hides from the viewer now,
+    reviewer.cases.blinding) are named in ``hidden_cases`` only: their volumes, changes, grades
+    and the reasons about them (each "key: …") are left out; the decision stays the gate's."""
+    hidden = {case.key for case in decision.cases if case.exam in hidden_exams}
+    decided = decision.as_json()
     return {
-        **decision.as_json(),
+        **decided,
+        **{name: [key for key in decided[name] if key not in hidden] for name in KEY_LISTS},
+        "reasons": [r for r in decision.reasons if r.split(": ", 1)[0] not in hidden],
         "rule": RULE,
+        "hidden_cases": sorted(hidden),
         "cases": [
             {
                 **dataclasses.asdict(case),
@@ -199,6 +211,7 @@ def as_page(decision: GateDecision) -> dict:
                 ),
             }
             for case in decision.cases
+            if case.key not in hidden
         ],
         "label": Decision(decision.decision).label,
     }

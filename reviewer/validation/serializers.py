@@ -44,6 +44,11 @@ class GateDecisionSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
     rule = serializers.CharField()
     cases = CaseOutcomeSerializer(many=True)
+    hidden_cases = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Cases left out of cases and reasons: a reader study hides their AI output "
+        "from the user now.",
+    )
 
 
 class ValidationRunSerializer(serializers.ModelSerializer):

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from reviewer.cases.blinding import exams_without_ai
 from reviewer.core.permissions import OPERATOR_ROLES, RoleRequiredMixin
 from reviewer.core.progress import job_state
 from reviewer.datasets.models import DatasetVersion
@@ -92,7 +93,7 @@ class RunView(RoleRequiredMixin, DetailView):
             **(_evaluation_context(found.results) if found else {}),
             state=job_state(run),
             ws_path=f"/ws/validation/{run.pk}/",
-            gate=gate.as_page(gate.decide(run)),
+            gate=gate.as_page(gate.decide(run), set(exams_without_ai(self.request.user))),
             evaluation=found,
             **_sweep_context(RobustnessSweep.objects.filter(run=run).first()),
             deployments=run.deployments.select_related("user"),

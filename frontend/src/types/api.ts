@@ -1766,6 +1766,8 @@ export interface components {
             reasons: string[];
             rule: string;
             cases: components["schemas"]["CaseOutcome"][];
+            /** @description Cases left out of cases and reasons: a reader study hides their AI output from the user now. */
+            hidden_cases: string[];
         };
         /**
          * @description * `running` - Running
