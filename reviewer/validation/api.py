@@ -2,15 +2,15 @@
 on a dataset version, follow it, read the gate's decision case by case, deploy the candidate,
 roll a live version back, and read the deployment record."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from reviewer.cases.blinding import exams_without_ai
 from reviewer.core.permissions import OPERATOR_ROLES, role_permission
-from reviewer.validation import deployment, gate
+from reviewer.validation import blinding, deployment, gate
 from reviewer.validation.deployment import DeploymentRefused
 from reviewer.validation.models import Deployment, Evaluation, ValidationRun
 from reviewer.validation.queue import RunRefused, request_run
@@ -43,7 +43,7 @@ class ValidationRunViewSet(
     def retrieve(self, request, *args, **kwargs):
         """The run, and the gate's decision as it stands (grades keep arriving after it)."""
         run = self.get_object()
-        run.gate = gate.as_page(gate.decide(run), set(exams_without_ai(request.user)))
+        run.gate = gate.as_page(gate.decide(run), blinding.hidden_exams(request.user))
         return Response(ValidationRunDetailSerializer(run).data)
 
     def perform_create(self, serializer):
@@ -59,8 +59,12 @@ class ValidationRunViewSet(
     @extend_schema(responses={200: EvaluationSerializer})
     @action(detail=True, methods=["get"])
     def evaluation(self, request, pk=None):
-        """The four-axis evaluation of the run's candidate (404 until the run has one)."""
-        found = get_object_or_404(Evaluation, run=self.get_object())
+        """The four-axis evaluation of the run's candidate (404 until the run has one, and while
+        a reader study hides any of its cases from the user)."""
+        run = self.get_object()
+        if blinding.hides_cases(run, request.user):
+            raise Http404("a reader study hides cases of this evaluation from you now")
+        found = get_object_or_404(Evaluation, run=run)
         return Response(EvaluationSerializer(found).data)
 
     @extend_schema(request=ReasonSerializer, responses={201: DeploymentSerializer})

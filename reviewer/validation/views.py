@@ -4,16 +4,15 @@ live progress, the gate's rule and decision case by case with links to grade eac
 viewer, and the deploy form). The forms post here; refusals come back as messages."""
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
-from reviewer.cases.blinding import exams_without_ai
 from reviewer.core.permissions import OPERATOR_ROLES, RoleRequiredMixin
 from reviewer.core.progress import job_state
 from reviewer.datasets.models import DatasetVersion
-from reviewer.validation import deployment, gate
+from reviewer.validation import blinding, deployment, gate
 from reviewer.validation.deployment import DeploymentRefused
 from reviewer.validation.evaluation_csv import write_csv
 from reviewer.validation.matrix import dice_matrix
@@ -88,12 +87,13 @@ class RunView(RoleRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         run = self.object
-        found = Evaluation.objects.filter(run=run).first()
+        page = gate.as_page(gate.decide(run), blinding.hidden_exams(self.request.user))
+        found = None if page["hidden_cases"] else Evaluation.objects.filter(run=run).first()
         return super().get_context_data(
             **(_evaluation_context(found.results) if found else {}),
             state=job_state(run),
             ws_path=f"/ws/validation/{run.pk}/",
-            gate=gate.as_page(gate.decide(run), set(exams_without_ai(self.request.user))),
+            gate=page,
             evaluation=found,
             **_sweep_context(RobustnessSweep.objects.filter(run=run).first()),
             deployments=run.deployments.select_related("user"),
@@ -108,6 +108,8 @@ class EvaluationCsvView(RoleRequiredMixin, View):
 
     def get(self, request, pk: int):
         found = get_object_or_404(Evaluation, run_id=pk)
+        if blinding.hides_cases(found.run, request.user):
+            raise Http404("a reader study hides cases of this evaluation from you now")
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="validation-{pk}-evaluation.csv"'
         write_csv(found.results, response)

@@ -1169,7 +1169,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The four-axis evaluation of the run's candidate (404 until the run has one). */
+        /**
+         * @description The four-axis evaluation of the run's candidate (404 until the run has one, and while
+         *     a reader study hides any of its cases from the user).
+         */
         get: operations["validation_runs_evaluation_retrieve"];
         put?: never;
         post?: never;

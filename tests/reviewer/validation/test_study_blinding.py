@@ -71,3 +71,25 @@ def test_the_api_leaves_the_hidden_cases_out_and_names_them(client_for, reader, 
     assert gate["hidden_cases"] == sorted(case.case.key for case in run.cases.all())
     assert gate["cases"] == []
     assert gate["reasons"] == []  # each was about one of them
+
+
+def test_the_evaluation_is_withheld_from_the_reader_and_shown_to_another_qa_admin(
+    client_for, reader, run, make_user
+):
+    mine = client_for(reader).get(f"/validation/{run.pk}/").content.decode()
+    theirs = client_for(make_user("qa_admin")).get(f"/validation/{run.pk}/").content.decode()
+
+    assert "data-evaluation-withheld" in mine
+    assert "data-evaluation=" not in mine
+    assert "data-evaluation=" in theirs
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/validation-runs/{pk}/evaluation/", "/validation/{pk}/evaluation.csv"]
+)
+def test_the_evaluation_downloads_are_404_to_the_reader_only(
+    client_for, reader, run, make_user, path
+):
+    url = path.format(pk=run.pk)
+    assert client_for(reader).get(url).status_code == 404
+    assert client_for(make_user("qa_admin")).get(url).status_code == 200
