@@ -39,14 +39,14 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 import torch
 from torch import Tensor
 
 from segmentation.engine.flow_cache import FlowCache, FlowKey
-from segmentation.engine.fused_stage import Stage, fused_stage
+from segmentation.engine.fused_stage import Stage, fused_stage, pays_off
 from segmentation.engine.heap import keep_heap
 from segmentation.engine.nets import UNet
 from segmentation.engine.rk4 import RK4, ButcherTableau, integrate, rk4_step, stage_grid
@@ -399,19 +399,21 @@ def exam_contributions(
     stages: int = 101,
     batch_size: int = 16,
     device: torch.device | str | None = None,
-    compiled: bool = False,
+    compiled: bool | Literal["auto"] = False,
 ) -> ExamContributions:
     """Eq. (6) for every slice of ``volume`` (S, 4, H, W), in batches, keeping no frames.
 
     Batches go to ``device``, where the model must be (by default the model's device). Memory
     grows with ``batch_size`` and the stages, never with S. ``compiled`` runs each stage on the
-    CPU as one compiled graph (:mod:`segmentation.engine.fused_stage`): faster once compiled,
-    which costs seconds per slice grid, so for flows of many stages and slices. Other devices
-    run op by op: the compiled stage is measured on CPUs only.
+    CPU as one compiled graph (:mod:`segmentation.engine.fused_stage`): True always, "auto"
+    where the flow is large enough to repay the compilation (seconds per slice grid), False
+    never. Other devices run op by op: the compiled stage is measured on CPUs only.
     """
     model_device = prepare_for_inference(model)
     device = torch.device(device) if device is not None else model_device
     volume = torch.as_tensor(volume, dtype=torch.float32)
+    if compiled == "auto":
+        compiled = pays_off(*volume.shape[:1], *volume.shape[-2:], stages)
     advance = fused_stage(model, bcf_code) if compiled and device.type == "cpu" else None
     parts = {"intersection": [], "union": [], "outside": [], "gamma_pixels": []}
     with torch.inference_mode():

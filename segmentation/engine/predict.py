@@ -127,13 +127,13 @@ def exam_flow(
     """The exam's ACC (eq. 6 of paper 000) and its two shares over the slices where the model
     found something, without keeping frames. The paper averages over tumour slices (its test
     images); with no reference at inference time, the slices of the prediction γ stand in.
-    On the CPU the stages run compiled (:mod:`segmentation.engine.fused_stage`): 101 stages
-    over an exam's slices repay the compilation many times over."""
+    On the CPU the stages run compiled (:mod:`segmentation.engine.fused_stage`) where the
+    slices are many enough to repay the compilation."""
     slices = np.moveaxis(channels, -1, 0)[np.asarray(segmented_slices, dtype=bool)]
     if not len(slices):
         undefined = np.full((stages, len(CHANNELS)), np.nan)
         return ExamAcc(stage_grid(stages), undefined, undefined, 0, undefined, undefined)
-    counts = exam_contributions(model, slices, stages, batch_size, device, compiled=True)
+    counts = exam_contributions(model, slices, stages, batch_size, device, compiled="auto")
     return ExamAcc(
         stage_grid(stages),
         counts.acc,

@@ -147,7 +147,7 @@ def target_images_acc(
         holds = target_mask(exam.labels, target, exam.scheme).any(axis=(1, 2))
         if holds.any():
             images = exam.images[holds]
-            parts.append(exam_contributions(model, images, stages, batch_size, compiled=True))
+            parts.append(exam_contributions(model, images, stages, batch_size, compiled="auto"))
     if not parts:
         raise ValueError(f"no test image holds {target}; use a larger cohort or another seed")
     return ExamContributions(

@@ -7,7 +7,7 @@ import torch
 from torch._dynamo.utils import counters
 
 from segmentation.engine.flow import bcf_code, exam_contributions, prepare_for_inference
-from segmentation.engine.fused_stage import fused_stage
+from segmentation.engine.fused_stage import fused_stage, pays_off
 from segmentation.engine.node import build_node, torchdyn_node
 from segmentation.engine.rk4 import rk4_step, stage_grid
 from tests.segmentation.torch_threads import one_torch_thread  # noqa: F401 (autouse)
@@ -80,3 +80,14 @@ def test_compiled_exam_contributions_count_as_the_op_by_op_ones(model):
     op_by_op = exam_contributions(model, volume, stages=6, batch_size=2)
     for name in ("intersection", "union", "outside", "gamma_pixels"):
         np.testing.assert_array_equal(getattr(compiled, name), getattr(op_by_op, name))
+
+
+def test_an_exams_acc_repays_compiling_and_a_few_small_slices_do_not():
+    assert pays_off(slices=45, height=197, width=233, stages=101)
+    assert not pays_off(slices=3, height=32, width=40, stages=101)
+
+
+def test_a_small_flow_runs_op_by_op_when_compiling_is_left_to_whether_it_pays(model):
+    graphs = counters["stats"]["unique_graphs"]
+    exam_contributions(model, torch.rand(3, 4, 12, 16), stages=3, batch_size=2, compiled="auto")
+    assert counters["stats"]["unique_graphs"] == graphs
